@@ -1,0 +1,58 @@
+# privascope — `make demo` and `make test` do all set-up themselves (venv, pip pins, apt
+# packages, the Frida agent's npm packages). Other targets: bench, fuzz, agent, samples, clean.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# command-or-file:debian-package pairs the tools need
+APT_NEEDS := apktool:apktool apksigner:apksigner zipalign:zipalign aapt:aapt \
+  /usr/share/android-framework-res/framework-res.apk:android-framework-res \
+  /usr/lib/jvm/java-17-openjdk-amd64/bin/javac:openjdk-17-jdk-headless \
+  node:nodejs npm:npm chromium:chromium hyperfine:hyperfine
+OUT ?= out
+
+.PHONY: all setup apt venv agent samples test demo bench fuzz clean
+
+all: setup
+
+setup: apt venv agent samples
+
+apt:
+	@missing=""; for pair in $(APT_NEEDS); do what=$${pair%%:*}; pkg=$${pair##*:}; \
+	  if [[ $$what == /* ]]; then [ -e "$$what" ] || [ -e "$${what/amd64/$$(dpkg --print-architecture 2>/dev/null)}" ] || missing="$$missing $$pkg"; \
+	  else command -v "$$what" >/dev/null || missing="$$missing $$pkg"; fi; done; \
+	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "privascope needs Python >= 3.11"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+agent: venv
+	$(MAKE) -C hooks/frida PY=$(abspath $(PY))
+
+samples: apt venv
+	$(PY) -m samples.build
+
+test: setup
+	$(PY) -m pytest -q
+
+demo: setup
+	$(PY) -m analyzer.demo --out $(OUT)/demo
+
+bench: setup
+	$(PY) -m bench.run --out $(OUT)/bench
+
+fuzz: setup
+	$(VENV)/bin/pip install -q -e '.[fuzz]'
+	$(PY) -m tests.fuzz.run --seconds $${FUZZ_SECONDS:-60}
+
+clean:
+	rm -rf $(OUT) samples/build hooks/frida/node_modules .pytest_cache

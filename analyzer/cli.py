@@ -1,0 +1,187 @@
+"""privascope command line: parse arguments, call the library, choose the exit code.
+
+Exit codes (stable, documented in README):
+  0  success, and no finding at or above --fail-on
+  1  findings at or above --fail-on
+  2  bad input or usage: not an APK, unreadable file, bad option (one line on stderr)
+  3  a required tool or device is missing (adb, frida-server, JDK 17, ...)
+  4  internal error (a bug: please report it with the traceback in the log)
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+from analyzer import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_MISSING, EXIT_INTERNAL = 0, 1, 2, 3, 4
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+FORMATS = ("json", "html", "sarif")
+
+log = logging.getLogger("privascope")
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line, exit code 2 (or .code)."""
+
+    def __init__(self, message: str, code: int = EXIT_INPUT):
+        super().__init__(message)
+        self.code = code
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    items = tuple(f.strip() for f in text.split(",") if f.strip())
+    bad = [f for f in items if f not in FORMATS]
+    if bad or not items:
+        raise argparse.ArgumentTypeError(f"formats must be among {','.join(FORMATS)}")
+    return items
+
+
+def _add_report_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--out", type=Path, default=Path("out"), help="output directory")
+    p.add_argument("--format", type=_formats, default=("json", "html", "sarif"),
+                   help="comma-separated: json,html,sarif (default: all)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language")
+    p.add_argument("--suppress", type=Path, help="suppression file (YAML)")
+    p.add_argument("--fail-on", choices=SEVERITIES, help="exit 1 when a finding at or above this "
+                   "severity is not suppressed")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="privascope", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"privascope {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("scan", help="static privacy scan of an APK")
+    p.add_argument("apk", type=Path)
+    _add_report_options(p)
+    p.set_defaults(func=cmd_scan)
+
+    p = sub.add_parser("report", help="re-render a bundle JSON without re-scanning")
+    p.add_argument("bundle", type=Path)
+    _add_report_options(p)
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("trace", help="record runtime PI access with the Frida agent")
+    p.add_argument("--target", help="jvm:CLASSPATH:MAINCLASS for the local JVM host app")
+    p.add_argument("--serial", help="Android device serial (adb)")
+    p.add_argument("--package", help="Android package to spawn or attach")
+    p.add_argument("--apk", type=Path, help="install this APK first")
+    p.add_argument("--duration", type=float, default=30.0, help="seconds to record")
+    p.add_argument("--out", type=Path, default=Path("out/trace"), help="output directory")
+    p.add_argument("--no-unpin", action="store_true", help="do not bypass certificate pinning")
+    p.set_defaults(func=cmd_trace)
+
+    p = sub.add_parser("dynamic", help="static scan + runtime hooks + traffic in one run")
+    p.add_argument("apk", type=Path, nargs="?")
+    p.add_argument("--target", help="jvm:CLASSPATH:MAINCLASS for the local JVM host app")
+    p.add_argument("--serial", help="Android device serial (adb)")
+    p.add_argument("--scenario", default="full", help="launch-idle|reject|accept|background|full")
+    p.add_argument("--duration", type=float, default=20.0, help="seconds per scenario phase")
+    p.add_argument("--proxy-host", default="127.0.0.1", help="address the device can reach")
+    p.add_argument("--proxy-port", type=int, default=0, help="0 = pick a free port")
+    _add_report_options(p)
+    p.set_defaults(func=cmd_dynamic)
+
+    p = sub.add_parser("batch", help="scan many APKs, bounded and resumable")
+    p.add_argument("inputs", nargs="+", type=Path, help="APK files, directories or list files")
+    _add_report_options(p)
+    p.add_argument("--jobs", type=int, default=0, help="worker processes (default: CPU count)")
+    p.add_argument("--timeout", type=float, default=300.0, help="seconds per APK")
+    p.add_argument("--max-memory", type=int, default=2048, help="MB per worker")
+    p.add_argument("--resume", action="store_true", help="skip APKs whose results exist")
+    p.add_argument("--scheduler", help="tcp://HOST:PORT of a Dask distributed scheduler")
+    p.set_defaults(func=cmd_batch)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except UserError as exc:
+        print(f"privascope: error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("privascope: interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # a bug: keep the traceback in the log, one line for the user
+        log.debug("internal error", exc_info=True)
+        print(f"privascope: internal error: {sys.exc_info()[1]!r} (run with -v for details)",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _finish(bundle, args) -> int:
+    """Shared tail of scan/report/dynamic: rules, suppressions, render, exit code."""
+    from analyzer.rules import evaluate
+    from reports import write_reports
+
+    bundle = evaluate(bundle, suppressions=args.suppress)
+    paths = write_reports(bundle, args.out, args.format, lang=args.lang)
+    for fmt, path in paths.items():
+        print(f"{fmt}: {path}")
+    return exit_code_for(bundle, args.fail_on)
+
+
+def exit_code_for(bundle, fail_on: Optional[str]) -> int:
+    if not fail_on:
+        return EXIT_OK
+    threshold = SEVERITIES.index(fail_on)
+    for f in bundle.findings:
+        if f.suppressed is None and SEVERITIES.index(f.severity.value) >= threshold:
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def cmd_scan(args) -> int:
+    from analyzer.static.scan import ScanError, scan_apk
+
+    try:
+        bundle = scan_apk(args.apk)
+    except ScanError as exc:
+        raise UserError(str(exc)) from None
+    return _finish(bundle, args)
+
+
+def cmd_report(args) -> int:
+    from analyzer.model import Bundle, ModelError, from_json
+
+    try:
+        bundle = from_json(Bundle, args.bundle.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ModelError) as exc:
+        raise UserError(f"{args.bundle}: not a privascope bundle: {exc}") from None
+    return _finish(bundle, args)
+
+
+def cmd_trace(args) -> int:
+    from analyzer.runtime.trace import run_trace
+
+    return run_trace(args)
+
+
+def cmd_dynamic(args) -> int:
+    from analyzer.dynamic import run_dynamic
+
+    bundle = run_dynamic(args)
+    return _finish(bundle, args)
+
+
+def cmd_batch(args) -> int:
+    from analyzer.batch import run_batch
+
+    return run_batch(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

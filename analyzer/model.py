@@ -1,0 +1,488 @@
+"""The one typed data model of privascope.
+
+Every stage produces or consumes these frozen dataclasses; every report format renders the
+`Bundle`. The JSON form is the schema of record (`schema_version`): `to_json` / `from_json` are
+the only (de)serialisers, so a bundle written by one run can be re-rendered by another.
+
+Raw personal data never enters this model: values are a `MaskedValue` (salted digest + masked
+preview).
+"""
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+SCHEMA_VERSION = "1.0"
+
+
+class Severity(str, enum.Enum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+class Confidence(str, enum.Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Via(str, enum.Enum):
+    """How a static call site reaches a catalog API."""
+
+    INVOKE = "invoke"  # invoke-* instruction whose target is the catalog method
+    FIELD = "field"  # sget of a catalog field (Build.SERIAL, ContactsContract...CONTENT_URI)
+    URI = "uri"  # const-string of a catalog content URI ("content://sms")
+    REFLECTION = "reflection"  # const-string naming the member next to reflection calls
+
+
+class ConsentPhase(str, enum.Enum):
+    BEFORE = "before"
+    AFTER_ACCEPT = "after_accept"
+    AFTER_REJECT = "after_reject"
+
+
+class AppState(str, enum.Enum):
+    FOREGROUND = "foreground"
+    BACKGROUND = "background"
+    UNKNOWN = "unknown"
+
+
+class ConsentKind(str, enum.Enum):
+    DIALOG_SHOWN = "dialog_shown"
+    ACCEPT = "accept"
+    REJECT = "reject"
+
+
+class Destination(str, enum.Enum):
+    FIRST_PARTY = "first_party"
+    THIRD_PARTY = "third_party"
+    UNKNOWN = "unknown"
+
+
+# --------------------------------------------------------------------------- shared pieces
+
+
+@dataclass(frozen=True)
+class MaskedValue:
+    """A personal value as reports may show it: never the value itself."""
+
+    digest: str  # "hmac-sha256:<hex>" keyed with the run's salt
+    preview: str  # e.g. "86*********0123"
+    length: int
+
+
+@dataclass(frozen=True)
+class ClauseRef:
+    """A structured reference into the clause catalogue (validated by the catalog loader)."""
+
+    framework: str  # e.g. "cac191", "miit164", "gbt41391", "pipl", "masvs", "playds"
+    item: str  # e.g. "3.1", "art51", "MASVS-PRIVACY-1"
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    """A reference (not a copy) to one evidence item of the bundle, by its `id`."""
+
+    kind: str  # "api_call" | "runtime_event" | "consent_event" | "traffic_event" | "permission" | ...
+    id: str
+
+
+# --------------------------------------------------------------------------- static evidence
+
+
+@dataclass(frozen=True)
+class Certificate:
+    subject: str
+    issuer: str
+    sha256: str
+    not_before: Optional[str] = None
+    not_after: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class AppInfo:
+    package: str
+    label: Optional[str] = None
+    version_name: Optional[str] = None
+    version_code: Optional[str] = None
+    min_sdk: Optional[int] = None
+    target_sdk: Optional[int] = None
+    sha256: Optional[str] = None
+    size_bytes: Optional[int] = None
+    dex_count: int = 0
+    file_name: Optional[str] = None
+    certificates: tuple[Certificate, ...] = ()
+
+
+@dataclass(frozen=True)
+class ManifestFlags:
+    debuggable: bool = False
+    allow_backup: Optional[bool] = None  # None = not declared (platform default applies)
+    uses_cleartext_traffic: Optional[bool] = None
+    network_security_config: Optional[str] = None  # resource path when declared
+    cleartext_permitted_domains: tuple[str, ...] = ()  # from the network security config
+    cleartext_permitted_by_default: Optional[bool] = None  # effective base-config decision
+
+
+@dataclass(frozen=True)
+class Permission:
+    name: str
+    protection_level: str  # from the catalog; "unknown" for permissions it does not list
+    pi_types: tuple[str, ...] = ()
+    name_zh: Optional[str] = None
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Component:
+    kind: str  # activity | service | receiver | provider
+    name: str
+    exported: bool
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class SdkPresence:
+    id: str
+    name: str
+    name_zh: str
+    vendor: str
+    category: str
+    matched_prefixes: tuple[str, ...]
+    class_count: int
+    calls_pi_apis: bool
+    country: Optional[str] = None
+    pi_types: tuple[str, ...] = ()  # PI types its own call sites reach
+
+
+@dataclass(frozen=True)
+class ApiCallSite:
+    id: str
+    api: str  # catalog API id, e.g. "android.telephony.TelephonyManager.getDeviceId"
+    pi_type: str
+    caller_class: str  # dotted Java name
+    caller_method: str  # name + descriptor, e.g. "onCreate(Landroid/os/Bundle;)V"
+    dex: str  # "classes2.dex", or "assets/x.jar!classes.dex" for nested code
+    sdk: Optional[str]  # SDK id, None for the app's own code
+    via: Via
+    confidence: Confidence = Confidence.HIGH
+    permission: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class HostRef:
+    host: str
+    sample_urls: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # "classes.dex", "res/values/strings.xml", ...
+    sdk: Optional[str] = None  # SDK whose catalog hosts include it
+
+
+@dataclass(frozen=True)
+class PrivacyPolicyRef:
+    kind: str  # "url" | "text"
+    value: str  # URL, or the matched phrase (never more than a short excerpt)
+    source: str
+
+
+@dataclass(frozen=True)
+class PackerHit:
+    id: str
+    name: str
+    evidence: tuple[str, ...]
+
+
+# --------------------------------------------------------------------------- runtime evidence
+
+
+@dataclass(frozen=True)
+class RuntimeEvent:
+    id: str
+    time: float  # seconds since the epoch
+    api: str
+    pi_type: str
+    value: Optional[MaskedValue]  # None when nothing was obtained
+    obtained: bool
+    exception: Optional[str]  # e.g. "java.lang.SecurityException: ..." (= not obtained)
+    thread: str
+    stack: tuple[str, ...]  # innermost first, "cls.method(File.java:12)"
+    sdk: Optional[str]  # attributed from the nearest non-framework frame; None = the app
+    caller: Optional[str]  # that frame
+    app_state: AppState
+    consent_phase: ConsentPhase
+
+
+@dataclass(frozen=True)
+class ConsentEvent:
+    id: str
+    time: float
+    kind: ConsentKind
+    detected_by: str  # "agent" | "ui_automation" | "key_press" | "scenario"
+    text: Optional[str] = None  # the dialog or button text (app-controlled: escape when shown)
+
+
+@dataclass(frozen=True)
+class PermissionRequest:
+    id: str
+    time: float
+    permissions: tuple[str, ...]
+    granted: tuple[str, ...]  # results, when seen
+    consent_phase: ConsentPhase
+    caller: Optional[str] = None
+    sdk: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class AppStateChange:
+    id: str
+    time: float
+    state: AppState
+    activity: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ComponentLaunch:
+    """Starting a component of another package (关联启动)."""
+
+    id: str
+    time: float
+    kind: str  # activity | service | broadcast
+    target_package: str
+    target: str
+    consent_phase: ConsentPhase
+    sdk: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class RuntimeEvidence:
+    target: str  # "jvm:..." or "android:SERIAL/PACKAGE"
+    started_at: float
+    ended_at: Optional[float]
+    api_calls: tuple[RuntimeEvent, ...] = ()
+    consent: tuple[ConsentEvent, ...] = ()
+    permission_requests: tuple[PermissionRequest, ...] = ()
+    app_states: tuple[AppStateChange, ...] = ()
+    component_launches: tuple[ComponentLaunch, ...] = ()
+    agent_errors: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- traffic evidence
+
+
+@dataclass(frozen=True)
+class PIMatch:
+    pi_type: str
+    encoding: str  # raw | upper | lower | url | base64 | base64url | hex | md5 | sha1 | sha256 | ...
+    location: str  # path | query | header | cookie | body | websocket
+    key: Optional[str]  # query/form/JSON key or header name, when known
+    preview: str  # masked
+    detector: str  # "known" for canaries, else the pattern detector's id (e.g. "imei")
+    digest: Optional[str] = None  # digest of the matched canary value, for correlation
+    canary_source: Optional[str] = None  # runtime event id that produced the canary, if any
+
+
+@dataclass(frozen=True)
+class TrafficEvent:
+    id: str
+    time: float
+    method: str
+    scheme: str  # http | https | ws | wss
+    host: str
+    port: int
+    path: str  # without the query string
+    destination: Destination
+    sdk: Optional[str]  # SDK whose catalog hosts matched
+    matches: tuple[PIMatch, ...] = ()
+    truncated: bool = False
+    consent_phase: Optional[ConsentPhase] = None
+    app_state: Optional[AppState] = None
+    related_events: tuple[str, ...] = ()  # runtime event ids whose values were found here
+
+    @property
+    def cleartext(self) -> bool:
+        return self.scheme in ("http", "ws")
+
+
+# --------------------------------------------------------------------------- findings
+
+
+@dataclass(frozen=True)
+class Suppression:
+    reason: str
+    source: str  # the suppression file
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str  # stable code, e.g. "PS101"
+    name: str  # kebab-case problem name, e.g. "pi-collected-before-consent"
+    title: str
+    severity: Severity
+    confidence: Confidence
+    evidence: tuple[EvidenceRef, ...]
+    pi_types: tuple[str, ...]
+    sdks: tuple[str, ...]
+    clauses: tuple[ClauseRef, ...]
+    message: str  # what was found, specific to this app
+    fix: str
+    fingerprint: str
+    suppressed: Optional[Suppression] = None
+
+
+# --------------------------------------------------------------------------- the bundle
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    version: str
+
+
+@dataclass(frozen=True)
+class Method:
+    """How the evidence was obtained: enough for a reader to judge and to reproduce."""
+
+    kinds: tuple[str, ...] = ("static",)  # which of static/runtime/traffic ran
+    catalog_versions: dict[str, str] = field(default_factory=dict)
+    scenario: Optional[str] = None
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+    started_at: Optional[float] = None
+    limits: tuple[str, ...] = ()  # what this run could not see
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """The evidence bundle and report document (JSON contract: keep keys stable, add freely)."""
+
+    tool: Tool
+    app: AppInfo
+    schema_version: str = SCHEMA_VERSION
+    manifest: ManifestFlags = ManifestFlags()
+    permissions: tuple[Permission, ...] = ()
+    components: tuple[Component, ...] = ()
+    sdks: tuple[SdkPresence, ...] = ()
+    api_calls: tuple[ApiCallSite, ...] = ()
+    hosts: tuple[HostRef, ...] = ()
+    privacy_policy: tuple[PrivacyPolicyRef, ...] = ()
+    packers: tuple[PackerHit, ...] = ()
+    runtime: Optional[RuntimeEvidence] = None
+    traffic: tuple[TrafficEvent, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    method: Method = Method()
+    partial: bool = False  # some part could not be analysed; see errors
+    errors: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- (de)serialisation
+
+
+def to_data(obj: Any) -> Any:
+    """Model object -> plain JSON data (dicts, lists, str, numbers, None)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, (list, tuple)):
+        return [to_data(v) for v in obj]
+    if isinstance(obj, dict):
+        return {str(k): to_data(v) for k, v in obj.items()}
+    return obj
+
+
+def to_json(obj: Any, indent: Optional[int] = 2) -> str:
+    return json.dumps(to_data(obj), ensure_ascii=False, indent=indent, sort_keys=False)
+
+
+class ModelError(ValueError):
+    """Raised when JSON data does not fit the model."""
+
+
+T = typing.TypeVar("T")
+
+
+def from_data(cls: type[T], data: Any) -> T:
+    """Plain JSON data -> model object of type `cls`, checking types on the way. Unknown keys
+    are ignored so that newer bundles stay readable by older code."""
+    return _decode(cls, data, cls.__name__)
+
+
+def from_json(cls: type[T], text: str) -> T:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"not JSON: {exc}") from None
+    return from_data(cls, data)
+
+
+def _decode(tp: Any, data: Any, where: str) -> Any:
+    origin = typing.get_origin(tp)
+    if tp is Any:
+        return data
+    if origin in (Union, types.UnionType):
+        args = typing.get_args(tp)
+        if data is None and type(None) in args:
+            return None
+        errors = []
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _decode(arg, data, where)
+            except ModelError as exc:
+                errors.append(str(exc))
+        raise ModelError("; ".join(errors) or f"{where}: unexpected null")
+    if origin is tuple:
+        if not isinstance(data, list):
+            raise ModelError(f"{where}: expected a list")
+        (item_tp, _ellipsis) = typing.get_args(tp)
+        return tuple(_decode(item_tp, v, f"{where}[{i}]") for i, v in enumerate(data))
+    if origin is dict:
+        if not isinstance(data, dict):
+            raise ModelError(f"{where}: expected an object")
+        _k, v_tp = typing.get_args(tp)
+        return {k: _decode(v_tp, v, f"{where}.{k}") for k, v in data.items()}
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        try:
+            return tp(data)
+        except ValueError:
+            raise ModelError(f"{where}: {data!r} is not a {tp.__name__}") from None
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(data, dict):
+            raise ModelError(f"{where}: expected an object")
+        hints = _hints(tp)
+        kwargs = {}
+        for f in dataclasses.fields(tp):
+            if f.name in data:
+                kwargs[f.name] = _decode(hints[f.name], data[f.name], f"{where}.{f.name}")
+            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise ModelError(f"{where}: missing key {f.name!r}")
+        return tp(**kwargs)
+    if tp is float:
+        if isinstance(data, (int, float)) and not isinstance(data, bool):
+            return float(data)
+        raise ModelError(f"{where}: expected a number")
+    if tp in (int, str, bool):
+        if isinstance(data, tp) and not (tp is int and isinstance(data, bool)):
+            return data
+        raise ModelError(f"{where}: expected {tp.__name__}, got {type(data).__name__}")
+    raise ModelError(f"{where}: unsupported type {tp!r}")
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(tp: type) -> dict[str, Any]:
+    if tp not in _HINTS:
+        _HINTS[tp] = typing.get_type_hints(tp)
+    return _HINTS[tp]
