@@ -40,6 +40,7 @@ agent: venv
 
 samples: apt venv
 	$(PY) -m samples.build
+	$(PY) -m samples.jvm_host.build
 
 test: setup
 	$(PY) -m pytest -q
