@@ -1,0 +1,126 @@
+"""Consent-dialog detection and clicking on hand-written uiautomator dumps."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from analyzer.dynamic import ui_automation as ui
+
+DUMPS = Path(__file__).parent / "dumps"
+
+
+def dump(name: str) -> str:
+    return (DUMPS / name).read_text(encoding="utf-8")
+
+
+def test_bounds_parse_and_reject_garbage():
+    assert ui.parse_bounds("[90,1500][540,1700]") == (90, 1500, 540, 1700)
+    assert ui.parse_bounds("[0,0][1,1") is None
+    assert ui.parse_bounds("") is None
+
+
+def test_chinese_dialog_reject_taps_the_clickable_parent_of_不同意():
+    plan = ui.plan_consent_taps(dump("zh_dialog_nested.xml"), "reject")
+    assert plan is not None
+    assert "隐私政策" in plan.dialog_text
+    (tap,) = plan.taps
+    # the text node sits inside a clickable FrameLayout [90,1500][540,1700]: tap its centre
+    assert (tap.x, tap.y, tap.text, tap.reason) == (315, 1600, "不同意", "button")
+
+
+def test_chinese_dialog_accept_is_not_confused_by_不同意():
+    plan = ui.plan_consent_taps(dump("zh_dialog_nested.xml"), "accept")
+    (tap,) = plan.taps
+    assert (tap.x, tap.y, tap.text) == (765, 1600, "同意并继续")
+
+
+def test_english_dialog_ticks_the_box_before_accepting_via_content_desc():
+    plan = ui.plan_consent_taps(dump("en_dialog_tickbox.xml"), "accept")
+    assert [t.reason for t in plan.taps] == ["tick-box", "button"]
+    assert (plan.taps[0].x, plan.taps[0].y) == (70, 560)
+    assert "read and agree" in plan.taps[0].text
+    assert (plan.taps[1].x, plan.taps[1].y, plan.taps[1].text) == (530, 750, "Agree")
+
+
+def test_english_dialog_reject_does_not_tick():
+    plan = ui.plan_consent_taps(dump("en_dialog_tickbox.xml"), "reject")
+    assert [(t.text, t.x, t.y) for t in plan.taps] == [("Decline", 190, 750)]
+
+
+def test_an_agree_button_without_a_privacy_text_is_not_a_consent_dialog():
+    assert ui.plan_consent_taps(dump("no_dialog.xml"), "accept") is None
+
+
+def test_classify_button_texts():
+    assert ui.classify_button("不同意并退出") == ("reject", 3)
+    assert ui.classify_button(" 同意 ") == ("accept", 3)
+    assert ui.classify_button("I Agree!") == ("accept", 3)
+    assert ui.classify_button("暂不同意，仅浏览") == ("reject", 1)
+    assert ui.classify_button("Don't agree") == ("reject", 3)
+    assert ui.classify_button("首页")[0] is None
+    # the policy text itself mentions 同意 but is far too long to be a button
+    assert ui.classify_button("点击同意即表示您已阅读并同意我们的用户协议和隐私政策的全部条款")[0] is None
+
+
+@pytest.mark.parametrize("bad", ["", "<hierarchy>", "<root/>",
+                                 '<!DOCTYPE x [<!ENTITY a "b">]><hierarchy/>'])
+def test_bad_dumps_raise_ui_error(bad):
+    with pytest.raises(ui.UiError):
+        ui.parse_hierarchy(bad)
+
+
+def test_bad_answer_is_a_programming_error():
+    with pytest.raises(ValueError):
+        ui.plan_consent_taps(dump("no_dialog.xml"), "maybe")
+
+
+class FakeDevice:
+    """Plays a sequence of screens; records the shell commands it was sent."""
+
+    def __init__(self, screens):
+        self.screens = list(screens)
+        self.commands = []
+
+    def shell(self, args, timeout=30.0):
+        self.commands.append(args)
+        if args[:2] == ["uiautomator", "dump"]:
+            if self.screens[0] is None:
+                self.screens.pop(0)
+                return "ERROR: could not get idle state."
+            return f"UI hierchary dumped to: {args[2]}"
+        if args[0] == "cat":
+            screen = self.screens[0]
+            if len(self.screens) > 1:
+                self.screens.pop(0)
+            return screen
+        return ""
+
+
+def test_click_consent_polls_until_the_dialog_appears_then_taps():
+    device = FakeDevice([None, dump("no_dialog.xml"), dump("zh_dialog_nested.xml")])
+    # the first dump fails (animation): it must be retried, not fatal
+    slept = []
+    plan = ui.click_consent(device, "accept", timeout=10, poll=1, sleep=slept.append)
+    assert plan is not None
+    taps = [c for c in device.commands if c[0] == "input"]
+    assert taps == [["input", "tap", "765", "1600"]]
+
+
+def test_click_consent_gives_up_after_the_timeout():
+    device = FakeDevice([dump("no_dialog.xml")])
+    slept = []
+    assert ui.click_consent(device, "reject", timeout=3, poll=1, sleep=slept.append) is None
+    assert sum(slept) == 3
+    assert not [c for c in device.commands if c[0] == "input"]
+
+
+@pytest.mark.device
+@pytest.mark.skipif(not os.environ.get("ANDROID_SERIAL"), reason="needs ANDROID_SERIAL")
+def test_dump_screen_on_a_real_device():
+    from analyzer.dynamic.device import AdbShell
+
+    shell = AdbShell(os.environ["ANDROID_SERIAL"])
+    nodes = ui.parse_hierarchy(ui.dump_screen(shell))
+    assert nodes and all(n.bounds for n in nodes)
