@@ -1,0 +1,173 @@
+"""Join what the app read (runtime events) with what it sent (traffic events).
+
+A traffic match of a value the agent saw returned by an API links the request to that API call
+(`related_events`), so to the SDK that made it and to the consent phase it happened in. A request
+to a host in an SDK's catalog entry counts as that SDK's sharing even when no known value matched.
+
+`summarise_reads` is the timeline's view: per SDK and PI type, how often, when, in which app
+state and consent phase, and which requests carried the values. It only reads the bundle, so a
+report re-rendered from JSON shows the same thing.
+"""
+from __future__ import annotations
+
+import bisect
+import dataclasses
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Sequence
+
+from analyzer.model import (AppState, AppStateChange, Bundle, ConsentEvent, ConsentKind,
+                            ConsentPhase, Destination, RuntimeEvent, RuntimeEvidence, TrafficEvent)
+
+
+class PhaseClock:
+    """Consent phase and app state at any instant, from the recorded consent answers and
+    lifecycle changes (both sorted by time)."""
+
+    def __init__(self, consent: Iterable[ConsentEvent], states: Iterable[AppStateChange]):
+        answers = sorted((c for c in consent if c.kind in (ConsentKind.ACCEPT, ConsentKind.REJECT)),
+                         key=lambda c: c.time)
+        self._answer_times = [c.time for c in answers]
+        self._answers = [ConsentPhase.AFTER_ACCEPT if c.kind == ConsentKind.ACCEPT
+                         else ConsentPhase.AFTER_REJECT for c in answers]
+        changes = sorted(states, key=lambda s: s.time)
+        self._state_times = [s.time for s in changes]
+        self._states = [s.state for s in changes]
+
+    def phase_at(self, t: float) -> ConsentPhase:
+        i = bisect.bisect_right(self._answer_times, t)
+        return self._answers[i - 1] if i else ConsentPhase.BEFORE
+
+    def state_at(self, t: float) -> AppState:
+        i = bisect.bisect_right(self._state_times, t)
+        return self._states[i - 1] if i else AppState.UNKNOWN
+
+
+def correlate(runtime: Optional[RuntimeEvidence], traffic: Sequence[TrafficEvent],
+              sdk_for_host=None) -> tuple[TrafficEvent, ...]:
+    """Fill in, for each traffic event: related runtime events (by the canary that matched,
+    or else by value digest: the latest read of that value before the request), the SDK of a
+    catalog host, and the consent phase and app state at the time of the request. Values the
+    traffic stage already set are kept."""
+    events = runtime.api_calls if runtime else ()
+    by_id = {e.id: e for e in events}
+    by_digest: dict[str, list[RuntimeEvent]] = defaultdict(list)
+    for e in sorted(events, key=lambda e: e.time):
+        if e.value is not None:
+            by_digest[e.value.digest].append(e)
+    clock = PhaseClock(runtime.consent if runtime else (), runtime.app_states if runtime else ())
+    out = []
+    for t in traffic:
+        related: list[str] = list(t.related_events)
+        matches = []
+        for m in t.matches:
+            source = m.canary_source if m.canary_source in by_id else None
+            if source is None and m.digest and m.digest in by_digest:
+                source = _latest_before(by_digest[m.digest], t.time).id
+                m = dataclasses.replace(m, canary_source=source)
+            if source and source not in related:
+                related.append(source)
+            matches.append(m)
+        sdk, destination = t.sdk, t.destination
+        if sdk is None and sdk_for_host is not None:
+            found = sdk_for_host(t.host)
+            if found is not None:
+                sdk, destination = found.id, Destination.THIRD_PARTY
+        out.append(dataclasses.replace(
+            t, matches=tuple(matches), related_events=tuple(related), sdk=sdk,
+            destination=destination,
+            consent_phase=t.consent_phase or (clock.phase_at(t.time) if runtime else None),
+            app_state=t.app_state or (clock.state_at(t.time) if runtime else None)))
+    return tuple(out)
+
+
+def _latest_before(reads: list[RuntimeEvent], t: float) -> RuntimeEvent:
+    before = [r for r in reads if r.time <= t]
+    return before[-1] if before else reads[0]
+
+
+# --------------------------------------------------------------------------- timeline view
+
+
+@dataclass
+class Flow:
+    """Requests that carried values of one read group to one host."""
+
+    host: str
+    sdk: Optional[str]  # SDK of the host (catalog), None = not an SDK host
+    destination: str
+    encodings: list[str] = field(default_factory=list)
+    cleartext: bool = False
+    count: int = 0
+    first: float = 0.0
+    traffic_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReadGroup:
+    """All reads of one PI type by one SDK (None = the app's own code)."""
+
+    sdk: Optional[str]
+    pi_type: str
+    count: int = 0
+    obtained: int = 0
+    first: float = 0.0
+    last: float = 0.0
+    apis: list[str] = field(default_factory=list)
+    phases: dict[str, int] = field(default_factory=dict)  # consent phase -> reads
+    states: dict[str, int] = field(default_factory=dict)  # app state -> reads
+    event_ids: list[str] = field(default_factory=list)
+    flows: list[Flow] = field(default_factory=list)
+
+    @property
+    def max_rate_per_minute(self) -> float:
+        return 0.0 if self.count < 2 or self.last <= self.first else \
+            60.0 * (self.count - 1) / (self.last - self.first)
+
+
+def summarise_reads(bundle: Bundle) -> list[ReadGroup]:
+    """Per (SDK, PI type), in order of the first read."""
+    runtime = bundle.runtime
+    if runtime is None:
+        return []
+    groups: dict[tuple[Optional[str], str], ReadGroup] = {}
+    group_of_event: dict[str, ReadGroup] = {}
+    for e in sorted(runtime.api_calls, key=lambda e: e.time):
+        g = groups.get((e.sdk, e.pi_type))
+        if g is None:
+            g = groups[(e.sdk, e.pi_type)] = ReadGroup(sdk=e.sdk, pi_type=e.pi_type, first=e.time)
+        g.count += 1
+        g.obtained += int(e.obtained)
+        g.last = e.time
+        if e.api not in g.apis:
+            g.apis.append(e.api)
+        g.phases[e.consent_phase.value] = g.phases.get(e.consent_phase.value, 0) + 1
+        g.states[e.app_state.value] = g.states.get(e.app_state.value, 0) + 1
+        g.event_ids.append(e.id)
+        group_of_event[e.id] = g
+    for t in sorted(bundle.traffic, key=lambda t: t.time):
+        for g in {id(group_of_event[r]): group_of_event[r]
+                  for r in t.related_events if r in group_of_event}.values():
+            flow = next((f for f in g.flows if f.host == t.host), None)
+            if flow is None:
+                flow = Flow(host=t.host, sdk=t.sdk, destination=t.destination.value, first=t.time)
+                g.flows.append(flow)
+            flow.count += 1
+            flow.cleartext = flow.cleartext or t.cleartext
+            flow.traffic_ids.append(t.id)
+            for m in t.matches:
+                if m.pi_type == g.pi_type and m.encoding not in flow.encodings:
+                    flow.encodings.append(m.encoding)
+    return sorted(groups.values(), key=lambda g: g.first)
+
+
+def sdk_sharing(bundle: Bundle) -> dict[str, list[str]]:
+    """SDK id -> traffic event ids it shared data in: requests to its catalog hosts, and
+    requests carrying values its own code read."""
+    sdk_of_event = {e.id: e.sdk for e in (bundle.runtime.api_calls if bundle.runtime else ())}
+    out: dict[str, list[str]] = defaultdict(list)
+    for t in bundle.traffic:
+        owners = {t.sdk} | {sdk_of_event.get(r) for r in t.related_events}
+        for sdk in sorted(s for s in owners if s):
+            out[sdk].append(t.id)
+    return dict(out)

@@ -1,0 +1,124 @@
+"""Correlation of runtime reads with traffic matches, on hand-built model objects."""
+from __future__ import annotations
+
+from analyzer import privacy
+from analyzer.dynamic.correlate import PhaseClock, correlate, sdk_sharing, summarise_reads
+from analyzer.model import (AppInfo, AppState, AppStateChange, Bundle, ConsentEvent, ConsentKind,
+                            ConsentPhase, Destination, PIMatch, RuntimeEvent, RuntimeEvidence,
+                            Tool, TrafficEvent)
+
+SALT = b"test-salt"
+IMEI = "860000000000123"
+AID = "9f86d081884c7d65"
+
+
+def read(eid, t, pi, value, sdk="umeng-common", phase=ConsentPhase.BEFORE,
+         state=AppState.FOREGROUND, api=None):
+    return RuntimeEvent(
+        id=eid, time=t, api=api or f"api.for.{pi}", pi_type=pi,
+        value=privacy.masked(value, SALT), obtained=True, exception=None, thread="main",
+        stack=("com.umeng.commonsdk.UMConfigure.init(UMConfigure.java:1)",), sdk=sdk,
+        caller="com.umeng.commonsdk.UMConfigure.init", app_state=state, consent_phase=phase)
+
+
+def request(tid, t, host, matches=(), sdk=None):
+    return TrafficEvent(id=tid, time=t, method="POST", scheme="http", host=host, port=80,
+                        path="/collect", destination=Destination.UNKNOWN, sdk=sdk,
+                        matches=tuple(matches))
+
+
+def match(pi, value, encoding, source=None):
+    return PIMatch(pi_type=pi, encoding=encoding, location="body", key="imei",
+                   preview=privacy.mask(value), detector="known",
+                   digest=privacy.digest(value, SALT), canary_source=source)
+
+
+class FakeSdk:
+    def __init__(self, sid):
+        self.id = sid
+
+
+def umeng_hosts(host):
+    return FakeSdk("umeng-common") if host.endswith("umeng.com") else None
+
+
+def runtime(events, consent=(), states=()):
+    return RuntimeEvidence(target="jvm:test", started_at=0.0, ended_at=100.0,
+                           api_calls=tuple(events), consent=tuple(consent),
+                           app_states=tuple(states))
+
+
+RT = runtime(
+    [read("r1", 1.0, "device.imei", IMEI),
+     read("r2", 2.0, "device.android_id", AID),
+     read("r3", 3.0, "device.android_id", AID),
+     read("r4", 12.0, "device.imei", IMEI, phase=ConsentPhase.AFTER_REJECT,
+          state=AppState.BACKGROUND)],
+    consent=[ConsentEvent("c1", 5.0, ConsentKind.DIALOG_SHOWN, "agent"),
+             ConsentEvent("c2", 10.0, ConsentKind.REJECT, "scenario")],
+    states=[AppStateChange("s1", 0.5, AppState.FOREGROUND),
+            AppStateChange("s2", 11.0, AppState.BACKGROUND)])
+
+
+def test_phase_clock():
+    clock = PhaseClock(RT.consent, RT.app_states)
+    assert clock.phase_at(4.9) == ConsentPhase.BEFORE
+    assert clock.phase_at(5.5) == ConsentPhase.BEFORE  # a dialog shown is not an answer
+    assert clock.phase_at(10.0) == ConsentPhase.AFTER_REJECT
+    assert clock.state_at(0.1) == AppState.UNKNOWN
+    assert clock.state_at(11.5) == AppState.BACKGROUND
+
+
+def test_canary_source_links_request_to_the_read_its_sdk_and_phase():
+    t = request("t1", 4.0, "alog.umeng.com", [match("device.imei", IMEI, "md5", source="r1")])
+    (out,) = correlate(RT, [t], umeng_hosts)
+    assert out.related_events == ("r1",)
+    assert out.sdk == "umeng-common" and out.destination == Destination.THIRD_PARTY
+    assert out.consent_phase == ConsentPhase.BEFORE
+    assert out.app_state == AppState.FOREGROUND
+
+
+def test_digest_fallback_picks_the_latest_read_before_the_request():
+    t = request("t2", 13.0, "api.example.com", [match("device.imei", IMEI, "raw")])
+    (out,) = correlate(RT, [t], umeng_hosts)
+    assert out.related_events == ("r4",)
+    assert out.matches[0].canary_source == "r4"
+    assert out.sdk is None and out.destination == Destination.UNKNOWN  # first party host
+    assert out.consent_phase == ConsentPhase.AFTER_REJECT
+    assert out.app_state == AppState.BACKGROUND
+
+
+def test_unrelated_value_links_nothing_and_values_already_set_are_kept():
+    t = request("t3", 4.0, "x.umeng.com", [match("device.imei", "111111111111111", "raw")],
+                sdk="other-sdk")
+    (out,) = correlate(RT, [t], umeng_hosts)
+    assert out.related_events == ()
+    assert out.sdk == "other-sdk"
+
+
+def test_without_runtime_evidence_phase_stays_unknown():
+    (out,) = correlate(None, [request("t4", 1.0, "alog.umeng.com")], umeng_hosts)
+    assert out.consent_phase is None and out.sdk == "umeng-common"
+
+
+def test_summary_groups_reads_per_sdk_and_pi_type_with_their_flows():
+    traffic = correlate(RT, [
+        request("t1", 4.0, "alog.umeng.com", [match("device.imei", IMEI, "md5", source="r1")]),
+        request("t5", 4.5, "alog.umeng.com", [match("device.imei", IMEI, "base64", source="r1"),
+                                               match("device.android_id", AID, "raw")]),
+    ], umeng_hosts)
+    bundle = Bundle(tool=Tool("privascope", "0"), app=AppInfo(package="p"), runtime=RT,
+                    traffic=traffic)
+    groups = summarise_reads(bundle)
+    assert [(g.sdk, g.pi_type, g.count) for g in groups] == [
+        ("umeng-common", "device.imei", 2), ("umeng-common", "device.android_id", 2)]
+    imei, aid = groups
+    assert imei.phases == {"before": 1, "after_reject": 1}
+    assert imei.states == {"foreground": 1, "background": 1}
+    assert (imei.first, imei.last) == (1.0, 12.0)
+    (flow,) = imei.flows
+    assert (flow.host, flow.count, flow.encodings, flow.cleartext) == \
+        ("alog.umeng.com", 2, ["md5", "base64"], True)
+    assert aid.flows[0].traffic_ids == ["t5"]  # linked by digest to r3
+    assert aid.max_rate_per_minute == 60.0
+    assert sdk_sharing(bundle) == {"umeng-common": ["t1", "t5"]}
