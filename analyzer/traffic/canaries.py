@@ -1,0 +1,178 @@
+"""Known personal values (canaries) and the one multi-pattern automaton that finds them.
+
+Values arrive live from the Frida session (`add(pi_type, value, source_event_id)`) or from the
+user (`--known imei=...`, a file of `pi_type=value` lines). Each value is expanded once into its
+variants; all variants of all values live in one Aho-Corasick automaton, rebuilt lazily (at the
+next scan) only when the set of values changed. Raw values stay in this process's memory.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+import ahocorasick
+
+from analyzer import privacy
+from analyzer.traffic.variants import Variant, expand
+
+MIN_VALUE_LENGTH = 6  # shorter values ("0", "true", "wifi") match everywhere: never canaries
+# Values that devices report when the real one is withheld: matching them says nothing.
+PLACEHOLDER_VALUES = frozenset({
+    "02:00:00:00:00:00", "00:00:00:00:00:00", "000000000000000", "00000000000000",
+    "00000000-0000-0000-0000-000000000000", "unknown", "9774d56d682e549c",
+})
+
+
+class KnownValueError(ValueError):
+    """A user-supplied known value or file that cannot be used (one-line message)."""
+
+
+@dataclass(frozen=True)
+class Canary:
+    pi_type: str
+    digest: str
+    preview: str
+    source: Optional[str]  # runtime event id, or None for user-supplied values
+    variants: tuple[Variant, ...]
+
+
+@dataclass(frozen=True)
+class CanaryHit:
+    canary: Canary
+    encoding: str
+    start: int
+    end: int  # exclusive
+
+
+class CanaryStore:
+    """Thread-safe: the Frida callback thread adds while the proxy thread scans."""
+
+    def __init__(self, normalize: Optional[dict[str, tuple[str, ...]]] = None,
+                 min_length: int = MIN_VALUE_LENGTH):
+        self._normalize = dict(normalize or {})
+        self._min_length = min_length
+        self._lock = threading.Lock()
+        self._canaries: list[Canary] = []
+        self._by_key: dict[tuple[str, str], int] = {}
+        self._automaton: Optional[ahocorasick.Automaton] = None  # None = needs a rebuild
+        self._variant_count = 0
+
+    @classmethod
+    def for_catalog(cls, catalog, **kw) -> "CanaryStore":
+        """Normal forms per PI type come from the catalog (`normalize` in pi_types.yaml)."""
+        return cls({p.id: p.normalize for p in catalog.pi_types.values()}, **kw)
+
+    # ------------------------------------------------------------------ adding values
+
+    def add(self, pi_type: str, value: str, source_event_id: Optional[str] = None) -> Optional[Canary]:
+        """Add one value; returns its canary, or None when the value is too short, a known
+        placeholder, or already present (the first source is kept)."""
+        if not isinstance(value, str):
+            return None
+        value = value.strip()
+        if len(value) < self._min_length or value.lower() in PLACEHOLDER_VALUES:
+            return None
+        key = (pi_type, value)
+        with self._lock:
+            if key in self._by_key:
+                return None
+        variants = tuple(expand(value, self._normalize.get(pi_type, ()), self._min_length))
+        canary = Canary(pi_type=pi_type, digest=privacy.digest(value), preview=privacy.mask(value),
+                        source=source_event_id, variants=variants)
+        with self._lock:
+            if key in self._by_key:
+                return None
+            self._by_key[key] = len(self._canaries)
+            self._canaries.append(canary)
+            self._variant_count += len(variants)
+            self._automaton = None
+        return canary
+
+    def add_known_spec(self, spec: str) -> Optional[Canary]:
+        """`pi_type=value`, as given to `--known` or on one line of a known-values file."""
+        pi_type, sep, value = spec.partition("=")
+        pi_type = pi_type.strip()
+        if not sep or not pi_type or not value.strip():
+            raise KnownValueError(f"expected pi_type=value, got {privacy.mask(spec)!r}")
+        return self.add(pi_type, value)
+
+    def load_file(self, path: Path | str) -> int:
+        """Load a file of `pi_type=value` lines (# comments, blank lines allowed). Returns the
+        number of values added. The file holds raw personal data: a warning is returned by
+        `file_permission_warning` when others can read it."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KnownValueError(f"cannot read known-values file {path}: {exc.__class__.__name__}") from None
+        added = 0
+        for n, line in enumerate(text.splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            try:
+                added += self.add_known_spec(line) is not None
+            except KnownValueError as exc:
+                raise KnownValueError(f"{path}:{n}: {exc}") from None
+        return added
+
+    # ------------------------------------------------------------------ reading
+
+    def __len__(self) -> int:
+        return len(self._canaries)
+
+    @property
+    def variant_count(self) -> int:
+        return self._variant_count
+
+    def canaries(self) -> list[Canary]:
+        with self._lock:
+            return list(self._canaries)
+
+    def _current_automaton(self) -> Optional[ahocorasick.Automaton]:
+        automaton = self._automaton
+        if automaton is not None:
+            return automaton
+        with self._lock:
+            if self._automaton is None and self._canaries:
+                self._automaton = _build(self._canaries)
+            return self._automaton
+
+    def scan(self, text: str) -> Iterator[CanaryHit]:
+        """One pass over `text` for every variant of every canary."""
+        automaton = self._current_automaton()
+        if automaton is None or len(text) < self._min_length:
+            return
+        for end, (canary, encoding, length, digits) in automaton.iter(text):
+            start = end - length + 1
+            # A digit-only value inside a longer digit run is another number, not this value.
+            if digits and ((start > 0 and text[start - 1].isdigit())
+                           or (end + 1 < len(text) and text[end + 1].isdigit())):
+                continue
+            yield CanaryHit(canary, encoding, start, end + 1)
+
+
+def _build(canaries: Iterable[Canary]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for canary in canaries:
+        for v in canary.variants:
+            # A spelling shared by two canaries keeps the first: one value, one report.
+            if v.text not in automaton:
+                automaton.add_word(v.text, (canary, v.encoding, len(v.text), v.text.isdigit()))
+    automaton.make_automaton()
+    return automaton
+
+
+def file_permission_warning(path: Path | str) -> Optional[str]:
+    """Known-values files hold raw personal data: recommend owner-only permissions."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return f"{path} is readable by other users; it holds raw personal data (chmod 600 it)"
+    return None

@@ -1,0 +1,178 @@
+"""Where personal data can hide in a request: the request is cut into text fragments, each
+tagged with its location (path, query, header, cookie, body, websocket) and key (query/form/
+JSON key, header or cookie name, multipart field). Matchers only ever see fragments."""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Iterator, Optional
+from urllib.parse import parse_qsl, unquote, unquote_plus
+
+from analyzer.traffic.decoding import sniff_compressed
+
+MAX_JSON_NODES = 50_000  # a hostile body cannot make the walk unbounded
+MAX_NESTED_DEPTH = 2  # base64 inside base64 inside the body, no deeper
+MIN_BASE64_RUN = 16
+_BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{%d,}={0,2}" % MIN_BASE64_RUN)
+
+
+@dataclass(frozen=True)
+class Fragment:
+    location: str  # path | query | header | cookie | body | websocket
+    key: Optional[str]
+    text: str
+    group: str = ""  # fragments of one object/form share a group (pairs such as lat + lon)
+    via: str = ""  # "base64" when found by decoding a blob inside another fragment
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """What the matcher needs of a request; built from a mitmproxy flow by hooks/mitm_addon.py,
+    or directly in tests and benchmarks."""
+
+    method: str
+    scheme: str
+    host: str
+    port: int
+    path: str  # may include "?query"
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    time: float = 0.0
+
+    def header(self, name: str) -> str:
+        name = name.lower()
+        return ", ".join(v for k, v in self.headers if k.lower() == name)
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def url_fragments(path: str) -> Iterator[Fragment]:
+    raw_path, _, query = path.partition("?")
+    yield Fragment("path", None, raw_path)
+    decoded = unquote(raw_path)
+    if decoded != raw_path:
+        yield Fragment("path", None, decoded)
+    if query:
+        yield from form_fragments(query, "query", "query")
+
+
+def form_fragments(text: str, location: str, group: str) -> Iterator[Fragment]:
+    """`a=1&b=2` (query string or form body): the raw text once, then each decoded pair."""
+    yield Fragment(location, None, text, group)
+    for key, value in parse_qsl(text, keep_blank_values=True):
+        if value:
+            yield Fragment(location, key, value, group)
+        # A value can be sent as a key ("?<imei>" or "?<imei>=1"): keys are searched too.
+        if key and unquote_plus(key) != value:
+            yield Fragment(location, key, key, group)
+
+
+def header_fragments(headers: tuple[tuple[str, str], ...]) -> Iterator[Fragment]:
+    for name, value in headers:
+        lname = name.lower()
+        if lname == "cookie":
+            for part in value.split(";"):
+                cname, _, cvalue = part.strip().partition("=")
+                if cvalue:
+                    yield Fragment("cookie", cname, cvalue, "cookie")
+                    plain = unquote(cvalue)
+                    if plain != cvalue:
+                        yield Fragment("cookie", cname, plain, "cookie")
+        else:
+            yield Fragment("header", name, value, "header")
+
+
+def json_fragments(doc, location: str, key: Optional[str] = None,
+                   group: str = "$") -> Iterator[Fragment]:
+    """Walk keys and values; numbers keep their exact text (parse_float/int=str)."""
+    stack: list[tuple[object, Optional[str], str]] = [(doc, key, group)]
+    nodes = 0
+    while stack and nodes < MAX_JSON_NODES:
+        node, key, group = stack.pop()
+        nodes += 1
+        if isinstance(node, dict):
+            for i, (k, v) in enumerate(node.items()):
+                yield Fragment(location, key, k, group)  # keys can carry values too
+                stack.append((v, k, group + "." + str(i) if isinstance(v, (dict, list)) else group))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                # scalars of one list share a group: [lon, lat] pairs are found together
+                stack.append((v, key, f"{group}[{i}]" if isinstance(v, (dict, list)) else f"{group}[]"))
+        elif isinstance(node, str) and node:
+            yield Fragment(location, key, node, group)
+
+
+def multipart_fragments(body: bytes, content_type: str, location: str) -> Iterator[Fragment]:
+    m = re.search(r'boundary="?([^";,]+)"?', content_type, re.I)
+    if not m:
+        yield Fragment(location, None, _text(body))
+        return
+    delimiter = b"--" + m.group(1).encode("latin-1", "replace")
+    for i, part in enumerate(body.split(delimiter)[1:]):
+        if part.startswith(b"--"):
+            break
+        head, _, content = part.partition(b"\r\n\r\n")
+        name_m = re.search(rb'name="([^"]*)"', head)
+        name = name_m.group(1).decode("utf-8", "replace") if name_m else None
+        ctype_m = re.search(rb"content-type:\s*([^\r\n]+)", head, re.I)
+        ctype = ctype_m.group(1).decode("latin-1") if ctype_m else "text/plain"
+        content = content[:-2] if content.endswith(b"\r\n") else content
+        yield from typed_fragments(content, ctype, location, key=name, group=f"part{i}")
+
+
+def typed_fragments(body: bytes, content_type: str, location: str,
+                    key: Optional[str] = None, group: str = "body") -> Iterator[Fragment]:
+    """Dispatch on the media type; anything unparseable is searched as one text fragment."""
+    ctype = content_type.split(";")[0].strip().lower()
+    stripped = body.lstrip()[:1]
+    if "json" in ctype or (ctype in ("", "text/plain", "application/octet-stream")
+                           and stripped in (b"{", b"[")):
+        try:
+            doc = json.loads(body, parse_float=str, parse_int=str)
+        except (ValueError, RecursionError):
+            pass
+        else:
+            yield from json_fragments(doc, location, key, group)
+            return
+    if ctype == "application/x-www-form-urlencoded":
+        yield from form_fragments(_text(body), location, group)
+        return
+    if ctype.startswith("multipart/"):
+        yield from multipart_fragments(body, content_type, location)
+        return
+    yield Fragment(location, key, _text(body), group)
+
+
+def nested_fragments(fragment: Fragment, limit: int) -> Iterator[Fragment]:
+    """Base64 blobs inside a fragment, decoded: the blob's text (or gzip inside it) is searched
+    again under the same location and key. Binary that is not text is skipped."""
+    for m in _BASE64_RUN.finditer(fragment.text):
+        blob = m.group(0).rstrip("=").replace("-", "+").replace("_", "/")
+        try:
+            data = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        unpacked = sniff_compressed(data, limit)
+        if unpacked is not None:
+            data = unpacked
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if not text or sum(ch.isprintable() or ch in "\r\n\t" for ch in text[:256]) < 0.9 * min(len(text), 256):
+            continue
+        via = "base64" if not fragment.via else f"{fragment.via}+base64"
+        if text.lstrip()[:1] in ("{", "["):
+            produced = False
+            for sub in typed_fragments(data, "application/json", fragment.location, group=fragment.group):
+                produced = True
+                key = f"{fragment.key}.{sub.key}" if fragment.key and sub.key else (sub.key or fragment.key)
+                yield Fragment(sub.location, key, sub.text, f"{fragment.group}>{sub.group}", via)
+            if produced:
+                continue
+        yield Fragment(fragment.location, fragment.key, text, fragment.group, via)

@@ -1,0 +1,160 @@
+"""Request -> TrafficEvent: cut the request into fragments, find known values (one Aho-Corasick
+pass over all fragments) and pattern-detected PI, classify the destination. Pure Python: the
+mitmproxy addon (hooks/mitm_addon.py) only converts flows into `RequestView`s."""
+from __future__ import annotations
+
+import bisect
+import itertools
+import logging
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional, Sequence
+
+from analyzer import privacy
+from analyzer.model import AppState, ConsentPhase, PIMatch, TrafficEvent
+from analyzer.traffic.canaries import CanaryStore
+from analyzer.traffic.decoding import decode_body, sniff_compressed
+from analyzer.traffic.destination import DestinationClassifier
+from analyzer.traffic.detectors import DETECTORS, Detector, detect
+from analyzer.traffic.fragments import (
+    MAX_NESTED_DEPTH, MIN_BASE64_RUN, Fragment, RequestView, header_fragments, nested_fragments,
+    typed_fragments, url_fragments,
+)
+
+log = logging.getLogger(__name__)
+
+_SEP = "\x00"  # joins fragments for the single automaton pass; no variant contains it
+
+Context = Callable[[], tuple[Optional[ConsentPhase], Optional[AppState]]]
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_body: int = 4 << 20  # bytes of (encoded) body scanned; the rest is recorded as truncated
+    max_decoded: int = 16 << 20  # bytes a compressed body may expand to (zip-bomb bound)
+    max_fragments: int = 100_000
+
+
+class TrafficAnalyzer:
+    def __init__(self, store: CanaryStore, catalog=None, first_party: Iterable[str] = (),
+                 package: Optional[str] = None, detectors: Sequence[Detector] = DETECTORS,
+                 limits: Limits = Limits(), context: Optional[Context] = None,
+                 id_prefix: str = "traffic"):
+        self.store = store
+        self.destinations = DestinationClassifier(catalog, first_party, package)
+        self.detectors = tuple(detectors)
+        self.limits = limits
+        self._context = context
+        self._ids = itertools.count(1)
+        self._id_prefix = id_prefix
+
+    # ------------------------------------------------------------------ fragments
+
+    def body_fragments(self, body: bytes, content_type: str, content_encoding: str,
+                       location: str = "body") -> tuple[list[Fragment], bool]:
+        truncated = len(body) > self.limits.max_body
+        body = body[:self.limits.max_body]
+        if content_encoding.strip():
+            decoded = decode_body(body, content_encoding, self.limits.max_decoded)
+            if decoded.error:
+                log.info("body not decodable (%s); searched as sent", decoded.error)
+            body, truncated = decoded.data, truncated or decoded.truncated
+        else:
+            sniffed = sniff_compressed(body, self.limits.max_decoded)
+            if sniffed is not None:
+                body = sniffed
+                truncated = truncated or len(sniffed) >= self.limits.max_decoded
+        return list(typed_fragments(body, content_type, location)), truncated
+
+    def request_fragments(self, req: RequestView) -> tuple[list[Fragment], bool]:
+        fragments = list(url_fragments(req.path))
+        fragments += header_fragments(req.headers)
+        truncated = False
+        if req.body:
+            body, truncated = self.body_fragments(
+                req.body, req.header("content-type"), req.header("content-encoding"))
+            fragments += body
+        return fragments, truncated
+
+    def _with_nested(self, fragments: list[Fragment]) -> list[Fragment]:
+        out = list(fragments)
+        layer = [f for f in fragments if len(f.text) >= MIN_BASE64_RUN]
+        for _depth in range(MAX_NESTED_DEPTH):
+            nxt = []
+            for f in layer:
+                nxt.extend(nested_fragments(f, self.limits.max_decoded))
+                if len(out) + len(nxt) >= self.limits.max_fragments:
+                    break
+            if not nxt:
+                break
+            out += nxt
+            layer = nxt
+        return out[:self.limits.max_fragments]
+
+    # ------------------------------------------------------------------ matching
+
+    def match(self, fragments: list[Fragment]) -> list[PIMatch]:
+        fragments = self._with_nested(fragments)
+        found: list[PIMatch] = []
+        known_digests: set[str] = set()
+        # One automaton pass over all fragments joined; offsets map back to their fragment.
+        starts, pos = [], 0
+        for f in fragments:
+            starts.append(pos)
+            pos += len(f.text) + 1
+        text = _SEP.join(f.text for f in fragments)
+        for hit in self.store.scan(text):
+            f = fragments[bisect.bisect_right(starts, hit.start) - 1]
+            encoding = hit.encoding if not f.via else (
+                f.via if hit.encoding == "raw" else f"{f.via}+{hit.encoding}")
+            c = hit.canary
+            known_digests.add(c.digest)
+            found.append(PIMatch(pi_type=c.pi_type, encoding=encoding, location=f.location,
+                                 key=f.key, preview=c.preview, detector="known",
+                                 digest=c.digest, canary_source=c.source))
+        for hit in detect(fragments, self.detectors):
+            d = privacy.digest(hit.value)
+            if d in known_digests:
+                continue  # the same value was already reported as a known value
+            found.append(PIMatch(pi_type=hit.pi_type, encoding=hit.fragment.via or "raw",
+                                 location=hit.fragment.location, key=hit.fragment.key,
+                                 preview=privacy.mask(hit.value), detector=hit.detector, digest=d))
+        return _dedupe(found)
+
+    # ------------------------------------------------------------------ events
+
+    def _event(self, req: RequestView, scheme: str, matches: list[PIMatch],
+               truncated: bool) -> TrafficEvent:
+        destination, sdk = self.destinations.classify(req.host)
+        phase, state = self._context() if self._context else (None, None)
+        related = tuple(dict.fromkeys(m.canary_source for m in matches if m.canary_source))
+        return TrafficEvent(
+            id=f"{self._id_prefix}-{next(self._ids)}", time=req.time or time.time(),
+            method=req.method, scheme=scheme, host=req.host, port=req.port,
+            path=req.path.partition("?")[0], destination=destination, sdk=sdk,
+            matches=tuple(matches), truncated=truncated, consent_phase=phase, app_state=state,
+            related_events=related,
+        )
+
+    def analyze_request(self, req: RequestView) -> TrafficEvent:
+        fragments, truncated = self.request_fragments(req)
+        return self._event(req, req.scheme, self.match(fragments), truncated)
+
+    def analyze_websocket_message(self, req: RequestView, content: bytes | str) -> TrafficEvent:
+        """One client-to-server WebSocket message; `req` is the handshake request."""
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        fragments, truncated = self.body_fragments(data, "", "", location="websocket")
+        scheme = "wss" if req.scheme in ("https", "wss") else "ws"
+        return self._event(req, scheme, self.match(fragments), truncated)
+
+
+def _dedupe(matches: list[PIMatch]) -> list[PIMatch]:
+    """One match per (value, encoding, place); a whole-query hit is dropped when a keyed hit
+    for the same value and place exists."""
+    seen: dict[tuple, PIMatch] = {}
+    for m in matches:
+        seen.setdefault((m.pi_type, m.encoding, m.location, m.key, m.digest, m.detector), m)
+    keyed = {(m.pi_type, m.encoding, m.location, m.digest, m.detector)
+             for m in seen.values() if m.key is not None}
+    return [m for m in seen.values()
+            if m.key is not None or (m.pi_type, m.encoding, m.location, m.digest, m.detector) not in keyed]
