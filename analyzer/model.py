@@ -143,6 +143,7 @@ class Permission:
     pi_types: tuple[str, ...] = ()
     name_zh: Optional[str] = None
     id: str = ""
+    custom: bool = False  # declared by the app itself (<permission> in its manifest)
 
 
 @dataclass(frozen=True)
@@ -338,6 +339,12 @@ class Finding:
     fix: str
     fingerprint: str
     suppressed: Optional[Suppression] = None
+    # title/message/fix above are English; these carry the Chinese texts (reports pick by --lang)
+    title_zh: str = ""
+    message_zh: str = ""
+    fix_zh: str = ""
+    source: str = ""  # evidence kind the rule reads: "static" (present/reachable) | "runtime" |
+    # "traffic" (observed) | "meta" (limits of the analysis itself)
 
 
 # --------------------------------------------------------------------------- the bundle

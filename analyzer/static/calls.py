@@ -1,0 +1,243 @@
+"""Call sites of catalog APIs in one dex, found with our own dex reader (analyzer.static.dex).
+
+What counts as a call site (each deduplicated per calling method):
+- invoke: an invoke-* instruction whose target method id has the catalog class and member name
+  (and parameter types, when the catalog lists overloads); constructors match `<init>`;
+- field: an sget* of a catalog field (Build.SERIAL, ContactsContract...CONTENT_URI);
+- uri: a const-string equal to a catalog content URI ("content://sms");
+- reflection: a method that both calls reflection (Class.forName, getMethod, Method.invoke...)
+  and loads a const-string naming a catalog member ("getDeviceId") or a key-argument value
+  ("android_id"). Confidence medium when the API's class name is also a const-string there,
+  low otherwise.
+
+Key-argument APIs (Settings.Secure.getString(cr, key)): the key is resolved from the
+const-string last loaded into the argument register before the call (straight-line, branches
+ignored). A resolved key listed in the catalog gives that PI type with high confidence; a
+resolved key that is not listed (e.g. "location_providers_allowed") is dropped — it reads no
+catalog PI. An unresolved key (passed in a parameter or field) is kept with the API's own PI
+type and confidence low, so a reviewer still sees the site.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from analyzer.catalog import Api, Catalog
+from analyzer.static.dex import (
+    CONST_STRING, CONST_STRING_JUMBO, INVOKE_OPS, INVOKE_STATIC_OPS, SGET_OPS, DexFile, Targets,
+    candidate_methods, descriptor_to_java,
+)
+
+# Reflection entry points: calling one of these next to a member-name string is the evidence.
+_REFLECTION = {
+    "Ljava/lang/Class;": ("forName", "getMethod", "getDeclaredMethod", "getField",
+                          "getDeclaredField", "getMethods", "getDeclaredMethods"),
+    "Ljava/lang/reflect/Method;": ("invoke",),
+    "Ljava/lang/reflect/Field;": ("get",),
+    "Ljava/lang/ClassLoader;": ("loadClass",),
+}
+# Member names shorter than this are too generic to be reflection evidence ("query", "getText").
+_MIN_REFLECTION_NAME = 9
+
+
+@dataclass(frozen=True)
+class RawSite:
+    api: str
+    pi_type: str
+    caller_class: str  # dotted
+    caller_method: str  # name + descriptor
+    dex: str
+    via: str  # invoke | field | uri | reflection
+    confidence: str  # high | medium | low
+    permission: Optional[str] = None
+
+
+@dataclass
+class CatalogIndex:
+    """The catalog's APIs arranged for lookup by dex descriptors (built once per catalog)."""
+
+    methods: dict[tuple[str, str], list[Api]] = field(default_factory=dict)  # (desc, name)
+    fields: dict[tuple[str, str], list[Api]] = field(default_factory=dict)
+    uris: dict[str, list[Api]] = field(default_factory=dict)
+    reflection_names: dict[str, list[Api]] = field(default_factory=dict)
+    key_values: dict[str, list[tuple[Api, str]]] = field(default_factory=dict)
+    class_names: dict[str, Api] = field(default_factory=dict)  # dotted class names of APIs
+
+    @property
+    def classes(self) -> set[str]:
+        return ({d for d, _ in self.methods} | {d for d, _ in self.fields}
+                | set(_REFLECTION))
+
+
+_INDEX_CACHE: dict[int, tuple[Catalog, CatalogIndex]] = {}
+
+
+def index_catalog(catalog: Catalog) -> CatalogIndex:
+    hit = _INDEX_CACHE.get(id(catalog))
+    if hit is not None and hit[0] is catalog:
+        return hit[1]
+    idx = _build_index(catalog)
+    _INDEX_CACHE[id(catalog)] = (catalog, idx)
+    return idx
+
+
+def _build_index(catalog: Catalog) -> CatalogIndex:
+    idx = CatalogIndex()
+    owners: dict[str, set[str]] = {}
+    for api in catalog.apis.values():
+        if api.kind == "uri":
+            idx.uris.setdefault(api.member, []).append(api)
+            continue
+        desc = api.smali_class
+        if api.kind == "field":
+            idx.fields.setdefault((desc, api.member), []).append(api)
+            continue
+        name = "<init>" if api.kind == "constructor" else api.member
+        idx.methods.setdefault((desc, name), []).append(api)
+        idx.class_names.setdefault(api.cls, api)
+        if api.kind != "constructor":
+            owners.setdefault(api.member, set()).add(api.cls)
+        if api.key_arg is not None:
+            for value, pi in api.key_arg.values.items():
+                idx.key_values.setdefault(value, []).append((api, pi))
+    for api in catalog.apis.values():
+        if api.kind in ("method", "static_method") and len(api.member) >= _MIN_REFLECTION_NAME \
+                and len(owners.get(api.member, ())) == 1 and api.key_arg is None:
+            idx.reflection_names.setdefault(api.member, []).append(api)
+    return idx
+
+
+def _overload_ok(api: Api, params: tuple[str, ...]) -> bool:
+    if api.overloads is None:
+        return True
+    java = tuple(descriptor_to_java(p) for p in params)
+    return any(tuple(o) == java for o in api.overloads)
+
+
+def _arg_register(regs: tuple[int, ...], static: bool, params: tuple[str, ...],
+                  index: int) -> Optional[int]:
+    """Register holding Java argument `index` of an invoke (wide types take two)."""
+    if index >= len(params):
+        return None
+    pos = (0 if static else 1) + sum(2 if p in ("J", "D") else 1 for p in params[:index])
+    return regs[pos] if pos < len(regs) else None
+
+
+def find_call_sites(dex: DexFile, catalog: Catalog, strings: Optional[dict[str, int]] = None,
+                    ) -> list[RawSite]:
+    """All catalog call sites in `dex`. `strings` (value -> index) saves a second decode of
+    the string table when the caller already has it."""
+    idx = index_catalog(catalog)
+    if strings is None:
+        strings = {s: i for i, s in dex.strings()}
+    wanted_classes = idx.classes
+    type_of: dict[int, str] = {}
+    for t in range(dex.type_ids_size):
+        d = dex.type_desc(t)
+        if d in wanted_classes:
+            type_of[t] = d
+
+    targets = Targets()
+    method_apis: dict[int, list[Api]] = {}
+    method_params: dict[int, tuple[str, ...]] = {}
+    reflection_ids: set[int] = set()
+    for mi, (cls, proto, name_idx) in dex.method_ids():
+        desc = type_of.get(cls)
+        if desc is None:
+            continue
+        name = dex.string(name_idx)
+        if name in _REFLECTION.get(desc, ()):
+            reflection_ids.add(mi)
+            targets.methods.add(mi)
+            continue
+        apis = idx.methods.get((desc, name))
+        if not apis:
+            continue
+        params, _ret = dex.proto(proto)
+        matching = [a for a in apis if _overload_ok(a, params)]
+        if matching:
+            method_apis[mi] = matching
+            method_params[mi] = params
+            targets.methods.add(mi)
+    field_apis: dict[int, list[Api]] = {}
+    for fi, (cls, _typ, name_idx) in dex.field_ids():
+        desc = type_of.get(cls)
+        if desc is not None:
+            apis = idx.fields.get((desc, dex.string(name_idx)))
+            if apis:
+                field_apis[fi] = apis
+                targets.fields.add(fi)
+    uri_strings = {strings[u]: apis for u, apis in idx.uris.items() if u in strings}
+    name_strings = {strings[n]: apis for n, apis in idx.reflection_names.items() if n in strings}
+    key_strings = {strings[k]: v for k, v in idx.key_values.items() if k in strings}
+    class_strings = {strings[c]: c for c in idx.class_names if c in strings}
+    targets.strings.update(uri_strings, name_strings, key_strings)
+    if not method_apis and not field_apis and not uri_strings and not name_strings:
+        return []  # nothing of the catalog is referenced by this dex: no code walk at all
+    if not method_apis and not field_apis and not uri_strings and not reflection_ids:
+        return []
+    targets.strings.update(class_strings)
+
+    sites: dict[RawSite, None] = {}
+    for m in candidate_methods(dex, targets):
+        caller = dex.method_ref(m.method_idx)
+        caller_class = descriptor_to_java(dex.class_desc_of(m.class_def))
+        caller_method = caller.name + caller.descriptor
+
+        def add(api: Api, pi: str, via: str, confidence: str) -> None:
+            sites[RawSite(api.id, pi, caller_class, caller_method, dex.name, via, confidence,
+                          api.permission)] = None
+
+        reg_string: dict[int, int] = {}  # register -> string index of the last const-string
+        seen_strings: set[int] = set()
+        uses_reflection = False
+        direct_apis: set[str] = set()
+        for ins in dex.instructions(m):
+            op = ins.op
+            if op == CONST_STRING or op == CONST_STRING_JUMBO:
+                reg_string[ins.regs[0]] = ins.index
+                seen_strings.add(ins.index)
+                for api in uri_strings.get(ins.index, ()):
+                    add(api, api.pi_type, "uri", "high")
+            elif op in INVOKE_OPS:
+                if ins.index in reflection_ids:
+                    uses_reflection = True
+                    continue
+                for api in method_apis.get(ins.index, ()):
+                    direct_apis.add(api.id)
+                    if api.key_arg is None:
+                        add(api, api.pi_type, "invoke", "high")
+                        continue
+                    reg = _arg_register(ins.regs, op in INVOKE_STATIC_OPS,
+                                        method_params[ins.index], api.key_arg.index)
+                    key_idx = reg_string.get(reg) if reg is not None else None
+                    if key_idx is not None:
+                        pi = api.key_arg.values.get(_safe_string(dex, key_idx))
+                        if pi is not None:
+                            add(api, pi, "invoke", "high")
+                        continue  # a constant key the catalog does not list: no catalog PI
+                    add(api, api.pi_type, "invoke", "low")
+            elif op in SGET_OPS:
+                for api in field_apis.get(ins.index, ()):
+                    add(api, api.pi_type, "field", "high")
+            elif ins.regs:
+                reg_string.pop(ins.regs[0], None)  # most formats write their first register
+        if uses_reflection:
+            classes_here = {class_strings[s] for s in seen_strings if s in class_strings}
+            for s in seen_strings:
+                for api in name_strings.get(s, ()):
+                    if api.id not in direct_apis:
+                        add(api, api.pi_type, "reflection",
+                            "medium" if api.cls in classes_here else "low")
+                for api, pi in key_strings.get(s, ()):
+                    if api.id not in direct_apis:
+                        add(api, pi, "reflection",
+                            "medium" if api.cls in classes_here else "low")
+    return list(sites)
+
+
+def _safe_string(dex: DexFile, idx: int) -> Optional[str]:
+    try:
+        return dex.string(idx)
+    except ValueError:
+        return None

@@ -1,0 +1,216 @@
+"""`scan_apk`: the static privacy scan of one APK, as an evidence `Bundle` (findings empty).
+
+Stages (each timed in `method.timings`): zip + manifest (androguard, in apk.py), code (our dex
+reader: call sites, defined classes, strings), SDKs, hosts/privacy policy, packers.
+Input that is not an APK raises `ScanError` with one line; a valid APK with a part that cannot be
+analysed (one corrupt dex, a broken nested jar, a packer) gives `partial=True` and the reasons in
+`errors` instead.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+from typing import Optional, Union
+
+from analyzer import __version__
+from analyzer.catalog import Catalog, load_catalog
+from analyzer.model import (
+    ApiCallSite, AppInfo, Bundle, Certificate, Component, Confidence, ManifestFlags, Method,
+    Permission, Tool, Via,
+)
+from analyzer.static.calls import RawSite, find_call_sites
+from analyzer.static.dex import DexError, DexFile, descriptor_to_java
+from analyzer.static.packers import detect_packers
+from analyzer.static.sdks import presences, tally_classes
+from analyzer.static.sources import ZipProblem, collect_code, open_apk_zip
+from analyzer.static.strings import StringFindings
+
+_TEXT_ASSET_EXT = (".json", ".txt", ".html", ".htm", ".xml", ".js", ".properties", ".cfg",
+                   ".conf", ".ini", ".yaml", ".yml")
+MAX_TEXT_ASSET = 1024 * 1024
+MAX_TEXT_TOTAL = 16 * 1024 * 1024
+LIMITS = (
+    "static analysis: a call site shows the app can reach an API, not that it runs",
+    "code loaded at run time (downloaded, decrypted, native) is not seen",
+)
+
+
+class ScanError(ValueError):
+    """Input that is not an APK we can scan (one line naming the problem)."""
+
+
+def _short_id(prefix: str, *parts: object) -> str:
+    return prefix + "-" + hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:10]
+
+
+def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundle:
+    from analyzer.static.apk import ApkReadError, read_apk
+
+    catalog = catalog or load_catalog()
+    path = Path(path)
+    timings: dict[str, float] = {}
+    started = time.time()
+    t = time.perf_counter()
+    try:
+        zf = open_apk_zip(path)
+    except ZipProblem as exc:
+        raise ScanError(str(exc)) from None
+    with zf:
+        try:
+            facts = read_apk(str(path))
+        except ApkReadError as exc:
+            raise ScanError(f"not a valid APK: {exc}") from None
+        except Exception as exc:  # androguard on hostile zips: still one line
+            raise ScanError(f"not a valid APK: {type(exc).__name__}: {exc}".splitlines()[0]) \
+                from None
+        entry_names = zf.namelist()
+        timings["manifest"] = time.perf_counter() - t
+        t = time.perf_counter()
+        errors: list[str] = list(facts.errors)
+        try:
+            code = collect_code(zf)
+        except Exception as exc:  # a zip that lists entries but cannot deliver them
+            code = None
+            errors.append(f"code: cannot read the zip entries ({type(exc).__name__}: {exc})")
+        text_assets = _text_assets(zf, entry_names, errors)
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    if code is not None:
+        errors += code.errors
+    timings["unzip"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    raw_sites: dict[RawSite, None] = {}
+    classes: list[str] = []
+    findings = StringFindings()
+    root_dex = 0
+    for name, data in (code.dex if code else []):
+        if "!" not in name and "/" not in name:
+            root_dex += 1
+        try:
+            dex = DexFile(data, name)
+            strings = {}
+            all_strings = []
+            for i, s in dex.strings():
+                strings.setdefault(s, i)
+                all_strings.append(s)
+            classes += [descriptor_to_java(d) for d in dex.class_descriptors()]
+            for site in find_call_sites(dex, catalog, strings):
+                raw_sites[site] = None
+            findings.add_strings(all_strings, name, catalog)
+        except DexError as exc:
+            errors.append(f"{name}: corrupt dex, not analysed ({exc})")
+        except (IndexError, ValueError, KeyError, OverflowError, MemoryError) as exc:
+            # a dex reader bug must not take the whole scan down; say which file and why
+            errors.append(f"{name}: corrupt dex, not analysed ({type(exc).__name__}: {exc})")
+    timings["code"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    tally = tally_classes(classes, catalog)
+    sites = []
+    pi_by_sdk: dict[str, set[str]] = {}
+    for r in sorted(raw_sites, key=lambda r: (r.dex, r.caller_class, r.caller_method, r.api,
+                                              r.pi_type, r.via)):
+        sdk = catalog.sdk_for_class(r.caller_class)
+        sdk_id = sdk.id if sdk else None
+        if sdk_id:
+            pi_by_sdk.setdefault(sdk_id, set()).add(r.pi_type)
+        sites.append(ApiCallSite(
+            id=_short_id("call", r.api, r.pi_type, r.caller_class, r.caller_method, r.dex, r.via),
+            api=r.api, pi_type=r.pi_type, caller_class=r.caller_class,
+            caller_method=r.caller_method, dex=r.dex, sdk=sdk_id, via=Via(r.via),
+            confidence=Confidence(r.confidence), permission=r.permission,
+        ))
+    sdks = presences(tally, catalog, pi_by_sdk)
+    timings["sdks"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    findings.add_strings(facts.resource_strings, "resources.arsc", catalog)
+    if facts.label:
+        findings.add_strings([facts.label], "AndroidManifest.xml", catalog)
+    for name, text in text_assets:
+        findings.add_strings(text.splitlines(), name, catalog)
+    timings["strings"] = time.perf_counter() - t
+
+    packers = detect_packers(entry_names, classes, catalog)
+    limits = list(LIMITS)
+    if packers:
+        note = ("packed app (" + ", ".join(p.name for p in packers) + "): the real code is "
+                "encrypted in the APK, so the static scan is incomplete")
+        errors.append(note)
+        limits.append(note)
+    timings["total"] = time.time() - started
+
+    target = facts.target_sdk
+    if facts.nsc_base_cleartext is not None:
+        cleartext_default = facts.nsc_base_cleartext
+    elif facts.uses_cleartext_traffic is not None:
+        cleartext_default = facts.uses_cleartext_traffic
+    else:  # the platform default: cleartext allowed for apps targeting API < 28
+        cleartext_default = target is None or target < 28
+    app = AppInfo(
+        package=facts.package, label=facts.label, version_name=facts.version_name,
+        version_code=facts.version_code, min_sdk=facts.min_sdk, target_sdk=target,
+        sha256=sha256, size_bytes=path.stat().st_size, dex_count=root_dex,
+        file_name=path.name,
+        certificates=tuple(Certificate(c.subject, c.issuer, c.sha256, c.not_before, c.not_after)
+                           for c in facts.certificates),
+    )
+    return Bundle(
+        tool=Tool("privascope", __version__),
+        app=app,
+        manifest=ManifestFlags(
+            debuggable=facts.debuggable, allow_backup=facts.allow_backup,
+            uses_cleartext_traffic=facts.uses_cleartext_traffic,
+            network_security_config=facts.network_security_config,
+            cleartext_permitted_domains=tuple(facts.nsc_cleartext_domains),
+            cleartext_permitted_by_default=cleartext_default,
+        ),
+        permissions=_permissions(facts.permissions, facts.declared_permissions, catalog),
+        components=tuple(Component(c.kind, c.name, c.exported, _short_id("comp", c.kind, c.name))
+                         for c in facts.components),
+        sdks=sdks,
+        api_calls=tuple(sites),
+        hosts=findings.host_refs(),
+        privacy_policy=findings.policy_refs(),
+        packers=packers,
+        method=Method(kinds=("static",), catalog_versions=dict(catalog.versions),
+                      timings={k: round(v, 4) for k, v in timings.items()},
+                      started_at=started, limits=tuple(limits)),
+        partial=bool(errors),
+        errors=tuple(errors),
+    )
+
+
+def _permissions(names, declared, catalog: Catalog) -> tuple[Permission, ...]:
+    out = []
+    declared = set(declared)
+    for name in names:
+        info = catalog.permissions.get(name)
+        if info is not None:
+            level, pis, zh = info.protection_level, info.pi_types, info.name_zh
+        else:
+            level, pis, zh = "unknown", (), None
+        out.append(Permission(name=name, protection_level=level, pi_types=tuple(pis),
+                              name_zh=zh, id=_short_id("perm", name),
+                              custom=name in declared))
+    return tuple(out)
+
+
+def _text_assets(zf, names, errors: list[str]) -> list[tuple[str, str]]:
+    out, total = [], 0
+    for name in names:
+        low = name.lower()
+        if not (low.startswith(("assets/", "res/raw/")) and low.endswith(_TEXT_ASSET_EXT)):
+            continue
+        try:
+            info = zf.getinfo(name)
+            if info.file_size > MAX_TEXT_ASSET or total + info.file_size > MAX_TEXT_TOTAL:
+                continue
+            with zf.open(info) as fh:
+                data = fh.read(MAX_TEXT_ASSET + 1)
+            total += len(data)
+            out.append((name, data.decode("utf-8", "replace")))
+        except Exception as exc:
+            errors.append(f"{name}: cannot read ({type(exc).__name__})")
+    return out

@@ -1,0 +1,53 @@
+"""SDK presence from the class names an APK defines, by the catalog's package prefixes."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from analyzer.catalog import Catalog
+from analyzer.model import SdkPresence
+
+
+@dataclass
+class SdkTally:
+    classes: dict[str, int] = field(default_factory=dict)  # sdk id -> defined classes
+    prefixes: dict[str, set[str]] = field(default_factory=dict)  # sdk id -> matched prefixes
+
+
+def tally_classes(dotted_classes: Iterable[str], catalog: Catalog) -> SdkTally:
+    """Longest prefix on package boundaries wins (same rule as Catalog.sdk_for_class); the
+    package of each class is looked up once, so this stays linear in the class count."""
+    by_prefix = {p: s.id for s in catalog.sdks.values() for p in s.prefixes}
+    package_hit: dict[str, tuple[str, str] | None] = {}
+    tally = SdkTally()
+    for cls in dotted_classes:
+        package = cls.rsplit(".", 1)[0] if "." in cls else ""
+        hit = package_hit.get(package, False)
+        if hit is False:
+            hit = None
+            name = cls
+            while "." in name:
+                name = name.rsplit(".", 1)[0]
+                if name in by_prefix:
+                    hit = (by_prefix[name], name)
+                    break
+            package_hit[package] = hit
+        if hit is not None:
+            sdk_id, prefix = hit
+            tally.classes[sdk_id] = tally.classes.get(sdk_id, 0) + 1
+            tally.prefixes.setdefault(sdk_id, set()).add(prefix)
+    return tally
+
+
+def presences(tally: SdkTally, catalog: Catalog,
+              pi_by_sdk: dict[str, set[str]]) -> tuple[SdkPresence, ...]:
+    out = []
+    for sdk_id, count in tally.classes.items():
+        sdk = catalog.sdks[sdk_id]
+        pis = tuple(sorted(pi_by_sdk.get(sdk_id, ())))
+        out.append(SdkPresence(
+            id=sdk.id, name=sdk.name_en, name_zh=sdk.name_zh, vendor=sdk.vendor,
+            category=sdk.category, matched_prefixes=tuple(sorted(tally.prefixes[sdk_id])),
+            class_count=count, calls_pi_apis=bool(pis), country=sdk.country, pi_types=pis,
+        ))
+    return tuple(sorted(out, key=lambda p: (-p.class_count, p.id)))

@@ -1,0 +1,95 @@
+"""Hosts, URLs and privacy-policy references in the strings of code and resources."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+from urllib.parse import urlsplit
+
+from analyzer.catalog import Catalog
+from analyzer.model import HostRef, PrivacyPolicyRef
+
+_URL = re.compile(r"(?:https?|wss?)://[^\s\x00]+", re.IGNORECASE)
+_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}$")
+_IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+# XML namespaces, DTDs and licence texts are URLs nobody connects to: they are not destinations.
+_NOT_DESTINATIONS = (
+    "schemas.android.com", "www.w3.org", "w3.org", "www.apache.org", "apache.org",
+    "xmlpull.org", "ns.adobe.com", "purl.org", "xml.org", "java.sun.com", "xml.apache.org",
+    "schemas.xmlsoap.org", "schemas.microsoft.com", "www.gnu.org", "opensource.org",
+)
+# Phrases that mark a privacy policy or user agreement in Chinese and English.
+_POLICY_TEXT = re.compile(
+    r"隐私政策|隐私协议|隐私权政策|隐私保护指引|隐私条款|用户协议|用户服务协议|个人信息保护"
+    r"|privacy[ _-]?policy|privacy[ _-]?statement|terms of service|user agreement",
+    re.IGNORECASE)
+_POLICY_URL = re.compile(r"privacy|policy|yinsi|agreement|protocol|terms", re.IGNORECASE)
+MAX_SAMPLE_URLS = 3
+MAX_URL_LEN = 300
+MAX_EXCERPT = 80
+
+
+def host_of(url: str) -> Optional[str]:
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    host = host.lower().rstrip(".")
+    if _IPV4.match(host) or _HOST.match(host):
+        return host
+    return None
+
+
+def _skipped(host: str) -> bool:
+    return any(host == h or host.endswith("." + h) for h in _NOT_DESTINATIONS)
+
+
+@dataclass
+class StringFindings:
+    hosts: dict[str, dict] = field(default_factory=dict)
+    policies: dict[tuple[str, str], PrivacyPolicyRef] = field(default_factory=dict)
+
+    def add_strings(self, strings: Iterable[str], source: str, catalog: Catalog) -> None:
+        for s in strings:
+            if "://" in s:
+                for url in _URL.findall(s):
+                    self._add_url(url[:MAX_URL_LEN], source, catalog)
+            elif 3 < len(s) < 254 and "." in s and catalog.sdk_for_host(s.lower()) is not None \
+                    and _HOST.match(s.lower()):
+                # a bare host name of a catalog SDK ("alog.umeng.com"): SDKs build URLs in parts
+                self._add_host(s.lower(), None, source, catalog)
+            if not s.startswith(("http", "ws")) and len(s) <= 2000:
+                m = _POLICY_TEXT.search(s)
+                if m:
+                    start = max(0, m.start() - 20)
+                    excerpt = s[start:start + MAX_EXCERPT].replace("\n", " ")
+                    self.policies.setdefault(("text", excerpt),
+                                             PrivacyPolicyRef("text", excerpt, source))
+
+    def _add_url(self, url: str, source: str, catalog: Catalog) -> None:
+        host = host_of(url)
+        if host is None or _skipped(host):
+            return
+        self._add_host(host, url, source, catalog)
+        if _POLICY_URL.search(urlsplit(url).path + "?" + urlsplit(url).query) \
+                or _POLICY_URL.search(host.split(".")[0]):
+            self.policies.setdefault(("url", url), PrivacyPolicyRef("url", url, source))
+
+    def _add_host(self, host: str, url: Optional[str], source: str, catalog: Catalog) -> None:
+        entry = self.hosts.get(host)
+        if entry is None:
+            sdk = catalog.sdk_for_host(host)
+            entry = self.hosts[host] = {"urls": [], "sources": [], "sdk": sdk.id if sdk else None}
+        if url and url not in entry["urls"] and len(entry["urls"]) < MAX_SAMPLE_URLS:
+            entry["urls"].append(url)
+        if source not in entry["sources"]:
+            entry["sources"].append(source)
+
+    def host_refs(self) -> tuple[HostRef, ...]:
+        return tuple(HostRef(host=h, sample_urls=tuple(e["urls"]), sources=tuple(e["sources"]),
+                             sdk=e["sdk"]) for h, e in sorted(self.hosts.items()))
+
+    def policy_refs(self) -> tuple[PrivacyPolicyRef, ...]:
+        return tuple(sorted(self.policies.values(), key=lambda p: (p.kind, p.value)))
