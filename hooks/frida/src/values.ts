@@ -1,0 +1,58 @@
+// Turning hooked return values / arguments into strings. Raw values go only to the local Python
+// session inside the message; it masks them at once and never writes them anywhere.
+import Java from "frida-java-bridge";
+import { castToRuntimeClass, getLimits, truncate } from "./util.js";
+
+// Fields that identify a list element better than toString() (package name of an installed app...).
+const ELEMENT_FIELDS: string[] = ["packageName", "processName", "BSSID", "name"];
+
+function isJavaArray(v: any): boolean {
+    return v !== null && typeof v === "object" && typeof v.length === "number" && v.$className === undefined;
+}
+
+export function scalar(v: any): string | null {
+    if (v === null || v === undefined) return null;
+    const t = typeof v;
+    if (t === "string") return truncate(v, getLimits().max_value_len);
+    if (t === "number" || t === "boolean") return String(v);
+    if (isJavaArray(v)) {
+        const parts: string[] = [];
+        for (let i = 0; i < v.length; i++) parts.push(String(v[i]));
+        return truncate(parts.join(","), getLimits().max_value_len);
+    }
+    try { return truncate(String(v.toString()), getLimits().max_value_len); } catch (_e) { return null; }
+}
+
+function element(o: any): string | null {
+    if (o === null || o === undefined) return null;
+    if (typeof o !== "object") return String(o);
+    try {
+        const c = castToRuntimeClass(o);
+        for (const f of ELEMENT_FIELDS) {
+            const field = c[f] !== undefined ? c[f] : c["_" + f];
+            if (field !== undefined && field.value !== undefined && field.value !== null) {
+                return String(field.value);
+            }
+        }
+    } catch (_e) { /* fall back to toString */ }
+    return scalar(o);
+}
+
+// A java.util.List / Collection / array -> its elements as strings (bounded).
+export function listValues(v: any, maxItems: number = 500): string[] | null {
+    if (v === null || v === undefined) return null;
+    const out: string[] = [];
+    if (isJavaArray(v)) {
+        for (let i = 0; i < v.length && i < maxItems; i++) { const s = element(v[i]); if (s !== null) out.push(s); }
+        return out;
+    }
+    try {
+        const list = Java.cast(v, Java.use("java.util.List"));
+        const n = list.size();
+        for (let i = 0; i < n && i < maxItems; i++) { const s = element(list.get(i)); if (s !== null) out.push(s); }
+        return out;
+    } catch (_e) {
+        const s = scalar(v);
+        return s === null ? null : [s];
+    }
+}

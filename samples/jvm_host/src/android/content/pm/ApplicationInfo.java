@@ -1,0 +1,7 @@
+package android.content.pm;
+
+public class ApplicationInfo {
+    public String packageName;
+
+    @Override public String toString() { return "ApplicationInfo{" + packageName + "}"; }
+}

@@ -1,0 +1,7 @@
+package android.view;
+
+public class Window {
+    private final ViewGroup decor = new ViewGroup();
+
+    public View getDecorView() { return decor; }
+}

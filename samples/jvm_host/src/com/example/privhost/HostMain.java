@@ -1,0 +1,98 @@
+package com.example.privhost;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.util.Collections;
+
+/** Plays the part of Android's ActivityThread for the host app. It waits for "go" on stdin so the
+ *  Frida agent can hook before any code under test runs (the JIT would inline hot methods). */
+public final class HostMain {
+    private HostMain() {}
+
+    public static void main(String[] args) throws Exception {
+        HostOptions opts;
+        try {
+            opts = HostOptions.parse(args);
+        } catch (RuntimeException e) {
+            System.err.println("privhost: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        System.out.println("privhost: ready pid=" + ProcessHandle.current().pid() + (opts.clean ? " clean" : ""));
+        System.out.flush();
+        String line;
+        while ((line = in.readLine()) != null && !line.trim().equals("go")) {
+            // wait for the session to finish hooking
+        }
+        if (line == null) {
+            return;
+        }
+        run(opts, in);
+        System.out.println("privhost: done");
+        System.out.flush();
+        while ((line = in.readLine()) != null && !line.trim().equals("quit")) {
+            // stay alive until killed so late messages reach the session
+        }
+    }
+
+    static void run(HostOptions opts, BufferedReader in) throws Exception {
+        MainActivity activity = new MainActivity(opts);
+        phase("launch");
+        activity.create();
+        activity.start();
+        activity.resume();
+
+        phase("consent");
+        String choice = opts.consent;
+        if ("ask".equals(choice)) {
+            System.out.println("privhost: type accept or reject");
+            System.out.flush();
+            String l = in.readLine();
+            choice = l == null ? "none" : l.trim();
+        }
+        Boolean accepted = activity.askConsent(choice);
+        if (Boolean.TRUE.equals(accepted)) {
+            phase("accepted");
+            activity.afterAccept();
+        } else if (Boolean.FALSE.equals(accepted)) {
+            phase("rejected");
+            activity.afterReject();
+        }
+
+        phase("background");
+        activity.pause();
+        activity.stop();
+        activity.whileInBackground();
+        Thread.sleep(opts.backgroundMs);
+        activity.start();
+        activity.resume();
+
+        phase("loop");
+        for (int i = 0; i < opts.loopCount; i++) {
+            activity.tick();
+            Thread.sleep(opts.intervalMs);
+        }
+        if (opts.pinCheck) {
+            pinCheck();
+        }
+    }
+
+    /** A pinned TLS stack refusing the proxy's certificate; the agent's unpinning makes it pass. */
+    static void pinCheck() {
+        try {
+            new okhttp3.CertificatePinner().check("alog.umeng.com", Collections.<Certificate>emptyList());
+            System.out.println("privhost: pinning check passed");
+        } catch (Exception e) {
+            System.out.println("privhost: pinning check failed: " + e.getClass().getName());
+        }
+        System.out.flush();
+    }
+
+    private static void phase(String name) {
+        System.out.println("privhost: phase " + name);
+        System.out.flush();
+    }
+}

@@ -1,0 +1,35 @@
+package com.example.privhost;
+
+/** Command-line options of the host app. */
+final class HostOptions {
+    String packageName = "com.example.privhost";
+    boolean clean;
+    String consent = "accept"; // accept | reject | none | ask (read "accept"/"reject" from stdin)
+    int loopCount = 5;
+    int intervalMs = 1000;
+    int backgroundMs = 300;
+    String appUrl = "http://api.privhost.example/v1/nearby";
+    String sdkUrl = "http://alog.umeng.com/app_logs";
+    boolean pinCheck = true;
+
+    static HostOptions parse(String[] args) {
+        HostOptions o = new HostOptions();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--clean": o.clean = true; break;
+                case "--consent": o.consent = args[++i]; break;
+                case "--loop": o.loopCount = Integer.parseInt(args[++i]); break;
+                case "--interval-ms": o.intervalMs = Integer.parseInt(args[++i]); break;
+                case "--background-ms": o.backgroundMs = Integer.parseInt(args[++i]); break;
+                case "--app-url": o.appUrl = args[++i]; break;
+                case "--sdk-url": o.sdkUrl = args[++i]; break;
+                case "--proxy": com.example.privhost.net.Sender.setProxy(args[++i]); break;
+                case "--package": o.packageName = args[++i]; break;
+                case "--no-pin-check": o.pinCheck = false; break;
+                default: throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        return o;
+    }
+}
