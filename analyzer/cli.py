@@ -124,10 +124,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _finish(bundle, args) -> int:
     """Shared tail of scan/report/dynamic: rules, suppressions, render, exit code."""
-    from analyzer.rules import evaluate
+    from analyzer.rules import SuppressionError, evaluate
     from reports import write_reports
 
-    bundle = evaluate(bundle, suppressions=args.suppress)
+    try:
+        bundle = evaluate(bundle, suppressions=args.suppress)
+    except SuppressionError as exc:
+        raise UserError(str(exc)) from None
     paths = write_reports(bundle, args.out, args.format, lang=args.lang)
     for fmt, path in paths.items():
         print(f"{fmt}: {path}")

@@ -1,6 +1,35 @@
-"""Rules: evidence -> findings with clause references. (Placeholder until the rules engine lands.)"""
+"""Rules: evidence -> findings with clause references.
+
+Rules are data (analyzer/catalog/rules.yaml, validated by `definitions`); each names an
+evaluator (analyzer/rules/evaluators) that finds the evidence. This package knows nothing of
+androguard, Frida or mitmproxy: it reads the `Bundle` only.
+"""
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any, Optional, Union
 
-def evaluate(bundle, catalog=None, suppressions=None):
-    return bundle
+from analyzer.model import Bundle
+from analyzer.rules.definitions import RuleDef, RuleError, load_rules
+from analyzer.rules.engine import replace_findings, run_rules
+from analyzer.rules.suppressions import SuppressionError, apply, load_suppressions
+
+__all__ = ["evaluate", "load_rules", "RuleDef", "RuleError", "SuppressionError"]
+
+
+def evaluate(bundle: Bundle, catalog=None, suppressions: Union[str, Path, list, None] = None,
+             config: Optional[dict[str, Any]] = None) -> Bundle:
+    """Return `bundle` with `findings` filled (replacing any it had), suppressed ones marked.
+
+    suppressions: a YAML file path (see analyzer.rules.suppressions) or parsed entries.
+    config: per-rule parameter overrides, e.g. {"PS105": {"max_events": 5}}.
+    Raises SuppressionError for a bad suppression file, RuleError for a bad rules.yaml.
+    """
+    if catalog is None:
+        from analyzer.catalog import load_catalog
+
+        catalog = load_catalog()
+    rules = load_rules(catalog)
+    sup = load_suppressions(suppressions, known_rules={r.code for r in rules})
+    findings = run_rules(bundle, catalog, rules, config)
+    return replace_findings(bundle, apply(findings, sup))

@@ -1,0 +1,98 @@
+"""Evaluators over static evidence: what the APK contains (present / reachable, not observed)."""
+from __future__ import annotations
+
+from analyzer.model import Confidence, EvidenceRef, Via
+from analyzer.rules.evaluators import Context, Hit, evaluator, group_by, joined, short_api
+
+
+def _confidence(sites) -> Confidence:
+    """A direct invoke or field read is medium evidence; constant strings near reflection or a
+    content URI alone are weaker."""
+    if any(s.via in (Via.INVOKE, Via.FIELD) and s.confidence != Confidence.LOW for s in sites):
+        return Confidence.MEDIUM
+    return Confidence.LOW
+
+
+def _site_hits(ctx: Context, sites):
+    for (sdk, pi), group in group_by(sites, lambda s: (s.sdk, s.pi_type)).items():
+        yield Hit(evidence=tuple(EvidenceRef("api_call", s.id) for s in group),
+                  sdk=sdk, pi_types=(pi,),
+                  fields={"count": len(group), "apis": joined(short_api(s.api) for s in group)},
+                  confidence=_confidence(group))
+
+
+@evaluator("static_immutable_id")
+def static_immutable_id(ctx: Context, params):
+    yield from _site_hits(ctx, [s for s in ctx.bundle.api_calls if ctx.is_immutable_id(s.pi_type)])
+
+
+@evaluator("static_pi_types")
+def static_pi_types(ctx: Context, params):
+    wanted = set(params.get("pi_types") or ())
+    yield from _site_hits(ctx, [s for s in ctx.bundle.api_calls if s.pi_type in wanted])
+
+
+@evaluator("static_unused_permissions")
+def static_unused_permissions(ctx: Context, params):
+    b = ctx.bundle
+    touched = {s.pi_type for s in b.api_calls}
+    if b.runtime:
+        touched |= {e.pi_type for e in b.runtime.api_calls}
+    # packed or partial code hides call sites: say so through a lower confidence
+    weak = bool(b.packers) or b.partial
+    for perm in b.permissions:
+        if ctx.protection_level(perm.name) != "dangerous":
+            continue
+        info = ctx.catalog.permissions.get(perm.name)
+        pis = tuple(perm.pi_types or (info.pi_types if info else ()))
+        if not pis or touched & set(pis):
+            continue  # nothing to compare with, or used
+        ref_id = perm.id or perm.name
+        yield Hit(evidence=(EvidenceRef("permission", ref_id),), pi_types=pis, key=perm.name,
+                  per_pi=False,
+                  fields={"permission": perm.name},
+                  confidence=Confidence.LOW if weak else None)
+
+
+@evaluator("static_sdk_pi")
+def static_sdk_pi(ctx: Context, params):
+    sites = group_by([s for s in ctx.bundle.api_calls if s.sdk], lambda s: s.sdk)
+    for sdk in ctx.bundle.sdks:
+        own = sites.get(sdk.id, [])
+        if not (sdk.calls_pi_apis or own):
+            continue
+        pis = tuple(dict.fromkeys(list(sdk.pi_types) + [s.pi_type for s in own]))
+        yield Hit(evidence=tuple(EvidenceRef("api_call", s.id) for s in own)
+                  or (EvidenceRef("sdk", sdk.id),),
+                  sdk=sdk.id, pi_types=pis, per_pi=False, fields={"vendor": sdk.vendor})
+
+
+@evaluator("static_no_privacy_policy")
+def static_no_privacy_policy(ctx: Context, params):
+    if not ctx.bundle.privacy_policy:
+        yield Hit(evidence=())
+
+
+@evaluator("static_cleartext_permitted")
+def static_cleartext_permitted(ctx: Context, params):
+    m = ctx.bundle.manifest
+    reasons = []
+    if m.uses_cleartext_traffic:
+        reasons.append('android:usesCleartextTraffic="true"')
+    if m.cleartext_permitted_by_default:
+        reasons.append({"zh": "网络安全配置默认允许明文", "en":
+                        "network security config permits cleartext by default"})
+    elif m.cleartext_permitted_domains:
+        domains = joined(m.cleartext_permitted_domains)
+        reasons.append({"zh": f"网络安全配置对以下域名允许明文：{domains}",
+                        "en": f"network security config permits cleartext for {domains}"})
+    target = ctx.bundle.app.target_sdk
+    if (m.uses_cleartext_traffic is None and m.network_security_config is None
+            and target is not None and target < 28):
+        # before API 28 the platform default is to allow cleartext
+        reasons.append({"zh": f"targetSdkVersion={target}<28，平台默认允许明文",
+                        "en": f"targetSdkVersion={target} < 28, where the platform default "
+                              f"permits cleartext"})
+    if reasons:
+        yield Hit(evidence=(EvidenceRef("manifest", "AndroidManifest.xml"),),
+                  fields={"reasons": reasons})

@@ -1,0 +1,123 @@
+"""Fingerprints, suppressions, rule configuration and the --fail-on exit code."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from analyzer.cli import EXIT_FINDINGS, EXIT_OK, exit_code_for
+from analyzer.model import Bundle, from_data, to_json, from_json
+from analyzer.rules import SuppressionError, evaluate
+from tests.rules.conftest import FIXTURES, load_fixture
+
+
+def _bundle(code: str, index: int = 0) -> Bundle:
+    return from_data(Bundle, load_fixture(FIXTURES / f"{code}.json")["cases"][index]["bundle"])
+
+
+def _shift_times(bundle: Bundle, dt: float) -> Bundle:
+    """The same behaviour recorded in another run: other times, other evidence ids."""
+    rt = bundle.runtime
+    calls = tuple(dataclasses.replace(e, time=e.time + dt, id=e.id + "x") for e in rt.api_calls)
+    return dataclasses.replace(bundle, runtime=dataclasses.replace(
+        rt, started_at=rt.started_at + dt, api_calls=calls + calls[:1]))
+
+
+def test_fingerprints_stable_across_runs(rules_catalog):
+    a = evaluate(_bundle("PS101"), catalog=rules_catalog)
+    b = evaluate(_shift_times(_bundle("PS101"), 3600.0), catalog=rules_catalog)
+    fa = sorted(f.fingerprint for f in a.findings)
+    assert fa == sorted(f.fingerprint for f in b.findings)
+    assert len(set(fa)) == len(fa)  # distinct problems, distinct fingerprints
+    # but counts (in the message) did change: the fingerprint ignores them on purpose
+    assert {f.message for f in a.findings} != {f.message for f in b.findings}
+
+
+def test_fingerprint_depends_on_package(rules_catalog):
+    b = _bundle("PS101")
+    other = dataclasses.replace(b, app=dataclasses.replace(b.app, package="com.other"))
+    assert {f.fingerprint for f in evaluate(b, catalog=rules_catalog).findings}.isdisjoint(
+        f.fingerprint for f in evaluate(other, catalog=rules_catalog).findings)
+
+
+def test_suppress_by_fingerprint_and_sdk(rules_catalog, tmp_path):
+    b = evaluate(_bundle("PS101"), catalog=rules_catalog)
+    target = next(f for f in b.findings if f.rule == "PS101")
+    sup = tmp_path / "sup.yaml"
+    sup.write_text(f"""suppressions:
+  - rule: PS101
+    fingerprint: {target.fingerprint}
+    reason: 测试：已在隐私政策第3节说明
+  - rule: PS106
+    sdk: umeng-common
+    reason: accepted for the test
+""", encoding="utf-8")
+    out = evaluate(_bundle("PS101"), catalog=rules_catalog, suppressions=sup)
+    by_fp = {f.fingerprint: f for f in out.findings}
+    assert by_fp[target.fingerprint].suppressed.reason == "测试：已在隐私政策第3节说明"
+    assert by_fp[target.fingerprint].suppressed.source == str(sup)
+    others = [f for f in out.findings if f.rule == "PS101" and f.fingerprint != target.fingerprint]
+    assert others and all(f.suppressed is None for f in others)
+    assert all(f.suppressed for f in out.findings if f.rule == "PS106")
+    # the suppression survives the JSON round trip
+    again = from_json(Bundle, to_json(out))
+    assert again.findings == out.findings
+
+
+@pytest.mark.parametrize("text,message", [
+    ("suppressions: [{rule: PS101, fingerprint: abcdef12}]", "reason"),
+    ("suppressions: [{rule: PS101, reason: x}]", "exactly one"),
+    ("suppressions: [{rule: PS101, sdk: a, fingerprint: abcdef12, reason: x}]", "exactly one"),
+    ("suppressions: [{rule: XX1, sdk: a, reason: x}]", "rule code"),
+    ("suppressions: [{rule: PS999, sdk: a, reason: x}]", "unknown rule PS999"),
+    ("suppressions: [{rule: PS101, fingerprint: 'not hex!', reason: x}]", "hex"),
+    ("suppressions: [{rule: PS101, sdk: a, reason: x, until: 2027}]", "unknown keys"),
+    ("just a string", "'suppressions' list"),
+    ("suppressions: [unclosed", "not valid YAML"),
+])
+def test_bad_suppression_files(rules_catalog, tmp_path, text, message):
+    sup = tmp_path / "bad.yaml"
+    sup.write_text(text, encoding="utf-8")
+    with pytest.raises(SuppressionError, match=message) as exc:
+        evaluate(_bundle("PS101"), catalog=rules_catalog, suppressions=sup)
+    assert str(sup) in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_missing_suppression_file(rules_catalog, tmp_path):
+    with pytest.raises(SuppressionError, match="cannot read"):
+        evaluate(_bundle("PS101"), catalog=rules_catalog, suppressions=tmp_path / "nope.yaml")
+
+
+def test_frequency_threshold_is_configurable(rules_catalog):
+    b = _bundle("PS105", 0)  # 5 reads in 10 s
+    assert [f.rule for f in evaluate(b, catalog=rules_catalog).findings].count("PS105") == 1
+    relaxed = evaluate(b, catalog=rules_catalog, config={"PS105": {"max_events": 5}})
+    assert "PS105" not in [f.rule for f in relaxed.findings]
+    strict = evaluate(_bundle("PS105", 2), catalog=rules_catalog,  # 6 reads 40 s apart
+                      config={"PS105": {"window_seconds": 120}})
+    assert "PS105" in [f.rule for f in strict.findings]
+    with pytest.raises(ValueError, match="unknown rule codes"):
+        evaluate(b, catalog=rules_catalog, config={"PS000": {}})
+
+
+def test_static_confidence_is_lower_for_reflection(rules_catalog):
+    b = _bundle("PS301")
+    weak = dataclasses.replace(b, api_calls=tuple(
+        dataclasses.replace(s, via="reflection") for s in b.api_calls))
+    strong_f = next(f for f in evaluate(b, catalog=rules_catalog).findings if f.rule == "PS301")
+    weak_f = next(f for f in evaluate(weak, catalog=rules_catalog).findings if f.rule == "PS301")
+    assert strong_f.confidence.value == "medium" and weak_f.confidence.value == "low"
+    assert strong_f.fingerprint == weak_f.fingerprint
+
+
+def test_fail_on_ignores_suppressed(rules_catalog):
+    b = evaluate(_bundle("PS203"), catalog=rules_catalog)  # one high finding
+    assert exit_code_for(b, "high") == EXIT_FINDINGS
+    assert exit_code_for(b, "critical") == EXIT_OK
+    assert exit_code_for(b, None) == EXIT_OK
+    fp = next(f.fingerprint for f in b.findings if f.rule == "PS203")
+    sup = evaluate(_bundle("PS203"), catalog=rules_catalog, suppressions=[
+        {"rule": "PS203", "fingerprint": fp, "reason": "test server only"}])
+    highs = [f for f in sup.findings if f.severity.rank >= 3 and f.suppressed is None]
+    assert exit_code_for(sup, "high") == (EXIT_FINDINGS if highs else EXIT_OK)
+    assert not any(f.rule == "PS203" and f.suppressed is None for f in sup.findings)
