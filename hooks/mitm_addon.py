@@ -1,0 +1,158 @@
+"""mitmproxy addon: hands every request (and client WebSocket message) to analyzer.traffic and
+writes one TrafficEvent per request as a JSON line. Thin on purpose: all decisions live in
+analyzer.traffic. It never breaks or delays a flow on its own errors: it logs and lets go.
+
+Standalone:
+    mitmdump -s hooks/mitm_addon.py --set privascope_known=known.txt \
+        --set privascope_out=traffic.jsonl [--set privascope_first_party=api.example.com,...]
+In-process (privascope dynamic): PrivascopeAddon(store=live_store, on_event=callback).
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from pathlib import Path
+from typing import Callable, Optional
+
+if __package__ in (None, ""):  # loaded by path (mitmdump -s): make `analyzer` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from mitmproxy import exceptions, http  # noqa: E402
+
+from analyzer.catalog import CatalogError, load_catalog  # noqa: E402
+from analyzer.model import TrafficEvent  # noqa: E402
+from analyzer.traffic.canaries import CanaryStore, KnownValueError, file_permission_warning  # noqa: E402
+from analyzer.traffic.fragments import RequestView  # noqa: E402
+from analyzer.traffic.jsonl import JsonlWriter  # noqa: E402
+from analyzer.traffic.matcher import Limits, TrafficAnalyzer  # noqa: E402
+
+log = logging.getLogger("privascope.traffic")
+
+
+def _never_raise(hook):
+    """A failure in privascope must not become a failure of the app's traffic."""
+
+    @functools.wraps(hook)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return hook(self, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - by design: log and pass the flow on
+            self.errors += 1
+            log.warning("privascope: %s failed (%s: %s); flow passed on unchanged",
+                        hook.__name__, type(exc).__name__, str(exc)[:200])
+    return wrapper
+
+
+def request_view(flow: http.HTTPFlow) -> RequestView:
+    req = flow.request
+    return RequestView(
+        method=req.method, scheme=req.scheme, host=req.pretty_host, port=req.port, path=req.path,
+        headers=tuple((k, v) for k, v in req.headers.items(multi=True)),
+        body=req.raw_content or b"",  # still encoded: analyzer.traffic decodes with bounds
+        time=req.timestamp_start or 0.0,
+    )
+
+
+class PrivascopeAddon:
+    def __init__(self, store: Optional[CanaryStore] = None,
+                 on_event: Optional[Callable[[TrafficEvent], None]] = None,
+                 first_party: tuple[str, ...] = (), package: Optional[str] = None,
+                 catalog=None, context=None):
+        self._given_store = store
+        self._on_event = on_event
+        self._first_party = tuple(first_party)
+        self._package = package
+        self._catalog = catalog
+        self._context = context
+        self.store = store
+        self.analyzer: Optional[TrafficAnalyzer] = None
+        self.writer: Optional[JsonlWriter] = None
+        self.errors = 0
+        self.events = 0
+
+    def load(self, loader):
+        loader.add_option("privascope_known", Optional[str], None,
+                          "File of pi_type=value lines (known personal values to look for); "
+                          "keep it owner-only (chmod 600).")
+        loader.add_option("privascope_out", Optional[str], None,
+                          "Write one TrafficEvent per request to this JSON-lines file.")
+        loader.add_option("privascope_first_party", str, "",
+                          "Comma-separated host suffixes of the app itself (first party).")
+        loader.add_option("privascope_package", Optional[str], None,
+                          "The app's package name; its reversed domain counts as first party.")
+        loader.add_option("privascope_max_body", int, Limits.max_body,
+                          "Bytes of each request body searched; longer bodies are marked truncated.")
+
+    def configure(self, updated):
+        from mitmproxy import ctx
+
+        opts = ctx.options
+        if not updated & {"privascope_known", "privascope_out", "privascope_first_party",
+                          "privascope_package", "privascope_max_body"} and self.analyzer is not None:
+            return
+        if opts.privascope_max_body <= 0:
+            raise exceptions.OptionsError("privascope_max_body must be a positive number of bytes")
+        try:
+            catalog = self._catalog if self._catalog is not None else load_catalog()
+        except CatalogError as exc:
+            raise exceptions.OptionsError(f"privascope: catalog: {exc}") from None
+        store = self._given_store or CanaryStore.for_catalog(catalog)
+        if opts.privascope_known:
+            path = Path(opts.privascope_known)
+            if not path.is_file():
+                raise exceptions.OptionsError(f"privascope_known: no such file: {path}")
+            try:
+                added = store.load_file(path)
+            except KnownValueError as exc:
+                raise exceptions.OptionsError(f"privascope_known: {exc}") from None
+            warning = file_permission_warning(path)
+            if warning:
+                log.warning("privascope: %s", warning)
+            log.info("privascope: %d known values (%d variants)", added, store.variant_count)
+        if opts.privascope_out:
+            out = Path(opts.privascope_out)
+            if not out.parent.is_dir():
+                raise exceptions.OptionsError(f"privascope_out: directory does not exist: {out.parent}")
+            if self.writer is not None:
+                self.writer.close()
+            try:
+                self.writer = JsonlWriter(out)
+            except OSError as exc:
+                raise exceptions.OptionsError(f"privascope_out: cannot write {out}: {exc.strerror}") from None
+        first_party = self._first_party + tuple(
+            h.strip() for h in opts.privascope_first_party.split(",") if h.strip())
+        self.store = store
+        self.analyzer = TrafficAnalyzer(
+            store, catalog, first_party=first_party,
+            package=opts.privascope_package or self._package,
+            limits=Limits(max_body=opts.privascope_max_body), context=self._context)
+
+    def _emit(self, event: TrafficEvent) -> None:
+        self.events += 1
+        if self.writer is not None:
+            self.writer.write(event)
+        if self._on_event is not None:
+            self._on_event(event)
+
+    @_never_raise
+    def request(self, flow: http.HTTPFlow) -> None:
+        if self.analyzer is None:
+            return
+        self._emit(self.analyzer.analyze_request(request_view(flow)))
+
+    @_never_raise
+    def websocket_message(self, flow: http.HTTPFlow) -> None:
+        if self.analyzer is None or flow.websocket is None:
+            return
+        message = flow.websocket.messages[-1]
+        if not message.from_client:
+            return  # what the server sends is not data leaving the device
+        self._emit(self.analyzer.analyze_websocket_message(request_view(flow), message.content))
+
+    def done(self):
+        if self.writer is not None:
+            self.writer.close()
+
+
+addons = [PrivascopeAddon()]
