@@ -1,0 +1,205 @@
+"""What `privascope dynamic` does on an Android device through adb, besides the agent: the
+scenario's UI-level steps (fresh install, launch, HOME key, seeded monkey walk), the proxy path
+(`adb reverse` so the device reaches the proxy on the host's 127.0.0.1), and the checks that turn
+each missing piece into one clear line (exit code 3).
+
+Device settings changed here are recorded in `DeviceSettings` and put back by `restore()`,
+which run_dynamic calls in a `finally` (also on Ctrl-C).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Protocol
+
+
+class MissingError(Exception):
+    """A required device, tool or setting is missing: one line, exit code 3."""
+
+
+class Shell(Protocol):
+    def shell(self, args: list[str], timeout: float = 30.0) -> str: ...
+
+
+class AdbShell:
+    """A device over adb (adbutils: talks to the local adb server on 127.0.0.1:5037)."""
+
+    def __init__(self, serial: str):
+        import adbutils
+
+        self.serial = serial
+        if not _port_open("127.0.0.1", 5037):
+            # adbutils would spawn a server daemon behind our back; ask for it instead
+            raise MissingError("no adb server on 127.0.0.1:5037: start it with `adb start-server`")
+        try:
+            client = adbutils.AdbClient(host="127.0.0.1", port=5037)
+            states = {d.serial: d.state for d in client.list()}
+        except Exception as exc:  # adb server down and not startable, socket errors
+            raise MissingError(f"no adb server on 127.0.0.1:5037 ({exc.__class__.__name__}); "
+                               "start it with `adb start-server`") from None
+        if serial not in states:
+            seen = ", ".join(f"{s} ({st})" for s, st in states.items()) or "none"
+            raise MissingError(f"no device: {serial} is not connected (adb sees: {seen})")
+        if states[serial] != "device":
+            raise MissingError(f"device {serial} is {states[serial]}: unlock it and accept "
+                               "the USB debugging prompt")
+        self._client = client
+        self._device = client.device(serial)
+
+    def shell(self, args: list[str], timeout: float = 30.0) -> str:
+        return self._device.shell(args, timeout=timeout)
+
+    def reverse(self, remote_port: int, local_port: int) -> None:
+        self._device.reverse(f"tcp:{remote_port}", f"tcp:{local_port}")
+
+    def remove_reverse(self, remote_port: int) -> None:
+        # adbutils has no single-rule removal: the adb host service does
+        with self._client.make_connection() as c:
+            c.send_command(f"host:transport:{self.serial}")
+            c.check_okay()
+            c.send_command(f"reverse:killforward:tcp:{remote_port}")
+            c.check_okay()
+
+    def install(self, apk: Path) -> None:
+        self._device.install(str(apk), nolaunch=True, uninstall=False)
+
+
+def _port_open(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+# --------------------------------------------------------------------------- scenario steps
+
+
+def clear_data(dev: Shell, package: str) -> None:
+    """A fresh install as far as the app can tell: no stored consent, no cached IDs."""
+    out = dev.shell(["pm", "clear", package])
+    if "success" not in out.lower():
+        raise MissingError(f"cannot clear {package}: {out.strip()[:120] or 'not installed?'}")
+
+
+def force_stop(dev: Shell, package: str) -> None:
+    dev.shell(["am", "force-stop", package])
+
+
+def press_home(dev: Shell) -> None:
+    dev.shell(["input", "keyevent", "KEYCODE_HOME"])
+
+
+def bring_to_front(dev: Shell, package: str) -> None:
+    # one LAUNCHER intent: resumes the task rather than starting a second activity
+    dev.shell(["monkey", "-p", package, "-c", "android.intent.category.LAUNCHER", "1"])
+
+
+def monkey_command(package: str, events: int, throttle_ms: int, seed: int) -> list[str]:
+    """A bounded, reproducible random UI walk confined to the app. System keys are left out
+    so the walk cannot leave the app or toggle the device's settings."""
+    return ["monkey", "-p", package, "-s", str(seed), "--throttle", str(throttle_ms),
+            "--pct-syskeys", "0", "--pct-appswitch", "0", "--ignore-crashes",
+            "--ignore-timeouts", "--ignore-security-exceptions", "-v", str(events)]
+
+
+def explore(dev: Shell, package: str, events: int, throttle_ms: int, seed: int) -> str:
+    budget = 60.0 + events * throttle_ms / 1000.0 * 2
+    return dev.shell(monkey_command(package, events, throttle_ms, seed), timeout=budget)
+
+
+# --------------------------------------------------------------------------- proxy + CA
+
+
+@dataclass
+class DeviceSettings:
+    """Device state privascope changed, so it can be put back exactly."""
+
+    http_proxy_before: Optional[str] = None  # value of `settings get global http_proxy`
+    proxy_set: bool = False
+    reversed_ports: list[int] = field(default_factory=list)
+
+
+def _setting(value: str) -> Optional[str]:
+    value = value.strip()
+    return None if value in ("", "null", ":0") else value
+
+
+def set_proxy(dev: Shell, settings: DeviceSettings, host: str, port: int) -> None:
+    settings.http_proxy_before = _setting(dev.shell(["settings", "get", "global", "http_proxy"]))
+    dev.shell(["settings", "put", "global", "http_proxy", f"{host}:{port}"])
+    settings.proxy_set = True
+
+
+def restore(dev: Shell, settings: DeviceSettings) -> list[str]:
+    """Undo everything recorded in `settings`; returns what could not be undone (each step is
+    tried even when an earlier one failed)."""
+    problems = []
+    if settings.proxy_set:
+        try:
+            if settings.http_proxy_before:
+                dev.shell(["settings", "put", "global", "http_proxy", settings.http_proxy_before])
+            else:
+                # `settings delete` alone leaves some builds proxying to a dead ":0"
+                dev.shell(["settings", "put", "global", "http_proxy", ":0"])
+                dev.shell(["settings", "delete", "global", "http_proxy"])
+            settings.proxy_set = False
+        except Exception as exc:  # noqa: BLE001 - keep restoring the rest
+            problems.append(f"http_proxy not restored ({exc.__class__.__name__}); run "
+                            "`adb shell settings put global http_proxy :0`")
+    for port in list(settings.reversed_ports):
+        try:
+            dev.remove_reverse(port)  # type: ignore[attr-defined]
+            settings.reversed_ports.remove(port)
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"adb reverse tcp:{port} not removed ({exc.__class__.__name__})")
+    return problems
+
+
+def proxy_reachable(dev: Shell, port: int) -> Optional[bool]:
+    """Can the device open a TCP connection to 127.0.0.1:port (the reversed proxy)? None when
+    the device has no `nc` to tell."""
+    out = dev.shell(["sh", "-c", f"command -v nc >/dev/null || echo NO_NC; "
+                                 f"nc -z -w 3 127.0.0.1 {int(port)} && echo OPEN || echo CLOSED"])
+    if "NO_NC" in out:
+        return None
+    return "OPEN" in out
+
+
+def subject_hash_old(cert_pem: bytes) -> str:
+    """The file name Android gives a CA in its trust stores (`<hash>.0`): OpenSSL's
+    subject_hash_old, the first four bytes of MD5 over the DER subject, little-endian."""
+    from cryptography import x509
+
+    cert = x509.load_pem_x509_certificate(cert_pem)
+    digest = hashlib.md5(cert.subject.public_bytes()).digest()  # noqa: S324 - a file name
+    return f"{int.from_bytes(digest[:4], 'little'):08x}"
+
+
+SYSTEM_CA_DIRS = ("/apex/com.android.conscrypt/cacerts", "/system/etc/security/cacerts")
+USER_CA_DIR = "/data/misc/user/0/cacerts-added"
+
+
+def ca_trust(dev: Shell, cert_pem: bytes) -> str:
+    """"system" | "user" | "none": where the device trusts the proxy's CA. Apps targeting
+    Android 7+ trust only system CAs unless their network security config says otherwise."""
+    name = subject_hash_old(cert_pem) + ".0"
+    paths = " ".join(f"{d}/{name}" for d in SYSTEM_CA_DIRS)
+    out = dev.shell(["sh", "-c", f"for f in {paths}; do [ -e $f ] && echo SYSTEM; done; "
+                                 f"[ -e {USER_CA_DIR}/{name} ] && echo USER; true"])
+    if "SYSTEM" in out:
+        return "system"
+    return "user" if "USER" in out else "none"
+
+
+_PKG = re.compile(r"^[A-Za-z][\w]*(\.[A-Za-z][\w]*)+$")
+
+
+def check_package_name(package: str) -> str:
+    """Package names reach `sh -c` and adb commands: accept only real package names."""
+    if not _PKG.match(package or ""):
+        raise ValueError(f"not an Android package name: {package!r}")
+    return package

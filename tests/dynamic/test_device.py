@@ -1,0 +1,145 @@
+"""Device-side logic (adb commands, settings restore, CA trust) against a scripted fake shell;
+the real-device checks run only with ANDROID_SERIAL."""
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from analyzer.dynamic import device
+
+
+class FakeShell:
+    def __init__(self, replies=None, fail_on=()):
+        self.replies = dict(replies or {})
+        self.fail_on = tuple(fail_on)
+        self.commands = []
+        self.removed = []
+
+    def shell(self, args, timeout=30.0):
+        self.commands.append(list(args))
+        joined = " ".join(args)
+        if any(f in joined for f in self.fail_on):
+            raise ConnectionError("device gone")
+        for key, reply in self.replies.items():
+            if key in joined:
+                return reply
+        return ""
+
+    def remove_reverse(self, port):
+        self.removed.append(port)
+
+
+def test_proxy_is_set_and_the_previous_value_restored():
+    dev = FakeShell({"get global http_proxy": "10.0.0.5:3128"})
+    settings = device.DeviceSettings()
+    device.set_proxy(dev, settings, "127.0.0.1", 8080)
+    settings.reversed_ports.append(8080)
+    assert ["settings", "put", "global", "http_proxy", "127.0.0.1:8080"] in dev.commands
+    assert device.restore(dev, settings) == []
+    assert dev.commands[-1] == ["settings", "put", "global", "http_proxy", "10.0.0.5:3128"]
+    assert dev.removed == [8080] and not settings.proxy_set
+
+
+def test_no_previous_proxy_is_cleared_not_left_pointing_at_the_dead_port():
+    dev = FakeShell({"get global http_proxy": "null"})
+    settings = device.DeviceSettings()
+    device.set_proxy(dev, settings, "127.0.0.1", 8080)
+    device.restore(dev, settings)
+    assert dev.commands[-2:] == [["settings", "put", "global", "http_proxy", ":0"],
+                                 ["settings", "delete", "global", "http_proxy"]]
+
+
+def test_restore_reports_what_failed_and_still_removes_the_reverse_rule():
+    dev = FakeShell({"get global http_proxy": ""}, fail_on=("put global http_proxy :0",))
+    settings = device.DeviceSettings(proxy_set=True, reversed_ports=[9000])
+    problems = device.restore(dev, settings)
+    assert len(problems) == 1 and "http_proxy not restored" in problems[0]
+    assert dev.removed == [9000]
+
+
+def test_monkey_walk_is_seeded_bounded_and_confined_to_the_app():
+    cmd = device.monkey_command("com.example.shop", 200, 300, 42)
+    assert cmd[:5] == ["monkey", "-p", "com.example.shop", "-s", "42"]
+    assert cmd[-1] == "200" and "--throttle" in cmd and cmd[cmd.index("--throttle") + 1] == "300"
+    assert cmd[cmd.index("--pct-syskeys") + 1] == "0"
+
+
+def test_clear_data_failure_is_a_missing_error():
+    with pytest.raises(device.MissingError, match="cannot clear com.x.y"):
+        device.clear_data(FakeShell({"pm clear": "Failed"}), "com.x.y")
+    device.clear_data(FakeShell({"pm clear": "Success"}), "com.x.y")
+
+
+def test_proxy_reachability_parsing():
+    assert device.proxy_reachable(FakeShell({"nc -z": "OPEN"}), 8080) is True
+    assert device.proxy_reachable(FakeShell({"nc -z": "CLOSED"}), 8080) is False
+    assert device.proxy_reachable(FakeShell({"nc -z": "NO_NC\nCLOSED"}), 8080) is None
+
+
+def _self_signed_ca() -> bytes:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "privascope test CA"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "privascope")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to cross-check")
+def test_subject_hash_old_matches_openssl(tmp_path):
+    pem = _self_signed_ca()
+    (tmp_path / "ca.pem").write_bytes(pem)
+    expected = subprocess.run(["openssl", "x509", "-noout", "-subject_hash_old", "-in",
+                               str(tmp_path / "ca.pem")], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    assert device.subject_hash_old(pem) == expected
+
+
+def test_ca_trust_reads_the_stores():
+    pem = _self_signed_ca()
+    assert device.ca_trust(FakeShell({"cacerts": "SYSTEM"}), pem) == "system"
+    assert device.ca_trust(FakeShell({"cacerts": "USER"}), pem) == "user"
+    assert device.ca_trust(FakeShell({"cacerts": ""}), pem) == "none"
+    name = device.subject_hash_old(pem) + ".0"
+    dev = FakeShell()
+    device.ca_trust(dev, pem)
+    assert name in " ".join(dev.commands[0])
+
+
+def test_package_names_are_checked_before_reaching_a_shell():
+    assert device.check_package_name("com.example.app") == "com.example.app"
+    for bad in ("com.x; rm -rf /", "x", "", "com..x"):
+        with pytest.raises(ValueError):
+            device.check_package_name(bad)
+
+
+def test_unknown_serial_is_one_clear_line():
+    # the local adb server may or may not run here; either way the message names the problem
+    with pytest.raises(device.MissingError, match="no (device|adb server)"):
+        device.AdbShell("privascope-no-such-serial")
+
+
+needs_device = pytest.mark.skipif(not os.environ.get("ANDROID_SERIAL"), reason="needs ANDROID_SERIAL")
+
+
+@pytest.mark.device
+@needs_device
+def test_real_device_proxy_round_trip():
+    dev = device.AdbShell(os.environ["ANDROID_SERIAL"])
+    before = device._setting(dev.shell(["settings", "get", "global", "http_proxy"]))
+    settings = device.DeviceSettings()
+    device.set_proxy(dev, settings, "127.0.0.1", 18080)
+    assert "127.0.0.1:18080" in dev.shell(["settings", "get", "global", "http_proxy"])
+    assert device.restore(dev, settings) == []
+    assert device._setting(dev.shell(["settings", "get", "global", "http_proxy"])) == before
