@@ -91,7 +91,10 @@ def decode_mutf8(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    text = raw.replace(b"\xc0\x80", b"\x00").decode("utf-8", "surrogatepass")
+    try:
+        text = raw.replace(b"\xc0\x80", b"\x00").decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:  # not even MUTF-8 (corrupt or hostile dex): keep what decodes
+        return raw.decode("utf-8", "replace")
     try:  # join CESU-8 surrogate pairs into real characters
         return text.encode("utf-16", "surrogatepass").decode("utf-16")
     except UnicodeDecodeError:
