@@ -97,7 +97,7 @@ def _build_index(catalog: Catalog) -> CatalogIndex:
         idx.class_names.setdefault(api.cls, api)
         if api.kind != "constructor":
             owners.setdefault(api.member, set()).add(api.cls)
-        if api.key_arg is not None:
+        if api.key_arg is not None and getattr(api.key_arg, "match", "exact") == "exact":
             for value, pi in api.key_arg.values.items():
                 idx.key_values.setdefault(value, []).append((api, pi))
     for api in catalog.apis.values():
@@ -124,9 +124,10 @@ def _arg_register(regs: tuple[int, ...], static: bool, params: tuple[str, ...],
 
 
 def find_call_sites(dex: DexFile, catalog: Catalog, strings: Optional[dict[str, int]] = None,
-                    ) -> list[RawSite]:
+                    resolve_keys: bool = True) -> list[RawSite]:
     """All catalog call sites in `dex`. `strings` (value -> index) saves a second decode of
-    the string table when the caller already has it."""
+    the string table when the caller already has it. `resolve_keys=False` reports every invoke
+    of a key-argument API as is (for comparison with tools that do not resolve keys)."""
     idx = index_catalog(catalog)
     if strings is None:
         strings = {s: i for i, s in dex.strings()}
@@ -167,7 +168,7 @@ def find_call_sites(dex: DexFile, catalog: Catalog, strings: Optional[dict[str, 
             if apis:
                 field_apis[fi] = apis
                 targets.fields.add(fi)
-    uri_strings = {strings[u]: apis for u, apis in idx.uris.items() if u in strings}
+    uri_strings = _uri_strings(strings, idx)
     name_strings = {strings[n]: apis for n, apis in idx.reflection_names.items() if n in strings}
     key_strings = {strings[k]: v for k, v in idx.key_values.items() if k in strings}
     class_strings = {strings[c]: c for c in idx.class_names if c in strings}
@@ -205,18 +206,19 @@ def find_call_sites(dex: DexFile, catalog: Catalog, strings: Optional[dict[str, 
                     continue
                 for api in method_apis.get(ins.index, ()):
                     direct_apis.add(api.id)
-                    if api.key_arg is None:
+                    if api.key_arg is None or not resolve_keys:
                         add(api, api.pi_type, "invoke", "high")
                         continue
                     reg = _arg_register(ins.regs, op in INVOKE_STATIC_OPS,
                                         method_params[ins.index], api.key_arg.index)
                     key_idx = reg_string.get(reg) if reg is not None else None
                     if key_idx is not None:
-                        pi = api.key_arg.values.get(_safe_string(dex, key_idx))
+                        pi = _resolve_key(api, _safe_string(dex, key_idx))
                         if pi is not None:
                             add(api, pi, "invoke", "high")
                         continue  # a constant key the catalog does not list: no catalog PI
-                    add(api, api.pi_type, "invoke", "low")
+                    if not getattr(api, "key_required", False):
+                        add(api, api.pi_type, "invoke", "low")
             elif op in SGET_OPS:
                 for api in field_apis.get(ins.index, ()):
                     add(api, api.pi_type, "field", "high")
@@ -234,6 +236,31 @@ def find_call_sites(dex: DexFile, catalog: Catalog, strings: Optional[dict[str, 
                         add(api, pi, "reflection",
                             "medium" if api.cls in classes_here else "low")
     return list(sites)
+
+
+def _uri_strings(strings: dict[str, int], idx: CatalogIndex) -> dict[int, list[Api]]:
+    """String ids equal to a catalog URI or extending one at a path boundary
+    ("content://sms/inbox" is evidence for "content://sms"); the longest catalog URI wins."""
+    if not idx.uris:
+        return {}
+    uris = sorted(idx.uris, key=len, reverse=True)
+    out: dict[int, list[Api]] = {}
+    for value, i in strings.items():
+        if not value.startswith(("content://", "/")):
+            continue
+        for uri in uris:
+            if value == uri or (value.startswith(uri) and (uri.endswith("/")
+                                                          or value[len(uri)] in "/?#")):
+                out[i] = idx.uris[uri]
+                break
+    return out
+
+
+def _resolve_key(api: Api, value: Optional[str]) -> Optional[str]:
+    resolve = getattr(api.key_arg, "resolve", None)  # the catalog's own matching (exact/prefix)
+    if resolve is not None:
+        return resolve(value)
+    return api.key_arg.values.get(value) if value is not None else None
 
 
 def _safe_string(dex: DexFile, idx: int) -> Optional[str]:

@@ -18,10 +18,11 @@ _NOT_DESTINATIONS = (
     "xmlpull.org", "ns.adobe.com", "purl.org", "xml.org", "java.sun.com", "xml.apache.org",
     "schemas.xmlsoap.org", "schemas.microsoft.com", "www.gnu.org", "opensource.org",
 )
-# Phrases that mark a privacy policy or user agreement in Chinese and English.
+# Phrases that mark a privacy policy or user agreement in Chinese and English (English ones with
+# a space, so identifiers such as "privacyPolicyUrl" in the dex do not count as a text).
 _POLICY_TEXT = re.compile(
     r"隐私政策|隐私协议|隐私权政策|隐私保护指引|隐私条款|用户协议|用户服务协议|个人信息保护"
-    r"|privacy[ _-]?policy|privacy[ _-]?statement|terms of service|user agreement",
+    r"|privacy policy|privacy statement|terms of service|user agreement",
     re.IGNORECASE)
 _POLICY_URL = re.compile(r"privacy|policy|yinsi|agreement|protocol|terms", re.IGNORECASE)
 MAX_SAMPLE_URLS = 3

@@ -1,0 +1,44 @@
+.class public Lcom/example/reflect/MainActivity;
+.super Landroid/app/Activity;
+.source "MainActivity.java"
+
+# getDeviceId is never invoked directly: Class.forName + getMethod + Method.invoke.
+
+.method public constructor <init>()V
+    .registers 1
+    invoke-direct {p0}, Landroid/app/Activity;-><init>()V
+    return-void
+.end method
+
+.method protected onCreate(Landroid/os/Bundle;)V
+    .registers 2
+    invoke-super {p0, p1}, Landroid/app/Activity;->onCreate(Landroid/os/Bundle;)V
+    invoke-virtual {p0}, Lcom/example/reflect/MainActivity;->readId()Ljava/lang/Object;
+    return-void
+.end method
+
+.method public readId()Ljava/lang/Object;
+    .registers 5
+    const-string v0, "android.telephony.TelephonyManager"
+    invoke-static {v0}, Ljava/lang/Class;->forName(Ljava/lang/String;)Ljava/lang/Class;
+    move-result-object v0
+    const-string v1, "getDeviceId"
+    const/4 v2, 0x0
+    new-array v2, v2, [Ljava/lang/Class;
+    invoke-virtual {v0, v1, v2}, Ljava/lang/Class;->getMethod(Ljava/lang/String;[Ljava/lang/Class;)Ljava/lang/reflect/Method;
+    move-result-object v0
+    const-string v1, "phone"
+    invoke-virtual {p0, v1}, Lcom/example/reflect/MainActivity;->getSystemService(Ljava/lang/String;)Ljava/lang/Object;
+    move-result-object v1
+    const/4 v2, 0x0
+    new-array v2, v2, [Ljava/lang/Object;
+    invoke-virtual {v0, v1, v2}, Ljava/lang/reflect/Method;->invoke(Ljava/lang/Object;[Ljava/lang/Object;)Ljava/lang/Object;
+    move-result-object v0
+    return-object v0
+.end method
+
+.method public static describe()Ljava/lang/String;
+    .registers 1
+    const-string v0, "getDeviceId"
+    return-object v0
+.end method
