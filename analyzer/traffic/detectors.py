@@ -150,7 +150,9 @@ _MAC_NOT_PI = {"000000000000", "ffffffffffff", "020000000000"}  # 02:00:.. = And
 class MacDetector(Detector):
     id = "mac"
     pi_type = "device.mac"
-    pattern = re.compile(_NB + r"[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}" + _NA)
+    # not a slice of a longer colon/dash run (times, IPv6, longer hardware ids)
+    pattern = re.compile(r"(?<![0-9A-Za-z])(?<![0-9A-Fa-f][:-])[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}"
+                         r"[0-9A-Fa-f]{2}(?![0-9A-Za-z]|[:-][0-9A-Fa-f])")
 
     def valid(self, c: str) -> bool:
         flat = re.sub(r"[:-]", "", c).lower()

@@ -9,6 +9,7 @@ import logging
 import time
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Sequence
+from urllib.parse import quote
 
 from analyzer import privacy
 from analyzer.model import AppState, ConsentPhase, PIMatch, TrafficEvent
@@ -94,7 +95,13 @@ class TrafficAnalyzer:
     # ------------------------------------------------------------------ matching
 
     def match(self, fragments: list[Fragment]) -> list[PIMatch]:
+        return self._match(fragments)[0]
+
+    def _match(self, fragments: list[Fragment]) -> tuple[list[PIMatch], dict[str, str]]:
+        """Matches, and the matched texts found in the URL path (sent text -> PI type), which
+        the event's path must not carry."""
         fragments = self._with_nested(fragments)
+        in_path: dict[str, str] = {}
         found: list[PIMatch] = []
         known_digests: set[str] = set()
         # One automaton pass over all fragments joined; offsets map back to their fragment.
@@ -109,6 +116,8 @@ class TrafficAnalyzer:
                 f.via if hit.encoding == "raw" else f"{f.via}+{hit.encoding}")
             c = hit.canary
             known_digests.add(c.digest)
+            if f.location == "path" and not f.via:
+                in_path[text[hit.start:hit.end]] = c.pi_type
             found.append(PIMatch(pi_type=c.pi_type, encoding=encoding, location=f.location,
                                  key=f.key, preview=c.preview, detector="known",
                                  digest=c.digest, canary_source=c.source))
@@ -116,29 +125,32 @@ class TrafficAnalyzer:
             d = privacy.digest(hit.value)
             if d in known_digests:
                 continue  # the same value was already reported as a known value
+            if hit.fragment.location == "path" and not hit.fragment.via:
+                in_path[hit.value] = hit.pi_type
             found.append(PIMatch(pi_type=hit.pi_type, encoding=hit.fragment.via or "raw",
                                  location=hit.fragment.location, key=hit.fragment.key,
                                  preview=privacy.mask(hit.value), detector=hit.detector, digest=d))
-        return _dedupe(found)
+        return _dedupe(found), in_path
 
     # ------------------------------------------------------------------ events
 
-    def _event(self, req: RequestView, scheme: str, matches: list[PIMatch],
-               truncated: bool) -> TrafficEvent:
+    def _event(self, req: RequestView, scheme: str, matches: list[PIMatch], truncated: bool,
+               in_path: Optional[dict[str, str]] = None) -> TrafficEvent:
         destination, sdk = self.destinations.classify(req.host)
         phase, state = self._context() if self._context else (None, None)
         related = tuple(dict.fromkeys(m.canary_source for m in matches if m.canary_source))
         return TrafficEvent(
             id=f"{self._id_prefix}-{next(self._ids)}", time=req.time or time.time(),
             method=req.method, scheme=scheme, host=req.host, port=req.port,
-            path=req.path.partition("?")[0], destination=destination, sdk=sdk,
+            path=redact_path(req.path.partition("?")[0], in_path or {}), destination=destination, sdk=sdk,
             matches=tuple(matches), truncated=truncated, consent_phase=phase, app_state=state,
             related_events=related,
         )
 
     def analyze_request(self, req: RequestView) -> TrafficEvent:
         fragments, truncated = self.request_fragments(req)
-        return self._event(req, req.scheme, self.match(fragments), truncated)
+        matches, in_path = self._match(fragments)
+        return self._event(req, req.scheme, matches, truncated, in_path)
 
     def analyze_websocket_message(self, req: RequestView, content: bytes | str) -> TrafficEvent:
         """One client-to-server WebSocket message; `req` is the handshake request."""
@@ -148,13 +160,29 @@ class TrafficAnalyzer:
         return self._event(req, scheme, self.match(fragments), truncated)
 
 
+def redact_path(path: str, secrets: dict[str, str]) -> str:
+    """Replace personal data found in the path by its PI type: `/u/<imei>/x` -> `/u/{device.imei}/x`."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        placeholder = "{" + secrets[secret] + "}"
+        path = path.replace(secret, placeholder).replace(quote(secret, safe=""), placeholder)
+    return path
+
+
 def _dedupe(matches: list[PIMatch]) -> list[PIMatch]:
-    """One match per (value, encoding, place); a whole-query hit is dropped when a keyed hit
-    for the same value and place exists."""
-    seen: dict[tuple, PIMatch] = {}
+    """One match per (value, encoding, place). The same hit seen through the whole query/form
+    text and through its field is kept once, with the most specific key ("d.imei" over "imei"
+    over none)."""
+    groups: dict[tuple, dict[Optional[str], PIMatch]] = {}
     for m in matches:
-        seen.setdefault((m.pi_type, m.encoding, m.location, m.key, m.digest, m.detector), m)
-    keyed = {(m.pi_type, m.encoding, m.location, m.digest, m.detector)
-             for m in seen.values() if m.key is not None}
-    return [m for m in seen.values()
-            if m.key is not None or (m.pi_type, m.encoding, m.location, m.digest, m.detector) not in keyed]
+        groups.setdefault((m.pi_type, m.encoding, m.location, m.digest, m.detector), {}) \
+            .setdefault(m.key, m)
+    out = []
+    for by_key in groups.values():
+        keys = [k for k in by_key if k is not None]
+        for key, m in by_key.items():
+            if key is None and keys:
+                continue
+            if key is not None and any(k != key and k.endswith("." + key) for k in keys):
+                continue
+            out.append(m)
+    return out

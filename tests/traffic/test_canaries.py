@@ -1,0 +1,96 @@
+import hashlib
+import os
+import threading
+
+import pytest
+
+from analyzer.traffic.canaries import CanaryStore, KnownValueError, file_permission_warning
+from tests.traffic.values import ANDROID_ID, IMEI, MAC
+
+
+def _hits(store, text):
+    return [(h.canary.pi_type, h.encoding, text[h.start:h.end]) for h in store.scan(text)]
+
+
+def test_finds_all_canaries_in_one_pass():
+    store = CanaryStore()
+    store.add("device.imei", IMEI, "rt-1")
+    store.add("device.android_id", ANDROID_ID)
+    md5 = hashlib.md5(IMEI.encode()).hexdigest()
+    hits = _hits(store, f"a={md5}&b={ANDROID_ID.upper()}")
+    assert ("device.imei", "md5", md5) in hits
+    assert ("device.android_id", "upper", ANDROID_ID.upper()) in hits
+
+
+def test_short_placeholder_and_duplicate_values_are_not_canaries():
+    store = CanaryStore()
+    assert store.add("device.imei", "0") is None
+    assert store.add("device.mac", "02:00:00:00:00:00") is None  # Android's fake MAC
+    assert store.add("device.imei", IMEI, "rt-1") is not None
+    assert store.add("device.imei", IMEI, "rt-2") is None
+    assert len(store) == 1 and store.canaries()[0].source == "rt-1"
+
+
+def test_digit_value_inside_a_longer_number_is_not_a_hit():
+    store = CanaryStore()
+    store.add("device.imei", IMEI)
+    assert _hits(store, f"x=9{IMEI}") == []
+    assert _hits(store, f"x={IMEI}1") == []
+    assert len(_hits(store, f"x={IMEI}&")) == 1
+
+
+def test_automaton_rebuilt_only_when_values_change():
+    store = CanaryStore()
+    store.add("device.imei", IMEI)
+    list(store.scan("warm up the automaton"))
+    first = store._current_automaton()
+    list(store.scan("another flow"))
+    assert store._current_automaton() is first  # not rebuilt per flow
+    store.add("device.android_id", ANDROID_ID)
+    assert store._current_automaton() is not first
+    assert _hits(store, ANDROID_ID)
+
+
+def test_values_added_live_from_another_thread_are_found():
+    store = CanaryStore()
+    values = [f"value-{i:04d}-xyz" for i in range(200)]
+
+    def feed():
+        for v in values:
+            store.add("device.serial", v)
+
+    threads = [threading.Thread(target=feed) for _ in range(3)]
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):
+        list(store.scan(" ".join(values[:5])))  # scanning while values arrive must not fail
+    for t in threads:
+        t.join()
+    assert len(store) == 200
+    assert len(_hits(store, " ".join(values))) >= 200
+
+
+def test_known_specs_and_files(tmp_path):
+    store = CanaryStore()
+    store.add_known_spec(f"device.imei={IMEI}")
+    with pytest.raises(KnownValueError, match="pi_type=value"):
+        store.add_known_spec("no equals sign here")
+    f = tmp_path / "known.txt"
+    f.write_text(f"# test values\n\ndevice.android_id={ANDROID_ID}\ndevice.mac = {MAC}\n")
+    os.chmod(f, 0o600)
+    assert store.load_file(f) == 2
+    assert file_permission_warning(f) is None
+    os.chmod(f, 0o644)
+    assert "readable by other users" in file_permission_warning(f)
+    bad = tmp_path / "bad.txt"
+    bad.write_text("device.imei\n")
+    with pytest.raises(KnownValueError, match=r"bad.txt:1"):
+        store.load_file(bad)
+    with pytest.raises(KnownValueError, match="cannot read"):
+        store.load_file(tmp_path / "missing.txt")
+
+
+def test_catalog_normal_forms_are_used(catalog):
+    store = CanaryStore.for_catalog(catalog)
+    store.add("device.imei", IMEI)
+    assert store.variant_count >= 10

@@ -1,0 +1,71 @@
+import base64
+import json
+
+from analyzer.traffic.fragments import (
+    MAX_JSON_NODES, header_fragments, json_fragments, nested_fragments, typed_fragments,
+    url_fragments,
+)
+
+
+def _kv(frags):
+    return [(f.location, f.key, f.text) for f in frags]
+
+
+def test_url_path_and_query_raw_and_decoded():
+    got = _kv(url_fragments("/a%20b/c?x=1&y=%E6%B5%8B&z"))
+    assert ("path", None, "/a%20b/c") in got and ("path", None, "/a b/c") in got
+    assert ("query", None, "x=1&y=%E6%B5%8B&z") in got
+    assert ("query", "y", "测") in got and ("query", "x", "1") in got
+
+
+def test_query_keys_are_searched_too():
+    assert ("query", "868912034567890", "868912034567890") in _kv(url_fragments("/p?868912034567890"))
+
+
+def test_headers_and_cookies():
+    got = _kv(header_fragments((("User-Agent", "ua/1"), ("Cookie", "a=1; b=x%40y; c"))))
+    assert ("header", "User-Agent", "ua/1") in got
+    assert ("cookie", "b", "x%40y") in got and ("cookie", "b", "x@y") in got
+    assert not any(loc == "header" and k == "Cookie" for loc, k, _ in got)
+
+
+def test_json_walk_keys_values_and_exact_numbers():
+    doc = json.loads('{"a": {"lat": 39.9042110, "k": [1, "v"]}, "868912034567890": true}',
+                     parse_float=str, parse_int=str)
+    frags = list(json_fragments(doc, "body"))
+    got = _kv(frags)
+    assert ("body", "lat", "39.9042110") in got  # the float keeps its digits
+    assert ("body", "k", "v") in got and ("body", None, "868912034567890") in got
+    lat = next(f for f in frags if f.key == "lat")
+    assert lat.group == next(f for f in frags if f.text == "lat").group  # siblings share a group
+
+
+def test_json_walk_is_bounded():
+    doc = {"k": [str(i) for i in range(MAX_JSON_NODES * 2)]}
+    assert len(list(json_fragments(doc, "body"))) <= MAX_JSON_NODES + 1
+
+
+def test_typed_dispatch_and_fallbacks():
+    form = _kv(typed_fragments(b"a=1&b=2", "application/x-www-form-urlencoded", "body"))
+    assert form[0] == ("body", None, "a=1&b=2") and {("body", "a", "1"), ("body", "b", "2")} <= set(form)
+    # JSON sniffed without a JSON media type; broken JSON falls back to text
+    assert ("body", "a", "1") in _kv(typed_fragments(b'{"a":"1"}', "text/plain", "body"))
+    assert _kv(typed_fragments(b'{"a":', "application/json", "body")) == [("body", None, '{"a":')]
+    mp = (b'--B\r\nContent-Disposition: form-data; name="meta"\r\nContent-Type: application/json'
+          b'\r\n\r\n{"imei":"1"}\r\n--B\r\nContent-Disposition: form-data; name="t"\r\n\r\nhello\r\n--B--\r\n')
+    got = _kv(typed_fragments(mp, "multipart/form-data; boundary=B", "body"))
+    assert ("body", "imei", "1") in got and ("body", "t", "hello") in got
+    assert _kv(typed_fragments(b"\xff\xfebin", "application/octet-stream", "body"))[0][2].endswith("bin")
+
+
+def test_nested_base64_text_is_decoded_binary_is_skipped():
+    from analyzer.traffic.fragments import Fragment
+
+    blob = base64.b64encode(b"hello nested world").decode()
+    f = Fragment("header", "X-Token", f"v1.{blob}.sig")
+    assert [(n.text, n.via, n.key) for n in nested_fragments(f, 1 << 20)] == [
+        ("hello nested world", "base64", "X-Token")]
+    binary = base64.b64encode(bytes(range(200))).decode()
+    assert list(nested_fragments(Fragment("body", None, binary), 1 << 20)) == []
+    md5_hex = "0123456789abcdef0123456789abcdef"  # valid base64 alphabet, binary when decoded
+    assert list(nested_fragments(Fragment("body", None, md5_hex), 1 << 20)) == []
