@@ -172,9 +172,11 @@ class DexFile:
         ):
             if size and (off < HEADER_SIZE or off + size * item > len(data)):
                 raise DexError(f"{what} table (0x{off:x}, {size} entries) outside the file")
+        # an empty table may carry any offset (unpack_from checks it even for 0 items)
         self._string_offs = struct.unpack_from(f"<{self.string_ids_size}I", data,
-                                               self.string_ids_off)
-        self._type_str = struct.unpack_from(f"<{self.type_ids_size}I", data, self.type_ids_off)
+                                               self.string_ids_off) if self.string_ids_size else ()
+        self._type_str = struct.unpack_from(f"<{self.type_ids_size}I", data,
+                                            self.type_ids_off) if self.type_ids_size else ()
         self._strings: dict[int, str] = {}
         self._field_ids = list(struct.iter_unpack("<HHI", data[
             self.field_ids_off:self.field_ids_off + 8 * self.field_ids_size]))

@@ -74,21 +74,33 @@ def random_loop(target: str, seconds: float, seed: int = 0) -> list[Path]:
     return crashes
 
 
-def atheris_child(target: str, seconds: int, workdir: Path) -> list[Path]:
-    """One libFuzzer run in a child process; crash files are collected into regressions/."""
+def atheris_child(target: str, seconds: float, workdir: Path) -> list[Path]:
+    """libFuzzer runs in child processes until the time is used up. libFuzzer stops at the
+    first crash, so after one the run restarts (from the grown corpus) with the time left;
+    every crash file is collected into regressions/."""
     corpus = workdir / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
     from tests.fuzz.targets import seed_input
 
     (corpus / "seed").write_bytes(seed_input(target))
-    cmd = [sys.executable, "-m", "tests.fuzz.atheris_main", target, str(corpus),
-           f"-max_total_time={int(seconds)}", f"-artifact_prefix={workdir}/", "-rss_limit_mb=2048",
-           "-timeout=30", "-print_final_stats=1"]
-    proc = subprocess.run(cmd, cwd=HERE.parents[1])
-    crashes = [_save_crash(target, p.read_bytes())
-               for p in sorted(workdir.glob("crash-*")) + sorted(workdir.glob("timeout-*"))
-               + sorted(workdir.glob("oom-*"))]
-    print(f"fuzz[{target}] atheris exit {proc.returncode}, {len(crashes)} crashes", flush=True)
+    crashes: list[Path] = []
+    end = time.monotonic() + seconds
+    for _ in range(20):  # bounded number of restarts
+        left = int(end - time.monotonic())
+        if left < 1:
+            break
+        arts = workdir / f"artifacts-{_}"
+        arts.mkdir()
+        cmd = [sys.executable, "-m", "tests.fuzz.atheris_main", target, str(corpus),
+               f"-max_total_time={left}", f"-artifact_prefix={arts}/", "-rss_limit_mb=2048",
+               "-timeout=30", "-print_final_stats=1"]
+        proc = subprocess.run(cmd, cwd=HERE.parents[1])
+        found = [_save_crash(target, p.read_bytes()) for p in sorted(arts.iterdir())
+                 if p.name.startswith(("crash-", "timeout-", "oom-", "leak-"))]
+        crashes += found
+        print(f"fuzz[{target}] atheris exit {proc.returncode}, {len(found)} crashes", flush=True)
+        if proc.returncode == 0 or not found:
+            break
     return crashes
 
 
@@ -107,7 +119,7 @@ def main(argv=None) -> int:
         if use_atheris:
             work = Path(tempfile.mkdtemp(prefix=f"privascope-fuzz-{t}-"))
             try:
-                crashes += atheris_child(t, max(1, int(per_target)), work)
+                crashes += atheris_child(t, per_target, work)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
         else:
