@@ -166,6 +166,9 @@ class SdkPresence:
     calls_pi_apis: bool
     country: Optional[str] = None
     pi_types: tuple[str, ...] = ()  # PI types its own call sites reach
+    # catalog hosts of this SDK named in the app's code; with class_count 0 the SDK is known
+    # only by its hosts (obfuscated package names, e.g. CNZZ shipped as com.a.a)
+    matched_hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,6 @@ def _short_id(prefix: str, *parts: object) -> str:
 def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundle:
     from analyzer.static.apk import ApkReadError, read_apk
 
-    catalog = catalog or load_catalog()
     path = Path(path)
     timings: dict[str, float] = {}
     started = time.time()
@@ -57,6 +56,7 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
     except ZipProblem as exc:
         raise ScanError(str(exc)) from None
     with zf:
+        catalog = catalog or load_catalog()  # after the input check: bad input fails first
         try:
             facts = read_apk(str(path))
         except ApkReadError as exc:
@@ -121,7 +121,6 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
             caller_method=r.caller_method, dex=r.dex, sdk=sdk_id, via=Via(r.via),
             confidence=Confidence(r.confidence), permission=r.permission,
         ))
-    sdks = presences(tally, catalog, pi_by_sdk)
     timings["sdks"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -131,6 +130,12 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
     for name, text in text_assets:
         findings.add_strings(text.splitlines(), name, catalog)
     timings["strings"] = time.perf_counter() - t
+    code_sources = {name for name, _data in (code.dex if code else [])}
+    hosts_by_sdk: dict[str, set[str]] = {}
+    for ref in findings.host_refs():
+        if ref.sdk and code_sources.intersection(ref.sources):
+            hosts_by_sdk.setdefault(ref.sdk, set()).add(ref.host)
+    sdks = presences(tally, catalog, pi_by_sdk, hosts_by_sdk)
 
     packers = detect_packers(entry_names, classes, catalog)
     limits = list(LIMITS)

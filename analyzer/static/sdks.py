@@ -39,15 +39,21 @@ def tally_classes(dotted_classes: Iterable[str], catalog: Catalog) -> SdkTally:
     return tally
 
 
-def presences(tally: SdkTally, catalog: Catalog,
-              pi_by_sdk: dict[str, set[str]]) -> tuple[SdkPresence, ...]:
+def presences(tally: SdkTally, catalog: Catalog, pi_by_sdk: dict[str, set[str]],
+              hosts_by_sdk: dict[str, set[str]] | None = None) -> tuple[SdkPresence, ...]:
+    """One entry per SDK with matching classes, plus SDKs whose catalog hosts the code names
+    although no class matches (class_count 0: obfuscated or renamed packages)."""
+    hosts_by_sdk = hosts_by_sdk or {}
     out = []
-    for sdk_id, count in tally.classes.items():
+    for sdk_id in sorted(set(tally.classes) | set(hosts_by_sdk)):
         sdk = catalog.sdks[sdk_id]
         pis = tuple(sorted(pi_by_sdk.get(sdk_id, ())))
         out.append(SdkPresence(
             id=sdk.id, name=sdk.name_en, name_zh=sdk.name_zh, vendor=sdk.vendor,
-            category=sdk.category, matched_prefixes=tuple(sorted(tally.prefixes[sdk_id])),
-            class_count=count, calls_pi_apis=bool(pis), country=sdk.country, pi_types=pis,
+            category=sdk.category,
+            matched_prefixes=tuple(sorted(tally.prefixes.get(sdk_id, ()))),
+            class_count=tally.classes.get(sdk_id, 0), calls_pi_apis=bool(pis),
+            country=sdk.country, pi_types=pis,
+            matched_hosts=tuple(sorted(hosts_by_sdk.get(sdk_id, ()))),
         ))
     return tuple(sorted(out, key=lambda p: (-p.class_count, p.id)))
