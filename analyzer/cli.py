@@ -6,6 +6,7 @@ Exit codes (stable, documented in README):
   2  bad input or usage: not an APK, unreadable file, bad option (one line on stderr)
   3  a required tool or device is missing (adb, frida-server, JDK 17, ...)
   4  internal error (a bug: please report it with the traceback in the log)
+  5  batch only, with --fail-on-error: some APKs could not be analysed (see summary.json)
 """
 from __future__ import annotations
 
@@ -95,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-memory", type=int, default=2048, help="MB per worker")
     p.add_argument("--resume", action="store_true", help="skip APKs whose results exist")
     p.add_argument("--scheduler", help="tcp://HOST:PORT of a Dask distributed scheduler")
+    p.add_argument("--fail-on-error", action="store_true",
+                   help="exit 5 when some APK could not be analysed (and no --fail-on hit)")
     p.set_defaults(func=cmd_batch)
     return parser
 
