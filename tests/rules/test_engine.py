@@ -121,3 +121,29 @@ def test_fail_on_ignores_suppressed(rules_catalog):
     highs = [f for f in sup.findings if f.severity.rank >= 3 and f.suppressed is None]
     assert exit_code_for(sup, "high") == (EXIT_FINDINGS if highs else EXIT_OK)
     assert not any(f.rule == "PS203" and f.suppressed is None for f in sup.findings)
+
+
+def test_clause_checklist_statuses(rules_catalog):
+    from analyzer.rules.checklist import clause_checklist
+
+    # runtime run with a pre-consent read: 3.1 fails; static-only clauses are not tested
+    rt = evaluate(_bundle("PS101"), catalog=rules_catalog)
+    status = {(c.framework, c.item): c for c in clause_checklist(rt, rules_catalog)}
+    assert status[("cac191", "3.1")].status == "fail"
+    assert status[("cac191", "3.1")].findings
+    assert status[("cac191", "1.1")].status == "not_tested"
+    assert status[("cac191", "3.2")].status == "pass"  # runtime ran, nothing after refusal
+
+    # static-only run: 3.1 is "not tested", never "pass"
+    st = evaluate(_bundle("PS305", 1), catalog=rules_catalog)
+    status = {(c.framework, c.item): c.status for c in clause_checklist(st, rules_catalog)}
+    assert status[("cac191", "3.1")] == "not_tested"
+    assert status[("cac191", "1.1")] == "pass"
+    # low-confidence static finding: a person must review, it is not a proven failure
+    st2 = evaluate(_bundle("PS305", 0), catalog=rules_catalog)
+    status = {(c.framework, c.item): c.status for c in clause_checklist(st2, rules_catalog)}
+    assert status[("cac191", "1.1")] == "review"
+    # packed app: a clean static result is not a pass
+    packed = evaluate(_bundle("PS901", 0), catalog=rules_catalog)
+    status = {(c.framework, c.item): c.status for c in clause_checklist(packed, rules_catalog)}
+    assert status[("gbt41391", "AnnexF")] == "review"

@@ -5,6 +5,10 @@ from analyzer.model import ConsentPhase, Destination, EvidenceRef
 from analyzer.rules.evaluators import Context, Hit, evaluator, group_by, joined
 
 
+# a third-party host no catalog SDK claims: not "the app's own code"
+_UNKNOWN = {"sdk": {"zh": "未识别的第三方", "en": "An unidentified third party"}}
+
+
 def _with_pi(ctx: Context):
     return [t for t in ctx.bundle.traffic if t.matches]
 
@@ -40,7 +44,7 @@ def traffic_third_party(ctx: Context, params):
                   sdk=evs[0].sdk, pi_types=_pi_types(evs),
                   key="" if evs[0].sdk else evs[0].host, per_pi=False,
                   fields={"hosts": joined(t.host for t in evs), "count": len(evs),
-                          "encodings": _encodings(evs)})
+                          "encodings": _encodings(evs), **({} if evs[0].sdk else _UNKNOWN)})
 
 
 @evaluator("traffic_cleartext")

@@ -1,0 +1,76 @@
+"""Clause checklist: for each clause the rules cite, did this run show a failure, a pass, a
+point a person must review, or could it not test it at all (e.g. 3.1 on a static-only run)?"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from analyzer.catalog import Catalog
+from analyzer.model import Bundle, Confidence
+from analyzer.rules.definitions import RuleDef, load_rules
+
+FAIL, REVIEW, PASS, NOT_TESTED = "fail", "review", "pass", "not_tested"
+
+
+@dataclass(frozen=True)
+class ClauseStatus:
+    framework: str
+    item: str
+    title_zh: str
+    title_en: str
+    status: str  # fail | review | pass | not_tested
+    rules: tuple[str, ...]  # codes of the rules citing it
+    findings: tuple[str, ...]  # fingerprints of unsuppressed findings behind the status
+    suppressed: tuple[str, ...]  # fingerprints of suppressed findings citing it
+    verified: bool = True  # the clause text was verified against the source
+
+
+def evidence_kinds(bundle: Bundle) -> set[str]:
+    """Which kinds of evidence this run collected ("meta" rules always run)."""
+    kinds = set(bundle.method.kinds) | {"meta"}
+    if bundle.runtime is not None:
+        kinds.add("runtime")
+    if bundle.traffic:
+        kinds.add("traffic")
+    return kinds
+
+
+def clause_checklist(bundle: Bundle, catalog: Catalog,
+                     rules: Optional[tuple[RuleDef, ...]] = None) -> list[ClauseStatus]:
+    rules = rules if rules is not None else load_rules(catalog)
+    ran = evidence_kinds(bundle)
+    by_rule = {r.code: r for r in rules}
+    citing: dict[tuple[str, str], list[RuleDef]] = {}
+    for r in rules:
+        for c in r.clauses:
+            citing.setdefault((c.framework, c.item), []).append(r)
+    # the analysis may be blind (packed code, failed dex): then a clean static result is no pass
+    static_blind = bool(bundle.packers) or bundle.partial
+    out = []
+    for key, clause in catalog.clauses.items():  # catalogue order: frameworks, then items
+        if key not in citing:
+            continue
+        codes = {r.code for r in citing[key]}
+        mine = [f for f in bundle.findings if f.rule in codes]
+        open_ = [f for f in mine if f.suppressed is None]
+        hard = [f for f in open_ if by_rule[f.rule].verdict == "fail"
+                and f.confidence != Confidence.LOW]
+        tested = [r for r in citing[key] if r.source in ran]
+        if hard:
+            status = FAIL
+        elif open_:
+            status = REVIEW
+        elif not tested:
+            status = NOT_TESTED
+        elif static_blind and all(r.source == "static" for r in tested):
+            status = REVIEW
+        else:
+            status = PASS
+        out.append(ClauseStatus(
+            framework=clause.framework, item=clause.item, title_zh=clause.title_zh,
+            title_en=clause.title_en, status=status, rules=tuple(sorted(codes)),
+            findings=tuple(f.fingerprint for f in (hard or open_)),
+            suppressed=tuple(f.fingerprint for f in mine if f.suppressed is not None),
+            verified=clause.verified,
+        ))
+    return out

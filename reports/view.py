@@ -1,0 +1,338 @@
+"""The report's view model: everything the HTML needs, computed from the bundle once.
+
+Values stay plain data (strings, numbers, lists, dicts); the template only lays them out and
+jinja2's autoescape escapes every app-controlled string. Nothing here marks text as safe.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any, Optional
+
+from analyzer.catalog import Catalog
+from analyzer.model import (AppState, Bundle, ConsentPhase, Destination, Finding, RuntimeEvent,
+                            Severity)
+from analyzer.rules.checklist import clause_checklist
+from analyzer.rules.definitions import load_rules
+from reports.i18n import LABELS
+
+SEVERITY_ORDER = tuple(reversed(list(Severity)))  # critical first
+MAX_EVIDENCE = 30  # per finding in HTML; the JSON keeps every reference
+
+
+def build_view(bundle: Bundle, catalog: Catalog, lang: str = "zh") -> dict[str, Any]:
+    rules = load_rules(catalog)
+    rule_by_code = {r.code: r for r in rules}
+    L = LABELS[lang]
+    names = _Names(bundle, catalog, lang)
+    open_findings = [f for f in bundle.findings if f.suppressed is None]
+    counts = Counter(f.severity.value for f in open_findings)
+    checklist = clause_checklist(bundle, catalog, rules)
+    return {
+        "lang": lang, "L": L,
+        "app": bundle.app, "tool": bundle.tool, "schema_version": bundle.schema_version,
+        "generated": _fmt_time(bundle.method.started_at),
+        "verdict": _verdict(open_findings, checklist),
+        "counts": [(s.value, L["severities"][s.value], counts.get(s.value, 0))
+                   for s in SEVERITY_ORDER],
+        "total": len(open_findings),
+        "suppressed_count": len(bundle.findings) - len(open_findings),
+        "checklist": _checklist(checklist, catalog, lang),
+        "status_counts": Counter(c.status for c in checklist),
+        "findings": [_finding(f, rule_by_code.get(f.rule), bundle, names, lang)
+                     for f in bundle.findings],
+        "timeline": _timeline(bundle, names, L) if bundle.runtime else None,
+        "sdks": _sdks(bundle, names),
+        "permissions": _permissions(bundle, catalog, names),
+        "dataflow": _dataflow(bundle, names) if bundle.traffic else None,
+        "method": _method(bundle),
+    }
+
+
+class _Names:
+    def __init__(self, bundle: Bundle, catalog: Catalog, lang: str):
+        self.bundle, self.catalog, self.lang = bundle, catalog, lang
+        self._sdks = {s.id: s for s in bundle.sdks}
+
+    def sdk(self, sdk_id: Optional[str], both: bool = True) -> str:
+        if not sdk_id:
+            return LABELS[self.lang]["app_code"]
+        s = self._sdks.get(sdk_id)
+        zh, en = (s.name_zh, s.name) if s else (None, None)
+        if s is None and sdk_id in self.catalog.sdks:
+            c = self.catalog.sdks[sdk_id]
+            zh, en = c.name_zh, c.name_en
+        if zh is None:
+            return sdk_id
+        first, second = (zh, en) if self.lang == "zh" else (en, zh)
+        return f"{first} ({second})" if both and first != second else first
+
+    def pi(self, pi: str) -> str:
+        t = self.catalog.pi_types.get(pi)
+        return (t.name_zh if self.lang == "zh" else t.name_en) if t else pi
+
+
+def _fmt_time(t: Optional[float]) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(t)) if t else ""
+
+
+def _verdict(open_findings: list[Finding], checklist) -> str:
+    if any(f.severity.rank >= Severity.HIGH.rank for f in open_findings) \
+            or any(c.status == "fail" for c in checklist):
+        return "fail"
+    if open_findings or any(c.status == "review" for c in checklist):
+        return "review"
+    return "pass"
+
+
+def _checklist(items, catalog: Catalog, lang: str) -> list[dict]:
+    groups: dict[str, dict] = {}
+    for c in items:
+        fw = catalog.frameworks.get(c.framework)
+        g = groups.setdefault(c.framework, {
+            "id": c.framework,
+            "name": (fw.name_zh if lang == "zh" else fw.name_en) if fw else c.framework,
+            "rows": []})
+        g["rows"].append({
+            "item": c.item, "title": c.title_zh if lang == "zh" else c.title_en,
+            "status": c.status, "rules": c.rules, "findings": c.findings,
+            "suppressed": c.suppressed, "verified": c.verified})
+    return list(groups.values())
+
+
+def _finding(f: Finding, rule, bundle: Bundle, names: _Names, lang: str) -> dict:
+    zh = lang == "zh"
+    return {
+        "fp": f.fingerprint, "rule": f.rule, "name": f.name,
+        "title": (f.title_zh or f.title) if zh else f.title,
+        "message": (f.message_zh or f.message) if zh else f.message,
+        "fix": (f.fix_zh or f.fix) if zh else f.fix,
+        "explanation": rule.text("explanation", lang) if rule else "",
+        "severity": f.severity.value, "confidence": f.confidence.value,
+        "source": f.source or (rule.source if rule else ""),
+        "clauses": [f"{c.framework} {c.item}" for c in f.clauses],
+        "pi": [names.pi(p) for p in f.pi_types],
+        "sdks": [names.sdk(s) for s in f.sdks],
+        "evidence": _evidence(f, bundle, names)[:MAX_EVIDENCE],
+        "evidence_total": len(f.evidence),
+        "suppressed": f.suppressed,
+    }
+
+
+def _evidence(f: Finding, bundle: Bundle, names: _Names) -> list[dict]:
+    idx = _evidence_index(bundle)
+    out = []
+    for ref in f.evidence:
+        item = idx.get((ref.kind, ref.id))
+        out.append(_describe(ref.kind, ref.id, item, bundle, names))
+    return out
+
+
+_INDEX_CACHE: dict[int, dict] = {}
+
+
+def _evidence_index(bundle: Bundle) -> dict:
+    key = id(bundle)
+    cached = _INDEX_CACHE.get(key)
+    if cached is not None and cached[0] is bundle:
+        return cached[1]
+    idx: dict = {}
+    idx.update((("api_call", s.id), s) for s in bundle.api_calls)
+    idx.update((("traffic_event", t.id), t) for t in bundle.traffic)
+    idx.update((("permission", p.id or p.name), p) for p in bundle.permissions)
+    idx.update((("sdk", s.id), s) for s in bundle.sdks)
+    idx.update((("packer", p.id), p) for p in bundle.packers)
+    if bundle.runtime:
+        rt = bundle.runtime
+        idx.update((("runtime_event", e.id), e) for e in rt.api_calls)
+        idx.update((("permission_request", r.id), r) for r in rt.permission_requests)
+        idx.update((("component_launch", c.id), c) for c in rt.component_launches)
+        idx.update((("consent_event", c.id), c) for c in rt.consent)
+    _INDEX_CACHE.clear()
+    _INDEX_CACHE[key] = (bundle, idx)
+    return idx
+
+
+def _rel(bundle: Bundle, t: float) -> str:
+    start = bundle.runtime.started_at if bundle.runtime else None
+    return f"+{t - start:.1f}s" if start else _fmt_time(t)
+
+
+def _describe(kind: str, ref_id: str, item: Any, bundle: Bundle, names: _Names) -> dict:
+    """One evidence line: kind, a headline and details (all plain text, escaped later)."""
+    if item is None:
+        return {"kind": kind, "id": ref_id, "head": ref_id, "details": []}
+    if kind == "api_call":
+        return {"kind": kind, "id": ref_id, "head": f"{item.caller_class}.{item.caller_method}",
+                "details": [item.api, f"{item.dex}", f"via={item.via.value}",
+                            names.sdk(item.sdk, both=False)]}
+    if kind == "runtime_event":
+        return {"kind": kind, "id": ref_id, "head": f"{_rel(bundle, item.time)} {item.api}",
+                "details": [names.pi(item.pi_type),
+                            item.value.preview if item.value else (item.exception or ""),
+                            item.app_state.value, item.consent_phase.value,
+                            item.caller or (item.stack[0] if item.stack else "")]}
+    if kind == "traffic_event":
+        port = "" if (item.scheme, item.port) in (("http", 80), ("https", 443)) else f":{item.port}"
+        return {"kind": kind, "id": ref_id,
+                "head": f"{item.method} {item.scheme}://{item.host}{port}{item.path}",
+                "details": [f"{names.pi(m.pi_type)}: {m.encoding} @ {m.location}"
+                            f"{'[' + m.key + ']' if m.key else ''} = {m.preview}"
+                            for m in item.matches[:6]]}
+    if kind == "permission":
+        return {"kind": kind, "id": ref_id, "head": item.name, "details": [item.protection_level]}
+    if kind == "permission_request":
+        return {"kind": kind, "id": ref_id,
+                "head": f"{_rel(bundle, item.time)} {', '.join(item.permissions)}",
+                "details": [item.consent_phase.value, item.caller or ""]}
+    if kind == "component_launch":
+        return {"kind": kind, "id": ref_id, "head": f"{_rel(bundle, item.time)} {item.target}",
+                "details": [item.kind, item.consent_phase.value]}
+    if kind == "packer":
+        return {"kind": kind, "id": ref_id, "head": item.name, "details": list(item.evidence[:5])}
+    if kind == "sdk":
+        return {"kind": kind, "id": ref_id, "head": names.sdk(item.id),
+                "details": list(item.matched_prefixes[:5])}
+    return {"kind": kind, "id": ref_id, "head": ref_id, "details": []}
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+def _timeline(bundle: Bundle, names: _Names, L: dict) -> list[dict]:
+    """Launch -> [SDK] read X xN -> dialog -> accept -> ...: runtime reads grouped per SDK, PI
+    type and app state between two marker events (consent, state change, permission request,
+    start of another app), so a reviewer sees what happened before and after consent."""
+    rt = bundle.runtime
+    markers: list[tuple[float, dict]] = [(rt.started_at, {"kind": "launch", "text": L["launch"]})]
+    for c in rt.consent:
+        markers.append((c.time, {"kind": "consent", "subkind": c.kind.value,
+                                 "text": L["consent"][c.kind.value], "detail": c.text or ""}))
+    for s in rt.app_states:
+        markers.append((s.time, {"kind": "state", "text": f"{L['app_state']} "
+                                 f"{L['states'][s.state.value]}", "detail": s.activity or ""}))
+    for r in rt.permission_requests:
+        markers.append((r.time, {"kind": "perm", "text": L["perm_request"],
+                                 "detail": ", ".join(r.permissions),
+                                 "phase": r.consent_phase.value}))
+    for c in rt.component_launches:
+        markers.append((c.time, {"kind": "launch_other", "text": L["start_other"],
+                                 "detail": c.target, "phase": c.consent_phase.value}))
+    markers.sort(key=lambda m: m[0])
+    calls = sorted(rt.api_calls, key=lambda e: e.time)
+    rows: list[dict] = []
+    i = 0
+    for n, (t, marker) in enumerate(markers):
+        rows.append({"detail": "", "phase": None, "subkind": "", **marker,
+                     "time": _rel(bundle, t), "t": t})
+        end = markers[n + 1][0] if n + 1 < len(markers) else float("inf")
+        segment: list[RuntimeEvent] = []
+        while i < len(calls) and calls[i].time < end:
+            segment.append(calls[i])
+            i += 1
+        rows.extend(_read_groups(segment, bundle, names, L))
+    return rows
+
+
+def _read_groups(events: list[RuntimeEvent], bundle: Bundle, names: _Names, L: dict):
+    groups: dict[tuple, list[RuntimeEvent]] = {}
+    for e in events:
+        groups.setdefault((e.sdk, e.pi_type, e.app_state, e.consent_phase), []).append(e)
+    for (sdk, pi, state, phase), evs in groups.items():
+        obtained = sum(1 for e in evs if e.obtained)
+        yield {"kind": "read", "t": evs[0].time, "time": _rel(bundle, evs[0].time),
+               "last": _rel(bundle, evs[-1].time), "sdk": names.sdk(sdk, both=False),
+               "pi": names.pi(pi), "count": len(evs), "obtained": obtained,
+               "state": state.value, "phase": phase.value,
+               "apis": sorted({e.api.rsplit(".", 1)[-1] for e in evs})[:4],
+               "background": state == AppState.BACKGROUND,
+               "before": phase == ConsentPhase.BEFORE}
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _sdks(bundle: Bundle, names: _Names) -> list[dict]:
+    runtime_pi: dict[Optional[str], set] = {}
+    if bundle.runtime:
+        for e in bundle.runtime.api_calls:
+            if e.obtained:
+                runtime_pi.setdefault(e.sdk, set()).add(e.pi_type)
+    static_pi: dict[Optional[str], set] = {}
+    for s in bundle.api_calls:
+        static_pi.setdefault(s.sdk, set()).add(s.pi_type)
+    hosts: dict[Optional[str], set] = {}
+    for h in bundle.hosts:
+        if h.sdk:
+            hosts.setdefault(h.sdk, set()).add(h.host)
+    for t in bundle.traffic:
+        if t.sdk:
+            hosts.setdefault(t.sdk, set()).add(t.host)
+    rows = []
+    for s in bundle.sdks:
+        rows.append({
+            "id": s.id, "name": s.name, "name_zh": s.name_zh, "vendor": s.vendor,
+            "category": s.category, "country": s.country or "", "classes": s.class_count,
+            "static_pi": sorted(names.pi(p) for p in (set(s.pi_types) | static_pi.get(s.id, set()))),
+            "runtime_pi": sorted(names.pi(p) for p in runtime_pi.get(s.id, set())),
+            "hosts": sorted(hosts.get(s.id, set()))[:12],
+        })
+    return rows
+
+
+def _permissions(bundle: Bundle, catalog: Catalog, names: _Names) -> list[dict]:
+    used = {s.pi_type for s in bundle.api_calls}
+    if bundle.runtime:
+        used |= {e.pi_type for e in bundle.runtime.api_calls}
+    requested: dict[str, set] = {}
+    if bundle.runtime:
+        for r in bundle.runtime.permission_requests:
+            for p in r.permissions:
+                requested.setdefault(p, set()).add(r.consent_phase.value)
+    rows = []
+    for p in sorted(bundle.permissions, key=lambda p: (p.protection_level != "dangerous", p.name)):
+        info = catalog.permissions.get(p.name)
+        pis = p.pi_types or (info.pi_types if info else ())
+        rows.append({
+            "name": p.name, "name_zh": p.name_zh or (info.name_zh if info else ""),
+            "level": p.protection_level, "pi": [names.pi(x) for x in pis],
+            "used": (bool(set(pis) & used) if pis else None),
+            "requested": sorted(requested.get(p.name, ())),
+        })
+    return rows
+
+
+def _dataflow(bundle: Bundle, names: _Names) -> list[dict]:
+    """PI type -> host -> encoding -> first/third party, clear text, phase; counted."""
+    rows: dict[tuple, dict] = {}
+    for t in bundle.traffic:
+        for m in t.matches:
+            key = (m.pi_type, t.host, m.encoding, t.destination, t.scheme, t.sdk)
+            row = rows.setdefault(key, {
+                "pi": names.pi(m.pi_type), "host": t.host, "encoding": m.encoding,
+                "party": t.destination.value, "sdk": names.sdk(t.sdk, both=False) if t.sdk else "",
+                "cleartext": t.cleartext, "locations": set(), "phases": set(), "count": 0,
+                "third": t.destination == Destination.THIRD_PARTY})
+            row["count"] += 1
+            row["locations"].add(m.location + (f"[{m.key}]" if m.key else ""))
+            if t.consent_phase:
+                row["phases"].add(t.consent_phase.value)
+    out = []
+    for row in rows.values():
+        row["locations"] = sorted(row["locations"])[:5]
+        row["phases"] = sorted(row["phases"])
+        out.append(row)
+    out.sort(key=lambda r: (not r["third"], not r["cleartext"], r["pi"], r["host"]))
+    return out
+
+
+def _method(bundle: Bundle) -> dict:
+    m = bundle.method
+    rt = bundle.runtime
+    return {
+        "kinds": list(m.kinds), "catalog_versions": dict(m.catalog_versions),
+        "scenario": m.scenario or "", "timings": {k: f"{v:.2f}s" for k, v in m.timings.items()},
+        "limits": list(m.limits), "partial": bundle.partial, "errors": list(bundle.errors),
+        "target": rt.target if rt else "", "agent_errors": list(rt.agent_errors) if rt else [],
+        "packers": [p.name for p in bundle.packers],
+    }

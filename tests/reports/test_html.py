@@ -1,0 +1,118 @@
+"""The HTML report opened in headless Chromium: sections, language, escaping, offline, print."""
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from reports import write_reports
+from tests.reports.conftest import open_page
+
+pytestmark = pytest.mark.timeout(180)
+
+SECTIONS = ("summary", "checklist", "findings", "timeline", "sdks", "permissions", "dataflow",
+            "method")
+
+
+@pytest.fixture(scope="module")
+def zh_report(hostile_bundle, report_catalog, tmp_path_factory):
+    out = tmp_path_factory.mktemp("zh")
+    return write_reports(hostile_bundle, out, ("html",), lang="zh", catalog=report_catalog)["html"]
+
+
+def test_sections_and_no_console_errors(browser, zh_report, hostile_bundle):
+    page, seen = open_page(browser, zh_report)
+    try:
+        for section in SECTIONS:
+            assert page.locator(f"section#{section}").count() == 1, section
+        assert seen["console_errors"] == [] and seen["page_errors"] == []
+        assert seen["requests"] == []  # self-contained: nothing fetched from anywhere
+        # every finding has its anchor, and checklist links resolve to findings
+        for f in hostile_bundle.findings:
+            assert page.locator(f"#f-{f.fingerprint}").count() == 1
+        hrefs = page.eval_on_selector_all("#checklist a", "els => els.map(e => e.getAttribute('href'))")
+        assert hrefs and all(page.locator(h).count() == 1 for h in set(hrefs))
+        # the consent timeline shows grouped reads with counts and the consent events
+        tl = page.inner_text("#timeline")
+        assert "×5" in tl and "用户同意" in tl and "隐私弹窗显示" in tl and "后台" in tl
+        # verdict and severity counts
+        assert page.get_attribute("[data-verdict]", "data-verdict") == "fail"
+        highs = sum(1 for f in hostile_bundle.findings if f.severity.value == "high")
+        assert page.inner_text("[data-count=high]") == str(highs)
+        # 3.1 fails on this run and links to the findings behind it
+        row = page.locator('tr[data-clause="cac191/3.1"]')
+        assert row.get_attribute("data-status") == "fail"
+        page.screenshot(path=str(zh_report.with_suffix(".png")), full_page=True)
+        assert zh_report.with_suffix(".png").stat().st_size > 10_000
+        # sorting works and raises no error
+        page.click("#permissions th >> nth=0")
+        assert seen["page_errors"] == []
+    finally:
+        page.close()
+
+
+def test_hostile_strings_are_inert(browser, zh_report, hostile_bundle):
+    html = zh_report.read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert 'href="javascript' not in html.lower()
+    assert html.count("<script>") == 1  # only our sort script
+    page, seen = open_page(browser, zh_report)
+    try:
+        page.wait_for_timeout(300)
+        assert seen["dialogs"] == []
+        assert page.locator("img").count() == 0 and page.locator("svg").count() == 0
+        assert page.locator("script").count() == 1
+        # no attribute handler anywhere in the document
+        handlers = page.evaluate("""() => Array.from(document.querySelectorAll('*')).flatMap(
+            el => Array.from(el.attributes).filter(a => a.name.startsWith('on')).map(a => a.name))""")
+        assert handlers == []
+        # the payload is shown as text, where a reviewer can read it
+        body = page.inner_text("body")
+        assert '<script>alert("x1")</script>' in body
+        # no live link leads outside the report
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+        assert all(h.startswith("#") for h in hrefs)
+    finally:
+        page.close()
+
+
+def test_raw_values_never_rendered(zh_report, hostile_bundle):
+    html = zh_report.read_text(encoding="utf-8")
+    assert "9a*********12" in html  # the masked preview is shown
+    assert "hmac-sha256:" not in html  # digests are for correlation, not for readers
+
+
+def test_english_report_and_suppressed_finding(browser, hostile_bundle, report_catalog, tmp_path):
+    target = next(f for f in hostile_bundle.findings if f.rule == "PS202")
+    from analyzer.rules import evaluate
+
+    b = evaluate(hostile_bundle, catalog=report_catalog, suppressions=[
+        {"rule": "PS202", "fingerprint": target.fingerprint, "reason": "disclosed <b>in</b> policy §4"}])
+    path = write_reports(b, tmp_path, ("html",), lang="en", catalog=report_catalog)["html"]
+    page, seen = open_page(browser, path)
+    try:
+        assert page.get_attribute("html", "lang") == "en"
+        text = page.inner_text(f"#f-{target.fingerprint}")
+        assert "disclosed <b>in</b> policy §4" in text and "Suppressed" in text
+        assert "Consent timeline" in page.inner_text("#timeline")
+        # SDK names in both languages
+        sdk_row = page.inner_text('tr[data-sdk="umeng-common"]')
+        assert "Umeng common SDK" in sdk_row and "友盟基础组件" in sdk_row
+        assert seen["console_errors"] == [] and seen["dialogs"] == []
+        pdf = page.pdf()  # prints without error (Chromium's print path)
+        assert pdf[:4] == b"%PDF"
+    finally:
+        page.close()
+
+
+def test_static_only_report_has_no_timeline(hostile_bundle, report_catalog, tmp_path):
+    static = dataclasses.replace(hostile_bundle, runtime=None, traffic=(),
+                                 method=dataclasses.replace(hostile_bundle.method, kinds=("static",)))
+    from analyzer.rules import evaluate
+
+    static = evaluate(static, catalog=report_catalog)
+    html = write_reports(static, tmp_path, ("html",), catalog=report_catalog)["html"].read_text()
+    assert "本次未进行运行时检测" in html and "本次未进行流量检测" in html
+    row = re.search(r'<tr data-clause="cac191/3.1" data-status="(\w+)"', html)
+    assert row and row.group(1) == "not_tested"
