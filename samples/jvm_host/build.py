@@ -11,8 +11,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
+PLUGIN_SRC = HERE / "plugin_src"
 OUT = HERE.parent / "build" / "jvm_host"
 CLASSES = OUT / "classes"
+PLUGIN = OUT / "plugin"  # loaded at run time through its own class loader, not on the classpath
 STAMP = OUT / ".built"
 JDK17_BIN = Path("/usr/lib/jvm/java-17-openjdk-amd64/bin")
 
@@ -23,7 +25,7 @@ def java_bin(tool: str = "java") -> Path:
 
 
 def sources() -> list[Path]:
-    return sorted(SRC.rglob("*.java"))
+    return sorted(SRC.rglob("*.java")) + sorted(PLUGIN_SRC.rglob("*.java"))
 
 
 def is_fresh() -> bool:
@@ -40,12 +42,13 @@ def build(force: bool = False) -> Path:
     javac = java_bin("javac")
     if not javac.exists():
         raise FileNotFoundError(f"JDK 17 javac not found at {javac} (apt-get install openjdk-17-jdk-headless)")
-    CLASSES.mkdir(parents=True, exist_ok=True)
-    cmd = [str(javac), "--release", "17", "-encoding", "UTF-8", "-nowarn", "-d", str(CLASSES)]
-    cmd += [str(p) for p in sources()]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError("javac failed:\n" + proc.stderr[-4000:])
+    for out, src in ((CLASSES, SRC), (PLUGIN, PLUGIN_SRC)):
+        out.mkdir(parents=True, exist_ok=True)
+        cmd = [str(javac), "--release", "17", "-encoding", "UTF-8", "-nowarn", "-d", str(out)]
+        cmd += [str(p) for p in sorted(src.rglob("*.java"))]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError("javac failed:\n" + proc.stderr[-4000:])
     STAMP.write_text("ok\n")
     return CLASSES
 

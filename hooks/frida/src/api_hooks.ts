@@ -1,7 +1,7 @@
 // Catalog-driven hooks: one entry of analyzer/catalog/apis.yaml = one hook, nothing hard-coded.
 import Java from "frida-java-bridge";
 import { errorText, fridaType, guarded, javaStack, reportError, threadName } from "./util.js";
-import { listValues, scalar } from "./values.js";
+import { listValues, objectValues, scalar } from "./values.js";
 
 export interface KeyArg { index: number; values: Record<string, string>; }
 export interface Api {
@@ -19,7 +19,11 @@ function report(api: Api, piType: string, self: any, args: any[], ret: any, err:
     let values: string[] | null = null;
     if (err === null) {
         switch (api.capture) {
-            case "return": value = scalar(ret); break;
+            case "return": {
+                values = objectValues(ret);
+                value = values === null ? scalar(ret) : values.join(",");
+                break;
+            }
             case "return_list": values = listValues(ret); value = values === null ? null : values.join("\n"); break;
             case "args": value = args.map((a) => scalar(a)).filter((s) => s !== null).join(","); break;
             case "this": value = scalar(self); break;
@@ -45,24 +49,47 @@ function piTypeFor(api: Api, args: any[]): string | null {
     return Object.prototype.hasOwnProperty.call(api.key_arg.values, key) ? api.key_arg.values[key] : null;
 }
 
+// Per-thread nesting depth of catalog hooks. Only the outermost catalog call is reported: a
+// catalog API that calls another one internally (getImei() -> getImei(slot)) is one access, and
+// the agent's own reads of returned objects (Location.getLatitude) are not the app's.
+const depth: Map<number, number> = new Map();
+
+function enter(): boolean {
+    const t = Process.getCurrentThreadId();
+    const d = depth.get(t) || 0;
+    depth.set(t, d + 1);
+    return d === 0;
+}
+
+function leave(): void {
+    const t = Process.getCurrentThreadId();
+    const d = (depth.get(t) || 1) - 1;
+    if (d === 0) depth.delete(t); else depth.set(t, d);
+}
+
 function makeImpl(api: Api, method: any): any {
     return function (this: any, ...args: any[]) {
-        const piType = piTypeFor(api, args);
-        if (piType === null) return method.apply(this, args);
-        let ret: any = null;
-        let err: any = null;
+        const outer = enter();
         try {
-            ret = method.apply(this, args);
-        } catch (e) {
-            err = e;
+            const piType = outer ? piTypeFor(api, args) : null;
+            if (piType === null) return method.apply(this, args);
+            let ret: any = null;
+            let err: any = null;
+            try {
+                ret = method.apply(this, args);
+            } catch (e) {
+                err = e;
+            }
+            try {
+                report(api, piType, this, args, ret, err, javaStack());
+            } catch (e) {
+                reportError("report " + api.id, e);
+            }
+            if (err !== null) throw err; // the app sees its SecurityException as without the agent
+            return ret;
+        } finally {
+            leave();
         }
-        try {
-            report(api, piType, this, args, ret, err, javaStack());
-        } catch (e) {
-            reportError("report " + api.id, e);
-        }
-        if (err !== null) throw err; // the app sees its SecurityException as without the agent
-        return ret;
     };
 }
 
@@ -106,14 +133,16 @@ function tryHook(api: Api, factory: any): string | null {
     return null;
 }
 
-export function installApiHooks(apis: Api[]): void {
+// Class-loader factories (Java.ClassFactory.get(loader)) work on ART; on HotSpot they crash the
+// JVM (frida-java-bridge 7.0.13), so late hooking is Android-only.
+export function installApiHooks(apis: Api[], isArt: boolean): void {
     for (const api of apis) {
         if (api.kind === "uri") { uriApis.push(api); continue; }
         const why = guarded("hook " + api.id, () => tryHook(api, Java));
         if (why === null) hooked.push(api.id);
         else if (why !== undefined) { missing[api.id] = why; if (why === "class not found") pending.set(api.id, api); }
     }
-    if (pending.size > 0) guarded("other class loaders", retryInAllLoaders);
+    if (pending.size > 0 && isArt) guarded("other class loaders", retryInAllLoaders);
     if (uriApis.length > 0) guarded("content uri hooks", installUriHooks);
 }
 

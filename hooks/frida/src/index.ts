@@ -7,6 +7,7 @@ import { ConsentConfig, installConsentHooks } from "./consent.js";
 import { installLifecycleHooks } from "./lifecycle.js";
 import { installUnpinning } from "./unpin.js";
 import { initJavaHelpers, Limits, reportError, setLimits } from "./util.js";
+import { setValueConfig, ValueConfig } from "./values.js";
 
 interface AgentConfig {
     apis: Api[];
@@ -14,22 +15,25 @@ interface AgentConfig {
     loader_classes: string[];
     unpin: boolean;
     limits: Limits;
+    values: ValueConfig;
 }
 
 let started = false;
 
 function install(cfg: AgentConfig): object {
     setLimits(cfg.limits);
+    setValueConfig(cfg.values);
     initJavaHelpers();
     // UI/lifecycle hooks first: they are few, and the catalog hooks may take a while.
     const consent = installConsentHooks(cfg.consent);
     const lifecycle = installLifecycleHooks();
-    installApiHooks(cfg.apis);
-    const loaders = installLoaderHooks(cfg.loader_classes);
+    const isArt = Process.findModuleByName("libart.so") !== null; // Java.androidVersion throws off Android
+    installApiHooks(cfg.apis, isArt);
+    const loaders = isArt ? installLoaderHooks(cfg.loader_classes) : [];
     const unpin = cfg.unpin ? installUnpinning() : { applied: [], unavailable: {} };
     const ready = {
         type: "agent:ready", time: Date.now(), pid: Process.id, platform: Process.platform, arch: Process.arch,
-        runtime: Java.androidVersion !== undefined && Java.androidVersion !== null ? "art" : "jvm",
+        runtime: isArt ? "art" : "jvm",
         hooked: hooked.slice(), missing: Object.assign({}, missing), pending: pendingIds(),
         consent_hooks: consent, lifecycle_hooks: lifecycle, loader_hooks: loaders, unpin,
     };

@@ -3,8 +3,10 @@
 import Java from "frida-java-bridge";
 import { castToRuntimeClass, getLimits, truncate } from "./util.js";
 
-// Fields that identify a list element better than toString() (package name of an installed app...).
-const ELEMENT_FIELDS: string[] = ["packageName", "processName", "BSSID", "name"];
+export interface ValueConfig { value_getters: Record<string, string[]>; element_fields: string[]; }
+
+let cfg: ValueConfig = { value_getters: {}, element_fields: [] };
+export function setValueConfig(c: ValueConfig): void { cfg = c; }
 
 function isJavaArray(v: any): boolean {
     return v !== null && typeof v === "object" && typeof v.length === "number" && v.$className === undefined;
@@ -23,13 +25,32 @@ export function scalar(v: any): string | null {
     try { return truncate(String(v.toString()), getLimits().max_value_len); } catch (_e) { return null; }
 }
 
+// An object whose personal values sit behind getters (Location -> latitude, longitude):
+// those values, else null (then the caller falls back to toString()).
+export function objectValues(v: any): string[] | null {
+    if (v === null || v === undefined || typeof v !== "object" || isJavaArray(v)) return null;
+    let name: string;
+    try { name = String(v.getClass().getName()); } catch (_e) { return null; }
+    const getters = cfg.value_getters[name];
+    if (getters === undefined) return null;
+    const out: string[] = [];
+    try {
+        const c = castToRuntimeClass(v);
+        for (const g of getters) {
+            const s = scalar(c[g]());
+            if (s !== null && s !== "") out.push(s);
+        }
+    } catch (_e) { return null; }
+    return out;
+}
+
 function element(o: any): string | null {
     if (o === null || o === undefined) return null;
     if (typeof o !== "object") return String(o);
     try {
         const c = castToRuntimeClass(o);
-        for (const f of ELEMENT_FIELDS) {
-            const field = c[f] !== undefined ? c[f] : c["_" + f];
+        for (const f of cfg.element_fields) {
+            const field = c[f] !== undefined && c[f].value !== undefined ? c[f] : c["_" + f];
             if (field !== undefined && field.value !== undefined && field.value !== null) {
                 return String(field.value);
             }

@@ -44,6 +44,9 @@ public final class HostMain {
         activity.create();
         activity.start();
         activity.resume();
+        if (opts.pluginDir != null) {
+            loadPlugin(opts.pluginDir);
+        }
 
         phase("consent");
         String choice = opts.consent;
@@ -89,6 +92,20 @@ public final class HostMain {
             System.out.println("privhost: pinning check failed: " + e.getClass().getName());
         }
         System.out.flush();
+    }
+
+    /** Loads a class that is not on the classpath through a new class loader and calls it. */
+    static void loadPlugin(String dir) {
+        try {
+            java.net.URLClassLoader loader = new java.net.URLClassLoader(
+                    new java.net.URL[] {new java.io.File(dir).toURI().toURL()}, HostMain.class.getClassLoader());
+            Class<?> k = loader.loadClass("com.example.plugin.DeviceIdProvider");
+            Object provider = k.getDeclaredConstructor().newInstance();
+            Object oaid = k.getMethod("getOaid").invoke(provider);
+            System.out.println("privhost: plugin loaded (" + String.valueOf(oaid).length() + " chars)");
+        } catch (Exception e) {
+            System.out.println("privhost: plugin failed: " + e);
+        }
     }
 
     private static void phase(String name) {

@@ -11,6 +11,7 @@ final class HostOptions {
     String appUrl = "http://api.privhost.example/v1/nearby";
     String sdkUrl = "http://alog.umeng.com/app_logs";
     boolean pinCheck = true;
+    String pluginDir;
 
     static HostOptions parse(String[] args) {
         HostOptions o = new HostOptions();
@@ -27,6 +28,7 @@ final class HostOptions {
                 case "--proxy": com.example.privhost.net.Sender.setProxy(args[++i]); break;
                 case "--package": o.packageName = args[++i]; break;
                 case "--no-pin-check": o.pinCheck = false; break;
+                case "--plugin": o.pluginDir = args[++i]; break;
                 default: throw new IllegalArgumentException("unknown option " + a);
             }
         }

@@ -1,0 +1,117 @@
+"""What the Frida agent is told at load time, and where its compiled bundle is.
+
+The config is built from the catalog (every entry of apis.yaml becomes a hook) and from
+analyzer/catalog/agent.yaml (consent keywords, value getters, class loaders to watch). Nothing about which
+APIs to hook lives in the agent itself.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from analyzer.catalog import CATALOG_DIR, Catalog, CatalogError
+
+REPO = Path(__file__).resolve().parents[2]
+AGENT_DIR = REPO / "hooks" / "frida"
+BUNDLE = AGENT_DIR / "_agent.js"
+BUNDLE_STAMP = AGENT_DIR / "_agent.sha256"
+AGENT_FILE = CATALOG_DIR / "agent.yaml"
+
+
+class AgentBuildError(RuntimeError):
+    """The compiled agent is missing or older than its sources."""
+
+
+@dataclass(frozen=True)
+class AgentKnowledge:
+    policy: tuple[str, ...]
+    accept: tuple[str, ...]
+    reject: tuple[str, ...]
+    value_getters: dict[str, tuple[str, ...]]
+    element_fields: tuple[str, ...]
+    loader_classes: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=2)
+def load_agent_knowledge(path: Optional[str] = None) -> AgentKnowledge:
+    p = Path(path) if path else AGENT_FILE
+    try:
+        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogError(f"{p}: cannot read: {exc}") from None
+    if not isinstance(doc, dict) or "version" not in doc:
+        raise CatalogError(f"{p.name}: expected a mapping with a 'version' key")
+
+    def words(value, where: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not value or \
+                not all(isinstance(w, str) and w.strip() for w in value):
+            raise CatalogError(f"{p.name}: '{where}' must be a non-empty list of strings")
+        return tuple(value)
+
+    getters = doc.get("value_getters")
+    if not isinstance(getters, dict):
+        raise CatalogError(f"{p.name}: 'value_getters' must map class names to getter lists")
+    return AgentKnowledge(
+        policy=words(doc.get("policy_keywords"), "policy_keywords"),
+        accept=words(doc.get("accept_keywords"), "accept_keywords"),
+        reject=words(doc.get("reject_keywords"), "reject_keywords"),
+        value_getters={str(k): words(v, f"value_getters.{k}") for k, v in getters.items()},
+        element_fields=words(doc.get("element_fields"), "element_fields"),
+        loader_classes=words(doc.get("loader_classes"), "loader_classes"),
+    )
+
+
+def agent_config(catalog: Catalog, *, unpin: bool = True,
+                 knowledge: Optional[AgentKnowledge] = None, max_value_len: int = 4096,
+                 max_stack: int = 256) -> dict[str, Any]:
+    """The JSON object passed to the agent's rpc `init`."""
+    kw = knowledge or load_agent_knowledge()
+    apis = []
+    for api in catalog.apis.values():
+        apis.append({
+            "id": api.id, "cls": api.cls, "member": api.member, "kind": api.kind,
+            "pi_type": api.pi_type, "capture": api.capture,
+            "overloads": [list(o) for o in api.overloads] if api.overloads is not None else None,
+            "key_arg": ({"index": api.key_arg.index, "values": dict(api.key_arg.values)}
+                        if api.key_arg is not None else None),
+        })
+    return {
+        "apis": apis,
+        "consent": {"policy_keywords": list(kw.policy), "accept_keywords": list(kw.accept),
+                    "reject_keywords": list(kw.reject)},
+        "values": {"value_getters": {k: list(v) for k, v in kw.value_getters.items()},
+                   "element_fields": list(kw.element_fields)},
+        "loader_classes": list(kw.loader_classes),
+        "unpin": unpin,
+        "limits": {"max_value_len": max_value_len, "max_stack": max_stack},
+    }
+
+
+def source_hash() -> str:
+    """Same recipe as hooks/frida/build.py (which records it next to the bundle)."""
+    h = hashlib.sha256()
+    files = sorted((AGENT_DIR / "src").rglob("*.ts")) + [AGENT_DIR / n for n in
+                                                          ("package.json", "package-lock.json")]
+    for path in files:
+        h.update(path.relative_to(AGENT_DIR).as_posix().encode() + b"\0")
+        h.update(path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def bundle_is_fresh() -> bool:
+    if not BUNDLE.exists() or not BUNDLE_STAMP.exists():
+        return False
+    return BUNDLE_STAMP.read_text(encoding="ascii").strip() == source_hash()
+
+
+def load_bundle(check_fresh: bool = True) -> str:
+    if not BUNDLE.exists():
+        raise AgentBuildError(f"{BUNDLE} is missing: run make agent")
+    if check_fresh and not bundle_is_fresh():
+        raise AgentBuildError(f"{BUNDLE} is older than hooks/frida/src: run make agent")
+    return BUNDLE.read_text(encoding="utf-8")

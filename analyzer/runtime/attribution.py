@@ -1,0 +1,65 @@
+"""Which SDK made a runtime call: walk the Java stack from the API outward and take the first
+frame that is neither the platform/framework nor the hooked method itself; map it to an SDK by
+the catalog's class prefixes, else it is the app's own code (None).
+
+The nearest non-framework frame wins, so "app -> SDK -> API" is the SDK and "SDK -> app
+callback -> API" is the app. (Camille-style "any SDK prefix anywhere in the stack" would blame
+the SDK for the app's own reads.)
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional, Sequence
+
+from analyzer.catalog import Catalog
+
+# Platform and language runtimes. Google Play services (com.google.android.gms) and Firebase are
+# SDKs, not framework, so they are deliberately absent; so is org.apache.http (apps bundle it).
+FRAMEWORK_PREFIXES = (
+    "android.", "androidx.", "java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", "kotlinx.",
+    "dalvik.", "libcore.", "com.android.", "org.json.", "org.xmlpull.", "org.w3c.", "org.xml.",
+    "com.google.android.material.",
+    # Frida's Java bridge frames and the agent's own classes.
+    "re.frida.", "re.privascope.",
+)
+
+_FRAME = re.compile(r"^\s*(?:at\s+)?(?P<qual>[\w$.<>/]+?)\.(?P<method>[\w$<>]+)\((?P<loc>[^)]*)\)\s*$")
+
+
+def frame_class(frame: str) -> Optional[str]:
+    """'com.a.B.m(B.java:3)' -> 'com.a.B'. Also accepts module-qualified JDK 9+ frames
+    ('java.base/java.lang.Thread.run(Thread.java:833)'). None when it is not a Java frame."""
+    m = _FRAME.match(frame)
+    if not m:
+        return None
+    qual = m.group("qual")
+    return qual.rsplit("/", 1)[-1]
+
+
+def frame_member(frame: str) -> Optional[str]:
+    m = _FRAME.match(frame)
+    if not m:
+        return None
+    return f"{m.group('qual').rsplit('/', 1)[-1]}.{m.group('method')}"
+
+
+def is_framework(cls: str) -> bool:
+    return cls.startswith(FRAMEWORK_PREFIXES)
+
+
+def attribute(stack: Sequence[str], catalog: Catalog, hooked: Optional[str] = None
+              ) -> tuple[Optional[str], Optional[str]]:
+    """-> (sdk id or None for the app, the frame that decided). Frames of the hooked method
+    itself (`hooked` = "cls.member", "<init>" for constructors) are skipped: for an SDK's own
+    API (e.g. an OAID supplier) the hooked frame carries the SDK prefix but is not the caller."""
+    for frame in stack:
+        cls = frame_class(frame)
+        if cls is None:
+            continue
+        if hooked is not None and frame_member(frame) == hooked:
+            continue
+        if is_framework(cls):
+            continue
+        sdk = catalog.sdk_for_class(cls)
+        return (sdk.id if sdk is not None else None), frame
+    return None, None

@@ -1,0 +1,369 @@
+"""A Frida session on one target: loads the compiled agent, sends it the catalog config, and
+turns its messages into the model's runtime evidence.
+
+Threads: Frida calls `_on_frida_message` on its own thread; that only queues the message. One
+worker thread parses, converts, writes the JSONL line and calls the callbacks, so slow callbacks
+never stall the agent.
+
+Raw personal values: an `api:call` message carries the raw value from the agent. The worker
+masks it at once (analyzer.privacy.masked) for the model and passes the raw value only to the
+`on_canary` callbacks (pi_type, raw_value, runtime_event_id), in memory. It is never written to
+the JSONL file, logged, or kept.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import queue
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Optional, Union
+
+from analyzer.catalog import Catalog, load_catalog
+from analyzer.model import (AppState, AppStateChange, ComponentLaunch, ConsentEvent, ConsentKind,
+                            ConsentPhase, PermissionRequest, RuntimeEvent, RuntimeEvidence)
+from analyzer.privacy import masked
+from analyzer.runtime import protocol as P
+from analyzer.runtime.agent_config import agent_config, load_bundle
+from analyzer.runtime.attribution import attribute
+from analyzer.runtime.jsonl import JsonlWriter
+from analyzer.runtime.targets import Target, TargetError, TargetUnavailable
+
+log = logging.getLogger("privascope.runtime")
+
+ModelEvent = Union[RuntimeEvent, ConsentEvent, PermissionRequest, AppStateChange, ComponentLaunch]
+EventCallback = Callable[[ModelEvent], None]
+CanaryCallback = Callable[[str, str, str], None]
+
+_STATES = {"foreground": AppState.FOREGROUND, "background": AppState.BACKGROUND}
+
+
+class SessionError(RuntimeError):
+    """The agent could not be attached or initialised."""
+
+
+class Session:
+    def __init__(self, target: Target, *, catalog: Optional[Catalog] = None,
+                 events_path: Optional[Path] = None, unpin: bool = True,
+                 salt: Optional[bytes] = None, ready_timeout: float = 90.0,
+                 bundle_source: Optional[str] = None):
+        self.target = target
+        self.catalog = catalog or load_catalog()
+        self.unpin = unpin
+        self.salt = salt
+        self.ready_timeout = ready_timeout
+        self._bundle_source = bundle_source
+        self._writer = JsonlWriter(events_path) if events_path else None
+        self._event_cbs: list[EventCallback] = []
+        self._canary_cbs: list[CanaryCallback] = []
+        self._queue: "queue.Queue[Any]" = queue.Queue()
+        self._cond = threading.Condition()
+        self._worker: Optional[threading.Thread] = None
+        self._frida_session = None
+        self._script = None
+        self._detached: Optional[str] = None
+        # State below is guarded by self._cond.
+        self.ready: Optional[P.AgentReady] = None
+        self.phase = ConsentPhase.BEFORE
+        self.app_state = AppState.UNKNOWN
+        self.started_at = time.time()
+        self.ended_at: Optional[float] = None
+        self.api_calls: list[RuntimeEvent] = []
+        self.consent: list[ConsentEvent] = []
+        self.permission_requests: list[PermissionRequest] = []
+        self.app_states: list[AppStateChange] = []
+        self.component_launches: list[ComponentLaunch] = []
+        self.agent_errors: list[str] = []
+        self.late_hooks: list[str] = []
+        self.unpin_bypasses: list[P.UnpinBypass] = []
+        self.unknown_messages = 0
+        self.malformed_messages = 0
+        self.processed = 0
+        self._counter = 0
+        self._perm_by_code: dict[int, int] = {}  # request code -> index in permission_requests
+
+    # ------------------------------------------------------------------ public API
+
+    def on_event(self, cb: EventCallback) -> None:
+        """cb(event) for every model event, in arrival order, on the worker thread."""
+        self._event_cbs.append(cb)
+
+    def on_canary(self, cb: CanaryCallback) -> None:
+        """cb(pi_type, raw_value, runtime_event_id): the raw value, in memory only (for the
+        traffic matcher). Called before the event's on_event callbacks."""
+        self._canary_cbs.append(cb)
+
+    def start(self) -> P.AgentReady:
+        """Launch the target, attach, load the agent, wait for agent:ready, release the app."""
+        import frida
+
+        source = self._bundle_source if self._bundle_source is not None else load_bundle()
+        self._worker = threading.Thread(target=self._work, name="privascope-agent-msgs", daemon=True)
+        self._worker.start()
+        pid = self.target.launch()
+        try:
+            device = self.target.frida_device()
+            self._frida_session = device.attach(pid)
+            self._frida_session.on("detached", self._on_detached)
+            self._script = self._frida_session.create_script(source, name="privascope")
+            self._script.on("message", self._on_frida_message)
+            self._script.load()
+        except frida.ProcessNotFoundError as exc:
+            raise TargetError(f"process {pid} vanished before Frida could attach: {exc}") from None
+        except (frida.PermissionDeniedError, frida.ServerNotRunningError,
+                frida.TransportError, frida.NotSupportedError) as exc:
+            raise TargetUnavailable(f"Frida cannot attach to {self.target.name}: {exc}") from None
+        config = agent_config(self.catalog, unpin=self.unpin)
+        init_error: list[str] = []
+
+        def call_init() -> None:
+            try:
+                self._script.exports_sync.init(config)
+            except Exception as exc:  # the agent also sends agent:error; keep the reason
+                init_error.append(str(exc))
+                with self._cond:
+                    self._cond.notify_all()
+
+        threading.Thread(target=call_init, name="privascope-agent-init", daemon=True).start()
+        if self.target.release_before_ready:
+            self.target.release()
+        if not self.wait_until(lambda s: s.ready is not None or bool(init_error),
+                               self.ready_timeout):
+            raise SessionError(f"the agent did not report ready within {self.ready_timeout:.0f}s")
+        if init_error and self.ready is None:
+            raise SessionError(f"the agent failed to initialise: {init_error[0]}")
+        if not self.target.release_before_ready:
+            self.target.release()
+        assert self.ready is not None
+        return self.ready
+
+    def mark_consent(self, kind: Union[ConsentKind, str], detected_by: str = "key_press",
+                     text: Optional[str] = None) -> ConsentEvent:
+        """Record a consent event seen outside the agent (tester key press, UI automation,
+        scenario). Changes the consent phase like an agent-detected click."""
+        kind = ConsentKind(kind)
+        with self._cond:
+            event = ConsentEvent(id=self._next_id("ce"), time=time.time(), kind=kind,
+                                 detected_by=detected_by, text=text)
+            self._record_consent(event)
+        self._emit("consent_event", event)
+        return event
+
+    def wait_until(self, predicate: Callable[["Session"], bool], timeout: float) -> bool:
+        """Poll-free wait: re-checks `predicate(self)` after every processed message."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not predicate(self):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(min(left, 0.25))
+            return True
+
+    def calls(self, api: Optional[str] = None, pi_type: Optional[str] = None) -> list[RuntimeEvent]:
+        with self._cond:
+            return [e for e in self.api_calls if (api is None or e.api == api)
+                    and (pi_type is None or e.pi_type == pi_type)]
+
+    def evidence(self) -> RuntimeEvidence:
+        with self._cond:
+            return RuntimeEvidence(
+                target=self.target.name, started_at=self.started_at, ended_at=self.ended_at,
+                api_calls=tuple(self.api_calls), consent=tuple(self.consent),
+                permission_requests=tuple(self.permission_requests),
+                app_states=tuple(self.app_states),
+                component_launches=tuple(self.component_launches),
+                agent_errors=tuple(self.agent_errors),
+            )
+
+    def stop(self, drain_timeout: float = 5.0) -> RuntimeEvidence:
+        """Detach, stop the target (kill + restore), drain queued messages, close the file."""
+        if self.ended_at is not None:
+            return self.evidence()
+        for step in (self._unload, self.target.stop):
+            try:
+                step()
+            except Exception as exc:  # keep stopping: the evidence matters more
+                log.warning("while stopping: %s", exc)
+        self._queue.put(None)
+        if self._worker is not None:
+            self._worker.join(drain_timeout)
+        with self._cond:
+            self.ended_at = time.time()
+        if self._writer:
+            self._writer.close()
+        return self.evidence()
+
+    # ------------------------------------------------------------------ Frida side
+
+    def _unload(self) -> None:
+        if self._frida_session is not None and self._detached is None:
+            try:
+                self._frida_session.detach()
+            except Exception:
+                pass
+
+    def _on_frida_message(self, message: Any, data: Any) -> None:
+        self._queue.put(message)  # nothing else on Frida's thread
+
+    def _on_detached(self, reason: Any, *args: Any) -> None:
+        self._detached = str(reason)
+        log.debug("agent detached: %s", reason)
+
+    # ------------------------------------------------------------------ worker
+
+    def _work(self) -> None:
+        while True:
+            message = self._queue.get()
+            if message is None:
+                return
+            try:
+                self._handle(message)
+            except Exception:  # a bug in conversion must not stop the recording
+                log.exception("could not handle an agent message")
+            with self._cond:
+                self.processed += 1
+                self._cond.notify_all()
+
+    def _next_id(self, prefix: str) -> str:
+        self._counter += 1
+        return f"{prefix}-{self._counter:05d}"
+
+    def _emit(self, kind: str, obj: Any) -> None:
+        if self._writer:
+            self._writer.write(kind, obj)
+        if isinstance(obj, (RuntimeEvent, ConsentEvent, PermissionRequest, AppStateChange,
+                            ComponentLaunch)):
+            for cb in self._event_cbs:
+                try:
+                    cb(obj)
+                except Exception:
+                    log.exception("on_event callback failed")
+
+    def _handle(self, message: Any) -> None:
+        try:
+            msg = P.parse_message(message)
+        except P.ProtocolError as exc:
+            with self._cond:
+                self.malformed_messages += 1
+            log.warning("malformed agent message: %s", exc)
+            self._emit("malformed_message", {"error": str(exc)})
+            return
+        handler = getattr(self, "_on_" + type(msg).__name__, None)
+        assert handler is not None, type(msg)
+        handler(msg)
+
+    def _on_UnknownMessage(self, msg: P.UnknownMessage) -> None:
+        with self._cond:
+            self.unknown_messages += 1
+        content = repr(msg.content)
+        log.warning("unknown agent message type %r: %s", msg.type, content[:500])
+        keys = sorted(msg.content) if isinstance(msg.content, dict) else []
+        self._emit("unknown_message", {"type": msg.type, "keys": keys})
+
+    def _on_AgentReady(self, msg: P.AgentReady) -> None:
+        with self._cond:
+            self.ready = msg
+        if msg.missing:
+            log.info("agent: %d APIs hooked, %d absent on this target", len(msg.hooked),
+                     len(msg.missing))
+        self._emit("agent_ready", msg)
+
+    def _on_AgentError(self, msg: P.AgentError) -> None:
+        text = f"{msg.where}: {msg.message}"
+        with self._cond:
+            self.agent_errors.append(text)
+        log.warning("agent error: %s", text)
+        self._emit("agent_error", msg)
+
+    def _on_LateHook(self, msg: P.LateHook) -> None:
+        with self._cond:
+            self.late_hooks.append(msg.api)
+        self._emit("late_hook", msg)
+
+    def _on_UnpinBypass(self, msg: P.UnpinBypass) -> None:
+        with self._cond:
+            self.unpin_bypasses.append(msg)
+        self._emit("unpin_bypass", msg)
+
+    def _on_ApiCall(self, msg: P.ApiCall) -> None:
+        sdk, caller = attribute(msg.stack, self.catalog, hooked=msg.hooked)
+        raws = list(msg.values) if msg.values is not None else ([msg.value] if msg.value else [])
+        value = masked(msg.value, self.salt) if msg.value else None
+        with self._cond:
+            event = RuntimeEvent(
+                id=self._next_id("rt"), time=msg.time, api=msg.api, pi_type=msg.pi_type,
+                value=value, obtained=msg.obtained, exception=msg.exception, thread=msg.thread,
+                stack=msg.stack, sdk=sdk, caller=caller, app_state=self.app_state,
+                consent_phase=self.phase,
+            )
+            self.api_calls.append(event)
+        for raw in raws:
+            for cb in self._canary_cbs:
+                try:
+                    cb(msg.pi_type, raw, event.id)
+                except Exception:
+                    log.exception("on_canary callback failed")
+        self._emit("runtime_event", event)
+
+    def _record_consent(self, event: ConsentEvent) -> None:
+        # Caller holds self._cond. The last decision wins (a user may reject, then accept).
+        self.consent.append(event)
+        if event.kind is ConsentKind.ACCEPT:
+            self.phase = ConsentPhase.AFTER_ACCEPT
+        elif event.kind is ConsentKind.REJECT:
+            self.phase = ConsentPhase.AFTER_REJECT
+
+    def _on_ConsentMessage(self, msg: P.ConsentMessage) -> None:
+        with self._cond:
+            event = ConsentEvent(id=self._next_id("ce"), time=msg.time, kind=ConsentKind(msg.kind),
+                                 detected_by="agent", text=msg.text)
+            self._record_consent(event)
+        self._emit("consent_event", event)
+
+    def _on_AppStateMessage(self, msg: P.AppStateMessage) -> None:
+        state = _STATES.get(msg.state)
+        if state is None:
+            # onPause alone is not background (a system dialog on top pauses the activity).
+            self._emit("app_callback", msg)
+            return
+        with self._cond:
+            changed = state is not self.app_state
+            self.app_state = state
+            event = AppStateChange(id=self._next_id("as"), time=msg.time, state=state,
+                                   activity=msg.activity)
+            if changed:
+                self.app_states.append(event)
+        if changed:
+            self._emit("app_state", event)
+
+    def _on_PermissionRequestMessage(self, msg: P.PermissionRequestMessage) -> None:
+        sdk, caller = attribute(msg.stack, self.catalog, hooked="android.app.Activity.requestPermissions")
+        with self._cond:
+            event = PermissionRequest(id=self._next_id("pr"), time=msg.time,
+                                      permissions=msg.permissions, granted=(),
+                                      consent_phase=self.phase, caller=caller, sdk=sdk)
+            self._perm_by_code[msg.request_code] = len(self.permission_requests)
+            self.permission_requests.append(event)
+        self._emit("permission_request", event)
+
+    def _on_PermissionResultMessage(self, msg: P.PermissionResultMessage) -> None:
+        with self._cond:
+            index = self._perm_by_code.get(msg.request_code)
+            if index is None:
+                event = None
+            else:
+                event = dataclasses.replace(self.permission_requests[index], granted=msg.granted)
+                self.permission_requests[index] = event
+        if event is not None:
+            self._emit("permission_request", event)  # same id, now with the results
+
+    def _on_ComponentLaunchMessage(self, msg: P.ComponentLaunchMessage) -> None:
+        sdk, _caller = attribute(msg.stack, self.catalog)
+        with self._cond:
+            event = ComponentLaunch(id=self._next_id("cl"), time=msg.time, kind=msg.kind,
+                                    target_package=msg.target_package, target=msg.target,
+                                    consent_phase=self.phase, sdk=sdk)
+            self.component_launches.append(event)
+        self._emit("component_launch", event)
