@@ -97,7 +97,7 @@ class PrivascopeAddon:
             catalog = self._catalog if self._catalog is not None else load_catalog()
         except CatalogError as exc:
             raise exceptions.OptionsError(f"privascope: catalog: {exc}") from None
-        store = self._given_store or CanaryStore.for_catalog(catalog)
+        store = self._given_store if self._given_store is not None else CanaryStore.for_catalog(catalog)
         if opts.privascope_known:
             path = Path(opts.privascope_known)
             if not path.is_file():

@@ -19,6 +19,11 @@ MIN_BASE64_RUN = 16
 _BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{%d,}={0,2}" % MIN_BASE64_RUN)
 
 
+# Media types SDKs put on bodies of any shape: the body itself is sniffed (JSON, form).
+_UNTYPED = ("", "text/plain", "application/octet-stream")
+_FORM_SHAPE = re.compile(rb"[\w.%\[\]-]+=[^&\s]*(?:&[\w.%\[\]-]+=[^&\s]*)*")
+
+
 @dataclass(frozen=True)
 class Fragment:
     location: str  # path | query | header | cookie | body | websocket
@@ -130,7 +135,7 @@ def typed_fragments(body: bytes, content_type: str, location: str,
     """Dispatch on the media type; anything unparseable is searched as one text fragment."""
     ctype = content_type.split(";")[0].strip().lower()
     stripped = body.lstrip()[:1]
-    if "json" in ctype or (ctype in ("", "text/plain", "application/octet-stream")
+    if "json" in ctype or (ctype in _UNTYPED
                            and stripped in (b"{", b"[")):
         try:
             doc = json.loads(body, parse_float=str, parse_int=str)
@@ -139,7 +144,8 @@ def typed_fragments(body: bytes, content_type: str, location: str,
         else:
             yield from json_fragments(doc, location, key, group)
             return
-    if ctype == "application/x-www-form-urlencoded":
+    if ctype == "application/x-www-form-urlencoded" or (
+            ctype in _UNTYPED and len(body) < 1 << 20 and _FORM_SHAPE.fullmatch(body)):
         yield from form_fragments(_text(body), location, group)
         return
     if ctype.startswith("multipart/"):

@@ -91,6 +91,9 @@ def test_known_specs_and_files(tmp_path):
 
 
 def test_catalog_normal_forms_are_used(catalog):
+    """MAC addresses are sent without colons and hashed: the catalog says so, the store uses it."""
+    assert "no_separators" in catalog.pi_types["device.mac"].normalize
     store = CanaryStore.for_catalog(catalog)
-    store.add("device.imei", IMEI)
-    assert store.variant_count >= 10
+    store.add("device.mac", MAC)
+    flat_md5 = hashlib.md5(MAC.replace(":", "").encode()).hexdigest()
+    assert _hits(store, f"m={flat_md5}") == [("device.mac", "md5(no_separators)", flat_md5)]
