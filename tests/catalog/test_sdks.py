@@ -172,7 +172,6 @@ CORPUS_CLASSES = [
     # amap_3d_demo.apk (AMap map, location, search)
     ("com.amap.api.location.AMapLocation", "amap-location"),
     ("com.amap.api.location.LocationManagerProxy", "amap-location"),
-    ("com.aps.a", "amap-location"),
     ("com.amap.api.maps.AMap", "amap-map3d"),
     ("com.autonavi.amap.mapcore.BaseMapCallImplement", "amap-map3d"),
     ("com.amap.api.services.geocoder.GeocodeAddress", "amap-search"),
@@ -236,7 +235,10 @@ VENDOR_CLASSES = [
     ("cn.jiguang.verifysdk.api.JVerificationInterface", "jiguang-verification"),
     ("cn.jiguang.api.JCoreInterface", "jiguang-core"),
     ("cn.sharesdk.framework.ShareSDK", "sharesdk"),
-    ("com.mob.MobSDK", "mob-core"),
+    ("com.mob.commons.MobProduct", "mob-core"),
+    ("com.mob.tools.network.NetworkHelper", "mob-core"),
+    ("com.sigmob.windad.WindAds", "sigmob"),
+    ("io.agora.rtc.RtcEngine", "agora"),
     ("com.tendcloud.tenddata.TCAgent", "talkingdata"),
     ("com.sensorsdata.analytics.android.sdk.SensorsDataAPI", "sensorsdata"),
     ("com.growingio.android.sdk.collection.GrowingIO", "growingio"),
@@ -283,6 +285,12 @@ def test_vendor_class_attribution(catalog, cls, expected):
     "com.google.android.material.button.MaterialButton",
     "de.ecspride.MainActivity",
     "com.umeng",                       # a package name alone is not a class inside it
+    # generic top-level names shared by an SDK's internals and unrelated projects: not signatures
+    "com.aps.a",                       # old AMap location internals (amap_3d_demo.apk) ...
+    "com.aps.entity.Order",            # ... and an unrelated project's package
+    "com.loc.newsapp.MainActivity",    # com.loc: AMap internals, and a popular tutorial package
+    "com.mob.shopping.beans.Cart",     # com.mob: MobTech, and unrelated apps
+    "com.tune.music.data.Song",        # com.tune: TUNE, and unrelated apps
 ])
 def test_unrelated_classes_are_not_attributed(catalog, cls):
     assert catalog.sdk_for_class(cls) is None
