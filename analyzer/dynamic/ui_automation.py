@@ -6,41 +6,77 @@ logic over the XML (`plan_consent_taps`), unit-tested on hand-written dumps.
 
 Matching is by text, because that is what a user reads: a dialog is a consent dialog when some
 node mentions the privacy policy; buttons are ranked by how exactly their text says accept or
-reject. "不同意" contains "同意", so reject words are checked before accept words.
+reject. "不同意" contains "同意", so reject words are checked before accept words. The words are
+data: consent_ui.yaml plus the agent's consent keywords.
 """
 from __future__ import annotations
 
+import functools
 import re
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Optional, Protocol
 
-# Text that marks a consent dialog (隐私政策 = privacy policy, 隐私协议 = privacy agreement,
-# 个人信息保护 = personal information protection, 用户协议 = user agreement).
-DIALOG_MARKERS = ("隐私政策", "隐私协议", "隐私条款", "隐私保护", "个人信息保护", "用户协议",
-                  "隐私权", "privacy policy", "privacy notice", "terms of service")
-
-# Exact texts (after normalisation) first, then words contained in longer labels.
-ACCEPT_EXACT = ("同意", "同意并继续", "同意并进入", "同意并使用", "我同意", "同意协议", "接受",
-                "接受并继续", "好的", "我知道了", "确定", "agree", "i agree", "accept",
-                "agree and continue", "accept and continue", "accept all", "continue", "ok")
-ACCEPT_WORDS = ("同意", "接受", "agree", "accept")
-REJECT_EXACT = ("不同意", "不同意并退出", "暂不同意", "拒绝", "拒绝并退出", "退出", "退出应用",
-                "不接受", "仅浏览", "暂不使用", "取消", "disagree", "decline", "reject",
-                "do not agree", "dont agree", "no thanks", "exit", "cancel")
-REJECT_WORDS = ("不同意", "拒绝", "不接受", "退出", "disagree", "decline", "reject", "not agree",
-                "dont agree")
-# "I have read and agree" tick boxes that some dialogs require before accept works
-TICK_WORDS = ("已阅读", "已阅读并同意", "我已阅读", "i have read", "read and agree")
+import yaml
 
 _BOUNDS = re.compile(r"^\[(-?\d+),(-?\d+)\]\[(-?\d+),(-?\d+)\]$")
 _SPACE = re.compile(r"[\s\u3000《》<>「」\"“”!！。.,，:：]+")
 _APOSTROPHE = re.compile(r"['‘’]")
 
 
+WORDS_FILE = Path(__file__).resolve().parent / "consent_ui.yaml"
+
+
 class UiError(Exception):
     """The screen could not be read (bad dump, device gone)."""
+
+
+@dataclass(frozen=True)
+class ConsentWords:
+    dialog_markers: tuple[str, ...]
+    accept_exact: tuple[str, ...]
+    accept_words: tuple[str, ...]
+    reject_exact: tuple[str, ...]
+    reject_words: tuple[str, ...]
+    tick_words: tuple[str, ...]
+    max_button_length: int = 24
+
+
+@functools.lru_cache(maxsize=4)
+def load_words(path: Path = WORDS_FILE, with_agent_keywords: bool = True) -> ConsentWords:
+    """consent_ui.yaml, validated, plus the agent's consent keywords (lower-cased, normalised
+    like the texts they are compared with). Raises ValueError naming the file and key."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"{path}: cannot read: {exc}") from None
+    if not isinstance(doc, dict) or "version" not in doc:
+        raise ValueError(f"{path.name}: expected a mapping with a 'version' key")
+    lists = {}
+    for key in ("dialog_markers", "accept_exact", "accept_words", "reject_exact",
+                "reject_words", "tick_words"):
+        value = doc.get(key)
+        if not isinstance(value, list) or not value or \
+                not all(isinstance(w, str) and w.strip() for w in value):
+            raise ValueError(f"{path.name}: '{key}' must be a non-empty list of strings")
+        lists[key] = [normalise(w) for w in value]
+    extra = set(doc) - set(lists) - {"version", "max_button_length"}
+    if extra:
+        raise ValueError(f"{path.name}: unknown keys {sorted(extra)}")
+    max_len = doc.get("max_button_length", 24)
+    if isinstance(max_len, bool) or not isinstance(max_len, int) or max_len < 2:
+        raise ValueError(f"{path.name}: 'max_button_length' must be an integer >= 2")
+    if with_agent_keywords:
+        from analyzer.runtime.agent_config import load_agent_knowledge
+
+        kw = load_agent_knowledge()
+        lists["dialog_markers"] += [normalise(w) for w in kw.policy]
+        lists["accept_words"] += [normalise(w) for w in kw.accept]
+        lists["reject_words"] += [normalise(w) for w in kw.reject]
+    return ConsentWords(**{k: tuple(dict.fromkeys(v)) for k, v in lists.items()},
+                        max_button_length=max_len)
 
 
 @dataclass(frozen=True)
@@ -118,44 +154,48 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", _APOSTROPHE.sub("", text)).strip().lower()
 
 
-def classify_button(text: str) -> tuple[Optional[str], int]:
+def classify_button(text: str, words: Optional[ConsentWords] = None) -> tuple[Optional[str], int]:
     """-> ("accept" | "reject" | None, score); a higher score is a surer match."""
+    w = words or load_words()
     t = normalise(text)
-    if not t or len(t) > 24:  # long texts are the policy itself, not a button
+    if not t or len(t) > w.max_button_length:  # long texts are the policy, not a button
         return None, 0
-    if t in REJECT_EXACT:
+    if t in w.reject_exact:
         return "reject", 3
-    if t in ACCEPT_EXACT:
+    if t in w.accept_exact:
         return "accept", 3
-    if any(w in t for w in REJECT_WORDS):
+    if any(x in t for x in w.reject_words):
         return "reject", 1
-    if any(w in t for w in TICK_WORDS):
+    if any(x in t for x in w.tick_words):
         return "accept", 0  # "我已阅读并同意…": a last resort, a real button beats it
-    if any(w in t for w in ACCEPT_WORDS):
+    if any(x in t for x in w.accept_words):
         return "accept", 1
     return None, 0
 
 
-def find_dialog_marker(nodes: list[Node]) -> Optional[Node]:
+def find_dialog_marker(nodes: list[Node], words: Optional[ConsentWords] = None) -> Optional[Node]:
+    w = words or load_words()
     for node in nodes:
-        low = node.text.lower()
-        if any(m in low for m in DIALOG_MARKERS):
+        low = normalise(node.text)
+        if any(m in low for m in w.dialog_markers):
             return node
     return None
 
 
-def plan_consent_taps(xml_text: str, answer: str) -> Optional[ConsentPlan]:
+def plan_consent_taps(xml_text: str, answer: str,
+                      words: Optional[ConsentWords] = None) -> Optional[ConsentPlan]:
     """The taps that give `answer` ("accept" | "reject") to the consent dialog on this screen,
     or None when no consent dialog with such a button is visible."""
     if answer not in ("accept", "reject"):
         raise ValueError(f"answer must be accept or reject, not {answer!r}")
+    words = words or load_words()
     nodes = parse_hierarchy(xml_text)
-    marker = find_dialog_marker(nodes)
+    marker = find_dialog_marker(nodes, words)
     if marker is None:
         return None
     candidates = []
     for node in nodes:
-        kind, score = classify_button(node.text)
+        kind, score = classify_button(node.text, words)
         if kind != answer or not node.enabled:
             continue
         target = _clickable_self_or_ancestor(node, nodes)
@@ -168,7 +208,7 @@ def plan_consent_taps(xml_text: str, answer: str) -> Optional[ConsentPlan]:
     score, _near, _y, node, target = max(candidates, key=lambda c: (c[0], c[1], c[2]))
     taps = []
     if answer == "accept":
-        tick = _unticked_box(nodes)
+        tick = _unticked_box(nodes, words)
         if tick is not None:
             taps.append(Tap(*tick.center, text=_tick_text(tick, nodes), reason="tick-box"))
     x, y = target.center
@@ -198,11 +238,11 @@ def _common_prefix(a: tuple[int, ...], b: tuple[int, ...]) -> int:
     return n
 
 
-def _unticked_box(nodes: list[Node]) -> Optional[Node]:
+def _unticked_box(nodes: list[Node], words: ConsentWords) -> Optional[Node]:
     for node in nodes:
         if node.checkable and not node.checked and node.enabled and node.area > 0:
-            label = _tick_text(node, nodes).lower()
-            if any(w in label for w in TICK_WORDS) or "同意" in label or "agree" in label:
+            label = normalise(_tick_text(node, nodes))
+            if any(w in label for w in words.tick_words + words.accept_words):
                 return node
     return None
 

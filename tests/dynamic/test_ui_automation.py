@@ -124,3 +124,28 @@ def test_dump_screen_on_a_real_device():
     shell = AdbShell(os.environ["ANDROID_SERIAL"])
     nodes = ui.parse_hierarchy(ui.dump_screen(shell))
     assert nodes and all(n.bounds for n in nodes)
+
+
+def test_agent_keywords_reach_the_ui_clicker():
+    from analyzer.runtime.agent_config import load_agent_knowledge
+
+    words = ui.load_words()
+    for w in load_agent_knowledge().reject:
+        assert ui.normalise(w) in words.reject_words
+    standalone = ui.load_words(with_agent_keywords=False)
+    assert len(standalone.reject_words) < len(words.reject_words)
+
+
+@pytest.mark.parametrize("body, message", [
+    ("accept_exact: [ok]", "'version'"),
+    ("version: 1\ndialog_markers: []", "'dialog_markers' must be a non-empty list"),
+    ("version: 1\ndialog_markers: [a]\naccept_exact: [a]\naccept_words: [a]\nreject_exact: [a]\n"
+     "reject_words: [a]\ntick_words: [a]\ncolour: red", "unknown keys"),
+    ("version: 1\ndialog_markers: [a]\naccept_exact: [a]\naccept_words: [a]\nreject_exact: [a]\n"
+     "reject_words: [a]\ntick_words: [a]\nmax_button_length: true", "max_button_length"),
+])
+def test_bad_consent_word_files_are_rejected_with_the_key_named(tmp_path, body, message):
+    path = tmp_path / "consent_ui.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        ui.load_words(path, with_agent_keywords=False)
