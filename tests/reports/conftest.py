@@ -16,15 +16,8 @@ PAYLOAD_MARKERS = ('alert("x1")', 'onerror=alert("x2")')
 
 
 @pytest.fixture(scope="session")
-def report_catalog(request):
-    from tests.rules.conftest import catalog_dir
-    import os
-
-    if os.environ.get("PRIVASCOPE_TEST_CATALOG"):
-        from analyzer.catalog import load_catalog
-
-        return load_catalog(str(catalog_dir()))
-    return request.getfixturevalue("catalog")
+def report_catalog(catalog):
+    return catalog
 
 
 @pytest.fixture(scope="session")

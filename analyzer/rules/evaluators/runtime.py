@@ -104,7 +104,7 @@ def runtime_permission_requests(ctx: Context, params):
         info = ctx.catalog.permissions.get(perm)
         yield Hit(evidence=tuple(EvidenceRef("permission_request", r.id) for r in reqs),
                   sdk=next((r.sdk for r in reqs if r.sdk), None),
-                  pi_types=tuple(info.pi_types) if info else (), key=perm,
+                  pi_types=tuple(info.pi_types) if info else (), key=perm, per_pi=False,
                   fields={"permission": perm, "count": len(reqs)})
 
 
