@@ -215,6 +215,8 @@ VENDOR_CLASSES = [
     ("com.kwad.sdk.api.KsAdSDK", "kuaishou-ads"),
     ("com.tencent.mm.opensdk.openapi.WXAPIFactory", "wechat-opensdk"),
     ("com.tencent.map.geolocation.TencentLocationManager", "tencent-location"),
+    ("com.autonavi.aps.amapapi.model.AMapLocationServer", "amap-location"),
+    ("com.amap.api.fence.GeoFenceClient", "amap-location"),
     ("com.tencent.tencentmap.mapsdk.maps.TencentMap", "tencent-map"),
     ("com.alipay.sdk.app.PayTask", "alipay-sdk"),
     ("com.bun.miitmdid.core.MdidSdkHelper", "msa-oaid"),
