@@ -32,7 +32,7 @@ class AgentKnowledge:
     policy: tuple[str, ...]
     accept: tuple[str, ...]
     reject: tuple[str, ...]
-    value_getters: dict[str, tuple[str, ...]]
+    value_getters: dict[str, dict[str, str]]  # class -> getter -> PI type
     element_fields: tuple[str, ...]
     loader_classes: tuple[str, ...]
 
@@ -54,13 +54,16 @@ def load_agent_knowledge(path: Optional[str] = None) -> AgentKnowledge:
         return tuple(value)
 
     getters = doc.get("value_getters")
-    if not isinstance(getters, dict):
-        raise CatalogError(f"{p.name}: 'value_getters' must map class names to getter lists")
+    if not isinstance(getters, dict) or not all(
+            isinstance(g, dict) and g and all(isinstance(k, str) and isinstance(v, str)
+                                              for k, v in g.items()) for g in getters.values()):
+        raise CatalogError(f"{p.name}: 'value_getters' must map class names to "
+                           "{getter: pi_type} mappings")
     return AgentKnowledge(
         policy=words(doc.get("policy_keywords"), "policy_keywords"),
         accept=words(doc.get("accept_keywords"), "accept_keywords"),
         reject=words(doc.get("reject_keywords"), "reject_keywords"),
-        value_getters={str(k): words(v, f"value_getters.{k}") for k, v in getters.items()},
+        value_getters={str(k): dict(v) for k, v in getters.items()},
         element_fields=words(doc.get("element_fields"), "element_fields"),
         loader_classes=words(doc.get("loader_classes"), "loader_classes"),
     )
@@ -71,20 +74,26 @@ def agent_config(catalog: Catalog, *, unpin: bool = True,
                  max_stack: int = 256) -> dict[str, Any]:
     """The JSON object passed to the agent's rpc `init`."""
     kw = knowledge or load_agent_knowledge()
+    for cls, getters in kw.value_getters.items():
+        for getter, pi in getters.items():
+            if pi not in catalog.pi_types:
+                raise CatalogError(f"agent.yaml: value_getters {cls}.{getter}: unknown PI type {pi!r}")
     apis = []
     for api in catalog.apis.values():
+        if not api.hookable:  # uri entries are static evidence; the generic query() hook
+            continue          # resolves content URIs at run time through its key_arg
         apis.append({
             "id": api.id, "cls": api.cls, "member": api.member, "kind": api.kind,
-            "pi_type": api.pi_type, "capture": api.capture,
+            "hook_class": api.hook_class, "pi_type": api.pi_type, "capture": api.capture,
             "overloads": [list(o) for o in api.overloads] if api.overloads is not None else None,
-            "key_arg": ({"index": api.key_arg.index, "values": dict(api.key_arg.values)}
-                        if api.key_arg is not None else None),
+            "key_arg": ({"index": api.key_arg.index, "values": dict(api.key_arg.values),
+                         "match": api.key_arg.match} if api.key_arg is not None else None),
         })
     return {
         "apis": apis,
         "consent": {"policy_keywords": list(kw.policy), "accept_keywords": list(kw.accept),
                     "reject_keywords": list(kw.reject)},
-        "values": {"value_getters": {k: list(v) for k, v in kw.value_getters.items()},
+        "values": {"value_getters": {k: dict(v) for k, v in kw.value_getters.items()},
                    "element_fields": list(kw.element_fields)},
         "loader_classes": list(kw.loader_classes),
         "unpin": unpin,

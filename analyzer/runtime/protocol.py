@@ -70,6 +70,7 @@ class ApiCall:
     stack: tuple[str, ...]
     hooked: str  # "cls.member" of the hooked method: the innermost frame(s) to skip
     field: bool = False  # a static field read once at hook time (no call stack)
+    value_types: Optional[tuple[str, ...]] = None  # PI type of each of `values`, when known
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,11 @@ def _api_call(p: dict) -> ApiCall:
     values = p.get("values")
     if values is not None:
         values = _strs(p, "values")
+    value_types = p.get("value_types")
+    if value_types is not None:
+        value_types = _strs(p, "value_types")
+        if values is None or len(value_types) != len(values):
+            raise ProtocolError("api:call: 'value_types' must match 'values' one to one")
     obtained = p.get("obtained")
     if not isinstance(obtained, bool):
         raise ProtocolError("api:call: 'obtained' must be a boolean")
@@ -174,7 +180,7 @@ def _api_call(p: dict) -> ApiCall:
         time=_seconds(p.get("time")), api=_str(p, "api"), pi_type=_str(p, "pi_type"),
         value=_str(p, "value", True), values=values, obtained=obtained,
         exception=_str(p, "exception", True), thread=_str(p, "thread"), stack=_strs(p, "stack"),
-        hooked=_str(p, "hooked"), field=bool(p.get("field", False)),
+        hooked=_str(p, "hooked"), field=bool(p.get("field", False)), value_types=value_types,
     )
 
 

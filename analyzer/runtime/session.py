@@ -289,7 +289,11 @@ class Session:
 
     def _on_ApiCall(self, msg: P.ApiCall) -> None:
         sdk, caller = attribute(msg.stack, self.catalog, hooked=msg.hooked)
-        raws = list(msg.values) if msg.values is not None else ([msg.value] if msg.value else [])
+        if msg.values is not None:
+            types = msg.value_types or (msg.pi_type,) * len(msg.values)
+            raws = list(zip(types, msg.values))
+        else:
+            raws = [(msg.pi_type, msg.value)] if msg.value else []
         value = masked(msg.value, self.salt) if msg.value else None
         with self._cond:
             event = RuntimeEvent(
@@ -299,10 +303,10 @@ class Session:
                 consent_phase=self.phase,
             )
             self.api_calls.append(event)
-        for raw in raws:
+        for pi_type, raw in raws:
             for cb in self._canary_cbs:
                 try:
-                    cb(msg.pi_type, raw, event.id)
+                    cb(pi_type, raw, event.id)
                 except Exception:
                     log.exception("on_canary callback failed")
         self._emit("runtime_event", event)

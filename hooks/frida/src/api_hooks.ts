@@ -3,25 +3,29 @@ import Java from "frida-java-bridge";
 import { errorText, fridaType, guarded, javaStack, reportError, threadName } from "./util.js";
 import { listValues, objectValues, scalar } from "./values.js";
 
-export interface KeyArg { index: number; values: Record<string, string>; }
+export interface KeyArg { index: number; values: Record<string, string>; match: string; }
 export interface Api {
     id: string; cls: string; member: string; kind: string; pi_type: string;
+    hook_class: string; // runtime_class when cls only declares the method abstractly
     overloads: string[][] | null; capture: string; key_arg: KeyArg | null;
 }
 
 export const hooked: string[] = [];
 export const missing: Record<string, string> = {}; // api id -> why
 const pending: Map<string, Api> = new Map();
-const uriApis: Api[] = [];
 
 function report(api: Api, piType: string, self: any, args: any[], ret: any, err: any, stack: string[]): void {
     let value: string | null = null;
     let values: string[] | null = null;
+    let valueTypes: string[] | null = null; // PI type per element of values, when they differ
     if (err === null) {
         switch (api.capture) {
             case "return": {
-                values = objectValues(ret);
-                value = values === null ? scalar(ret) : values.join(",");
+                const typed = objectValues(ret);
+                if (typed === null) { value = scalar(ret); break; }
+                values = typed.values;
+                valueTypes = typed.types;
+                value = values.join(",");
                 break;
             }
             case "return_list": values = listValues(ret); value = values === null ? null : values.join("\n"); break;
@@ -33,10 +37,27 @@ function report(api: Api, piType: string, self: any, args: any[], ret: any, err:
     const obtained = err === null && (api.capture === "none" || (ret !== null && ret !== undefined)
         || api.capture === "args" || api.capture === "this");
     send({
-        type: "api:call", api: api.id, pi_type: piType, value, values, obtained,
+        type: "api:call", api: api.id, pi_type: piType, value, values, value_types: valueTypes, obtained,
         exception: err === null ? null : errorText(err), thread: threadName(), time: Date.now(),
-        stack, hooked: api.cls + "." + (api.kind === "constructor" ? "<init>" : api.member),
+        stack, hooked: api.hook_class + "." + (api.kind === "constructor" ? "<init>" : api.member),
     });
+}
+
+function isAlnum(c: string): boolean { return /[A-Za-z0-9]/.test(c); }
+
+// Same rule as analyzer.catalog.KeyArg.resolve: exact key, or (match "prefix") the longest
+// listed prefix ending on a boundary ("content://sms" matches "content://sms/inbox", not
+// "content://smsx").
+export function resolveKey(ka: KeyArg, value: string): string | null {
+    if (Object.prototype.hasOwnProperty.call(ka.values, value)) return ka.values[value];
+    if (ka.match !== "prefix") return null;
+    const keys = Object.keys(ka.values).sort((a, b) => b.length - a.length);
+    for (const k of keys) {
+        if (value.startsWith(k) && (value.length === k.length || !isAlnum(k[k.length - 1]) || !isAlnum(value[k.length]))) {
+            return ka.values[k];
+        }
+    }
+    return null;
 }
 
 // Which PI the call yields; null = not a catalog key (e.g. Settings.Secure.getString for a
@@ -45,8 +66,8 @@ function piTypeFor(api: Api, args: any[]): string | null {
     if (api.key_arg === null) return api.pi_type;
     const k = args[api.key_arg.index];
     if (k === null || k === undefined) return null;
-    const key = String(k);
-    return Object.prototype.hasOwnProperty.call(api.key_arg.values, key) ? api.key_arg.values[key] : null;
+    const key = typeof k === "object" ? String(k.toString()) : String(k); // a Uri as its string
+    return resolveKey(api.key_arg, key);
 }
 
 // Per-thread nesting depth of catalog hooks. Only the outermost catalog call is reported: a
@@ -100,7 +121,7 @@ function readField(api: Api, C: any): void {
     send({
         type: "api:call", api: api.id, pi_type: api.pi_type, value: scalar(v), values: null,
         obtained: v !== null && v !== undefined, exception: null, thread: threadName(), time: Date.now(),
-        stack: [], hooked: api.cls + "." + api.member, field: true,
+        stack: [], hooked: api.hook_class + "." + api.member, field: true,
     });
 }
 
@@ -108,7 +129,7 @@ function readField(api: Api, C: any): void {
 function tryHook(api: Api, factory: any): string | null {
     let C: any;
     try {
-        C = factory.use(api.cls);
+        C = factory.use(api.hook_class);
     } catch (_e) {
         return "class not found";
     }
@@ -137,13 +158,11 @@ function tryHook(api: Api, factory: any): string | null {
 // JVM (frida-java-bridge 7.0.13), so late hooking is Android-only.
 export function installApiHooks(apis: Api[], isArt: boolean): void {
     for (const api of apis) {
-        if (api.kind === "uri") { uriApis.push(api); continue; }
         const why = guarded("hook " + api.id, () => tryHook(api, Java));
         if (why === null) hooked.push(api.id);
         else if (why !== undefined) { missing[api.id] = why; if (why === "class not found") pending.set(api.id, api); }
     }
     if (pending.size > 0 && isArt) guarded("other class loaders", retryInAllLoaders);
-    if (uriApis.length > 0) guarded("content uri hooks", installUriHooks);
 }
 
 function retryWith(factory: any, where: string): void {
@@ -189,35 +208,6 @@ export function installLoaderHooks(loaderClasses: string[]): string[] {
         } catch (_e) { /* not on this runtime */ }
     }
     return done;
-}
-
-// Content-URI APIs (kind uri): seen through ContentResolver.query on the URI string.
-function installUriHooks(): void {
-    const CR = Java.use("android.content.ContentResolver");
-    for (const ov of CR.query.overloads) {
-        // Keep a catalog hook of query() itself, if there is one, inside this one.
-        const inner: any = ov.implementation !== null && ov.implementation !== undefined ? ov.implementation : ov;
-        ov.implementation = function (this: any, ...args: any[]) {
-            let ret: any = null;
-            let err: any = null;
-            try { ret = inner.apply(this, args); } catch (e) { err = e; }
-            guarded("uri query", () => {
-                const uri = args[0] === null ? "" : String(args[0].toString());
-                for (const api of uriApis) {
-                    if (uri === api.member || uri.startsWith(api.member + "/") || uri.startsWith(api.member + "?")) {
-                        send({
-                            type: "api:call", api: api.id, pi_type: api.pi_type, value: null, values: null,
-                            obtained: err === null && ret !== null, exception: err === null ? null : errorText(err),
-                            thread: threadName(), time: Date.now(), stack: javaStack(), hooked: "android.content.ContentResolver.query",
-                        });
-                        break;
-                    }
-                }
-            });
-            if (err !== null) throw err;
-            return ret;
-        };
-    }
 }
 
 export function pendingIds(): string[] { return Array.from(pending.keys()); }

@@ -3,7 +3,8 @@
 import Java from "frida-java-bridge";
 import { castToRuntimeClass, getLimits, truncate } from "./util.js";
 
-export interface ValueConfig { value_getters: Record<string, string[]>; element_fields: string[]; }
+export interface ValueConfig { value_getters: Record<string, Record<string, string>>; element_fields: string[]; }
+export interface TypedValues { values: string[]; types: string[]; }
 
 let cfg: ValueConfig = { value_getters: {}, element_fields: [] };
 export function setValueConfig(c: ValueConfig): void { cfg = c; }
@@ -26,19 +27,19 @@ export function scalar(v: any): string | null {
 }
 
 // An object whose personal values sit behind getters (Location -> latitude, longitude):
-// those values, else null (then the caller falls back to toString()).
-export function objectValues(v: any): string[] | null {
+// those values with their PI types, else null (then the caller falls back to toString()).
+export function objectValues(v: any): TypedValues | null {
     if (v === null || v === undefined || typeof v !== "object" || isJavaArray(v)) return null;
     let name: string;
     try { name = String(v.getClass().getName()); } catch (_e) { return null; }
     const getters = cfg.value_getters[name];
     if (getters === undefined) return null;
-    const out: string[] = [];
+    const out: TypedValues = { values: [], types: [] };
     try {
         const c = castToRuntimeClass(v);
-        for (const g of getters) {
+        for (const g of Object.keys(getters)) {
             const s = scalar(c[g]());
-            if (s !== null && s !== "") out.push(s);
+            if (s !== null && s !== "") { out.values.push(s); out.types.push(getters[g]); }
         }
     } catch (_e) { return null; }
     return out;

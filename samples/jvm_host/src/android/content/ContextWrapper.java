@@ -25,7 +25,7 @@ public class ContextWrapper extends Context {
         }
     }
     @Override public ContentResolver getContentResolver() { return RESOLVER; }
-    @Override public PackageManager getPackageManager() { return new PackageManager(); }
+    @Override public PackageManager getPackageManager() { return new android.app.ApplicationPackageManager(); }
     @Override public String getPackageName() { return packageName; }
     @Override public void startActivity(Intent intent) { System.out.println("privhost: startActivity " + intent); }
     @Override public ComponentName startService(Intent service) {

@@ -7,7 +7,8 @@ public class TelephonyManager {
 
     public String getDeviceId() { return IMEI; }
     public String getDeviceId(int slotIndex) { return IMEI; }
-    public String getImei() { return IMEI; }
-    public String getImei(int slotIndex) { return IMEI; }
+    /** As on Android 10+ for apps without READ_PRIVILEGED_PHONE_STATE. */
+    public String getImei() { throw new SecurityException("getImei: The user 10123 does not meet the requirements to access device identifiers."); }
+    public String getImei(int slotIndex) { return getImei(); }
     public String getSubscriberId() { return IMSI; }
 }

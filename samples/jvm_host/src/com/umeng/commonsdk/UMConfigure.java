@@ -19,7 +19,10 @@ public final class UMConfigure {
 
     /** Start-up collection: what regulators flag when it runs before the user consents. */
     public static void init(Context ctx) {
-        String imei = DeviceCollector.imei(ctx);
+        String imei = DeviceCollector.imeiModern(ctx);
+        if (imei == null) {
+            imei = DeviceCollector.imei(ctx);
+        }
         String androidId = DeviceCollector.androidId(ctx);
         String mac = DeviceCollector.mac(ctx);
         List<String> apps = DeviceCollector.installedApps(ctx);

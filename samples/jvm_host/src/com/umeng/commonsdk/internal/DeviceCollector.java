@@ -18,6 +18,17 @@ public final class DeviceCollector {
         return tm.getDeviceId();
     }
 
+    /** Newer API first, as SDKs do; Android 10+ refuses it to ordinary apps. */
+    public static String imeiModern(Context ctx) {
+        TelephonyManager tm = (TelephonyManager) ctx.getSystemService(Context.TELEPHONY_SERVICE);
+        try {
+            return tm.getImei();
+        } catch (SecurityException e) {
+            System.out.println("privhost: getImei denied: " + e.getClass().getName());
+            return null;
+        }
+    }
+
     public static String androidId(Context ctx) {
         return Settings.Secure.getString(ctx.getContentResolver(), Settings.Secure.ANDROID_ID);
     }

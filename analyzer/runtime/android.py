@@ -1,0 +1,299 @@
+"""AndroidTarget: an app on a device or emulator over adb, with frida-server on the device.
+
+Steps on launch (each failure is one clear line; MissingError -> CLI exit code 3):
+  device present and authorised -> frida-server present, right ABI and version, running (started
+  with root when it is not) -> APK installed (when given) -> global HTTP proxy set (when given)
+  -> proxy CA installed where the device allows -> app spawned suspended (or attached when
+  spawn=False) -> released after the agent has hooked.
+`stop()` undoes every change it recorded: kills the app, restores the proxy setting, unmounts
+the CA overlay, stops the frida-server it started.
+
+The adb side reuses analyzer.dynamic.device (AdbShell, proxy set/restore, CA trust check) so the
+device is driven one way only. Every device command goes through `dev.shell(list)`, which keeps
+this module testable with a fake device.
+"""
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from analyzer.runtime.targets import Target, TargetError, TargetUnavailable
+
+log = logging.getLogger("privascope.runtime.android")
+
+FRIDA_SERVER = "/data/local/tmp/frida-server"
+SYSTEM_CACERTS = "/system/etc/security/cacerts"
+APEX_CACERTS = "/apex/com.android.conscrypt/cacerts"  # Android 14+: the store apps really read
+CA_STAGING = "/data/local/tmp/privascope-cacerts"
+USER_CA_FILE = "/sdcard/Download/privascope-ca.crt"
+ABI_TO_FRIDA_ARCH = {"arm64-v8a": "arm64", "armeabi-v7a": "arm", "armeabi": "arm",
+                     "x86_64": "x86_64", "x86": "x86"}
+
+
+@dataclass
+class AndroidChanges:
+    """What this target changed on the device, so stop() can put it back."""
+
+    started_frida_server: bool = False
+    ca_mounted: bool = False
+    ca_apex_bound: bool = False
+    pid: Optional[int] = None
+    notes: list[str] = field(default_factory=list)
+
+
+def frida_arch(abi: str) -> str:
+    arch = ABI_TO_FRIDA_ARCH.get(abi.strip())
+    if arch is None:
+        raise TargetUnavailable(f"unsupported device ABI {abi.strip()!r}")
+    return arch
+
+
+def server_download_hint(version: str, arch: str) -> str:
+    return (f"get frida-server-{version}-android-{arch}.xz from "
+            f"https://github.com/frida/frida/releases/tag/{version}, unxz it, then "
+            f"`adb push frida-server-{version}-android-{arch} {FRIDA_SERVER}` and "
+            f"`adb shell chmod 755 {FRIDA_SERVER}`")
+
+
+def system_ca_script(cert_name: str, sdk: int) -> str:
+    """Root shell script: overlay the system CA directory with a tmpfs holding the existing
+    CAs plus ours (the read-only /system stays untouched; a reboot undoes it). On Android 14+
+    the CAs apps use live in the Conscrypt APEX, so the overlay is bind-mounted there too, in
+    zygote's mount namespace(s) so that newly spawned apps see it."""
+    lines = [
+        "set -e",
+        f"mkdir -p {CA_STAGING}",
+        f"cp {SYSTEM_CACERTS}/* {CA_STAGING}/",
+        f"cp /data/local/tmp/{cert_name} {CA_STAGING}/{cert_name}",
+        f"mount -t tmpfs tmpfs {SYSTEM_CACERTS}",
+        f"cp {CA_STAGING}/* {SYSTEM_CACERTS}/",
+        f"chown root:root {SYSTEM_CACERTS}/*",
+        f"chmod 644 {SYSTEM_CACERTS}/*",
+        f"chcon u:object_r:system_file:s0 {SYSTEM_CACERTS}/*",
+    ]
+    if sdk >= 34:
+        lines += [
+            f"mount --bind {SYSTEM_CACERTS} {APEX_CACERTS}",
+            "for z in $(pidof zygote zygote64); do "
+            f"nsenter --mount=/proc/$z/ns/mnt -- mount --bind {SYSTEM_CACERTS} {APEX_CACERTS}; done",
+        ]
+    lines.append("echo PRIVASCOPE_CA_OK")
+    return "\n".join(lines)
+
+
+def system_ca_restore_script(apex: bool) -> str:
+    lines = []
+    if apex:
+        lines += ["for z in $(pidof zygote zygote64); do "
+                  f"nsenter --mount=/proc/$z/ns/mnt -- umount {APEX_CACERTS}; done",
+                  f"umount {APEX_CACERTS}"]
+    lines += [f"umount {SYSTEM_CACERTS}", f"rm -rf {CA_STAGING}", "echo PRIVASCOPE_CA_RESTORED"]
+    return "\n".join(lines)
+
+
+class AndroidTarget(Target):
+    def __init__(self, serial: str, package: str, apk: Optional[Path] = None, *,
+                 proxy: Optional[tuple[str, int]] = None, ca_pem: Optional[bytes] = None,
+                 spawn: bool = True, dev: Any = None,
+                 frida_device_factory: Optional[Callable[[str], Any]] = None,
+                 frida_version: Optional[str] = None):
+        from analyzer.dynamic.device import check_package_name
+
+        try:
+            self.package = check_package_name(package)
+        except ValueError as exc:
+            raise TargetError(str(exc)) from None
+        self.serial = serial
+        self.apk = Path(apk) if apk else None
+        self.proxy = proxy
+        self.ca_pem = ca_pem
+        self.spawn = spawn
+        self.release_before_ready = spawn  # Java.perform completes once the app runs
+        self._dev = dev
+        self._frida_device_factory = frida_device_factory
+        self._frida_version = frida_version
+        self._fdev = None
+        self.changes = AndroidChanges()
+        self._settings = None  # analyzer.dynamic.device.DeviceSettings once the proxy is set
+        self._stopped = False
+
+    @property
+    def name(self) -> str:
+        return f"android:{self.serial}/{self.package}"
+
+    # ------------------------------------------------------------------ device
+
+    @property
+    def dev(self):
+        if self._dev is None:
+            from analyzer.dynamic.device import AdbShell, MissingError
+
+            try:
+                self._dev = AdbShell(self.serial)
+            except MissingError as exc:
+                raise TargetUnavailable(str(exc)) from None
+        return self._dev
+
+    def _sh(self, *args: str, timeout: float = 30.0) -> str:
+        return self.dev.shell(list(args), timeout=timeout)
+
+    def _root_sh(self, script: str, timeout: float = 60.0) -> str:
+        return self.dev.shell(["su", "-c", script], timeout=timeout)
+
+    def has_root(self) -> bool:
+        return "uid=0" in self._sh("su", "-c", "id") or "uid=0" in self._sh("id")
+
+    def sdk_level(self) -> int:
+        try:
+            return int(self._sh("getprop", "ro.build.version.sdk").strip())
+        except ValueError:
+            return 0
+
+    # ------------------------------------------------------------------ frida-server
+
+    def ensure_frida_server(self) -> None:
+        version = self._frida_version or _frida_version()
+        arch = frida_arch(self._sh("getprop", "ro.product.cpu.abi"))
+        listing = self._sh("ls", "-l", FRIDA_SERVER)
+        if "No such file" in listing or not listing.strip():
+            raise TargetUnavailable(f"frida-server not found on {self.serial}: "
+                                    + server_download_hint(version, arch))
+        reported = self._sh(FRIDA_SERVER, "--version").strip()
+        if reported != version:
+            raise TargetUnavailable(
+                f"frida-server on {self.serial} is {reported or 'unrunnable'}, the Frida client "
+                f"here is {version} (they must match): " + server_download_hint(version, arch))
+        if self._sh("pidof", "frida-server").strip():
+            return
+        if not self.has_root():
+            raise TargetUnavailable(f"frida-server is not running on {self.serial} and the device "
+                                    "has no root to start it: use a rooted/emulator image")
+        self._root_sh(f"{FRIDA_SERVER} -D")
+        for _ in range(20):
+            if self._sh("pidof", "frida-server").strip():
+                self.changes.started_frida_server = True
+                return
+            time.sleep(0.25)
+        raise TargetUnavailable(f"frida-server did not start on {self.serial}")
+
+    # ------------------------------------------------------------------ proxy + CA
+
+    def set_proxy(self) -> None:
+        if self.proxy is None:
+            return
+        from analyzer.dynamic.device import DeviceSettings, set_proxy
+
+        self._settings = DeviceSettings()
+        set_proxy(self.dev, self._settings, self.proxy[0], int(self.proxy[1]))
+
+    def install_ca(self) -> str:
+        """-> "system" | "user" | "already" | "none": where the proxy CA ended up."""
+        if self.ca_pem is None:
+            return "none"
+        from analyzer.dynamic.device import ca_trust, subject_hash_old
+
+        if ca_trust(self.dev, self.ca_pem) == "system":
+            return "already"
+        name = subject_hash_old(self.ca_pem) + ".0"
+        encoded = base64.b64encode(self.ca_pem).decode("ascii")
+        # No adb push needed: the PEM travels through the shell as base64.
+        self._sh("sh", "-c", f"echo {encoded} | base64 -d > /data/local/tmp/{name}")
+        if self.has_root():
+            sdk = self.sdk_level()
+            out = self._root_sh(system_ca_script(name, sdk))
+            if "PRIVASCOPE_CA_OK" in out:
+                self.changes.ca_mounted = True
+                self.changes.ca_apex_bound = sdk >= 34
+                return "system"
+            self.changes.notes.append("system CA store overlay failed: " + out.strip()[-200:])
+        self._sh("sh", "-c", f"cp /data/local/tmp/{name} {USER_CA_FILE}")
+        note = (f"proxy CA copied to {USER_CA_FILE}: install it by hand (Settings > Security > "
+                "Encryption & credentials > Install a certificate > CA certificate). Apps "
+                "targeting Android 7+ ignore user CAs unless their network security config "
+                "trusts them, so HTTPS of most apps stays opaque without root.")
+        self.changes.notes.append(note)
+        log.warning(note)
+        return "user"
+
+    # ------------------------------------------------------------------ Target
+
+    def frida_device(self):
+        if self._fdev is None:
+            if self._frida_device_factory is not None:
+                self._fdev = self._frida_device_factory(self.serial)
+            else:
+                import frida
+
+                try:
+                    self._fdev = frida.get_device(self.serial, timeout=5)
+                except (frida.InvalidArgumentError, frida.TimedOutError) as exc:
+                    raise TargetUnavailable(f"Frida cannot see device {self.serial}: {exc}") from None
+        return self._fdev
+
+    def launch(self) -> int:
+        self.ensure_frida_server()
+        if self.apk is not None:
+            if not self.apk.is_file():
+                raise TargetError(f"{self.apk}: no such APK")
+            self.dev.install(self.apk)
+        self.set_proxy()
+        where = self.install_ca()
+        log.info("proxy CA: %s", where)
+        fdev = self.frida_device()
+        if self.spawn:
+            pid = fdev.spawn([self.package])
+        else:
+            pid = self._running_pid(fdev)
+        self.changes.pid = pid
+        return pid
+
+    def _running_pid(self, fdev) -> int:
+        for app in fdev.enumerate_applications():
+            if app.identifier == self.package and app.pid:
+                return app.pid
+        raise TargetError(f"{self.package} is not running on {self.serial} (start it, or spawn)")
+
+    def release(self) -> None:
+        if self.spawn and self.changes.pid is not None:
+            self.frida_device().resume(self.changes.pid)
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        problems: list[str] = []
+        if self.changes.pid is not None:
+            try:
+                self.frida_device().kill(self.changes.pid)
+            except Exception as exc:  # the app may be gone already
+                log.debug("kill %s: %s", self.changes.pid, exc)
+        if self._settings is not None:
+            from analyzer.dynamic.device import restore
+
+            problems += restore(self.dev, self._settings)
+        if self.changes.ca_mounted:
+            out = self._root_sh(system_ca_restore_script(self.changes.ca_apex_bound))
+            if "PRIVASCOPE_CA_RESTORED" in out:
+                self.changes.ca_mounted = False
+            else:
+                problems.append("CA overlay not unmounted: reboot the device to remove it")
+        if self.changes.started_frida_server:
+            pids = self._sh("pidof", "frida-server").split()
+            for pid in pids:  # by pid: only the server this run started is running by name here
+                self._root_sh(f"kill {int(pid)}")
+            self.changes.started_frida_server = False
+        for p in problems:
+            log.warning("%s", p)
+        self.changes.notes += problems
+
+
+def _frida_version() -> str:
+    try:
+        import frida
+    except ImportError:
+        raise TargetUnavailable("the frida Python package is missing (pip install frida)") from None
+    return frida.__version__
