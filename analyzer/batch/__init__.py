@@ -1,0 +1,185 @@
+"""`privascope batch`: many APKs, each in a bounded worker process, resumable, on this machine
+or on a Dask cluster. Writes OUTDIR/apps/<sha16>-<package>/ per app, summary.json/.csv and
+index.html across apps.
+
+Exit codes (besides those of analyzer.cli): 1 when any app has an unsuppressed finding at or
+above --fail-on; otherwise 5 when --fail-on-error is given and at least one APK could not be
+analysed (error record); otherwise 0. Errored APKs alone do not fail the batch by default: they
+are listed in the summary and the index.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+from typing import Optional
+
+# Submodules are imported inside functions: `python -m analyzer.batch.worker` imports this
+# package first, and must not find the worker module already half-imported.
+
+EXIT_BATCH_ERRORS = 5
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+_APP_DIR_RE = re.compile(r"^([0-9a-f]{16})-[A-Za-z0-9._-]{1,64}$")
+
+
+def _clean_leftovers(apps_dir: Path) -> None:
+    """Temp and replaced directories of an interrupted run are ours to delete."""
+    if apps_dir.is_dir():
+        for d in apps_dir.iterdir():
+            if d.name.startswith((".tmp-", ".old-")) and d.is_dir() and not d.is_symlink():
+                shutil.rmtree(d, ignore_errors=True)
+
+
+def load_completed(out_dir: Path) -> dict[str, dict]:
+    """sha256 -> record of every complete app directory (result.json present, reports there)."""
+    from analyzer.batch.worker import RESULT_FILE
+
+    done: dict[str, dict] = {}
+    apps = out_dir / "apps"
+    if not apps.is_dir():
+        return done
+    for d in apps.iterdir():
+        m = _APP_DIR_RE.match(d.name)
+        if not m or not d.is_dir() or d.is_symlink():
+            continue
+        try:
+            rec = json.loads((d / RESULT_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        sha = rec.get("sha256") if isinstance(rec, dict) else None
+        if not isinstance(sha, str) or not sha.startswith(m.group(1)):
+            continue
+        reports = rec.get("reports") or {}
+        if all(isinstance(p, str) and (out_dir / p).is_file() for p in reports.values()):
+            done[sha] = rec
+    return done
+
+
+def _fails(rec: dict, fail_on: Optional[str]) -> bool:
+    sev = rec.get("max_severity")
+    return bool(fail_on and sev in SEVERITIES
+                and SEVERITIES.index(sev) >= SEVERITIES.index(fail_on))
+
+
+def batch_exit_code(records: list[dict], fail_on: Optional[str], fail_on_error: bool) -> int:
+    if any(_fails(r, fail_on) for r in records):
+        return 1
+    if fail_on_error and any(r.get("status") == "error" for r in records):
+        return EXIT_BATCH_ERRORS
+    return 0
+
+
+def run_batch(args) -> int:
+    from analyzer import __version__
+    from analyzer.batch.inputs import InputError, expand_inputs
+    from analyzer.batch.worker import error_record, file_sha256
+    from analyzer.batch.progress import BatchProgress
+    from analyzer.batch.summary import write_summary
+    from analyzer.cli import UserError
+    from reports.batch_index import write_index
+
+    jobs_n = args.jobs or os.cpu_count() or 1
+    if jobs_n < 0:
+        raise UserError("--jobs must be 0 (CPU count) or more")
+    if args.timeout <= 0:
+        raise UserError("--timeout must be a positive number of seconds")
+    if args.max_memory and args.max_memory < 128:
+        raise UserError("--max-memory must be at least 128 MB (or 0 for no limit)")
+    try:
+        inputs = expand_inputs(args.inputs)
+    except InputError as exc:
+        raise UserError(str(exc)) from None
+    if not inputs:
+        raise UserError("no APK found in the given inputs")
+
+    # A broken catalog would fail every APK the same way: say so once, before any work.
+    from analyzer.catalog import load_catalog
+
+    try:
+        load_catalog()
+    except Exception as exc:
+        raise UserError(f"catalog: {str(exc).splitlines()[0] if str(exc) else exc!r}",
+                        code=4) from None
+
+    out: Path = args.out
+    apps_dir = out / "apps"
+    try:
+        apps_dir.mkdir(parents=True, exist_ok=True)
+        (out / "logs").mkdir(exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"{out}: cannot create output directory: {exc.strerror or exc}") from None
+    _clean_leftovers(apps_dir)
+    completed = load_completed(out) if args.resume else {}
+
+    formats = tuple(args.format)
+    if "json" not in formats:
+        formats = ("json",) + formats  # the bundle JSON is what --resume and re-rendering use
+    results: dict[int, dict] = {}
+    todo: list[dict] = []
+    for i, item in enumerate(inputs):
+        if item.missing:
+            results[i] = error_record(item.path, item.missing)
+            continue
+        sha = None
+        if args.resume:
+            try:
+                sha = file_sha256(item.path)
+            except OSError as exc:
+                results[i] = error_record(item.path, f"unreadable: {exc.strerror or exc}")
+                continue
+            if sha in completed:
+                results[i] = dict(completed[sha], file=str(item.path),
+                                  file_name=item.path.name, resumed=True)
+                continue
+        todo.append({"path": str(item.path), "sha256": sha, "apps_dir": str(apps_dir),
+                     "formats": list(formats), "lang": args.lang,
+                     "suppress": str(args.suppress) if args.suppress else None,
+                     "max_memory_mb": args.max_memory or None})
+    index_of = {job["path"]: i for i, job in enumerate(todo)}
+    todo_pos = [i for i in range(len(inputs)) if i not in results]
+
+    meta = {"tool": {"name": "privascope", "version": __version__}, "started_at": time.time(),
+            "jobs": jobs_n, "timeout_s": args.timeout, "max_memory_mb": args.max_memory,
+            "scheduler": args.scheduler, "formats": list(formats), "lang": args.lang}
+    progress = BatchProgress(len(inputs))
+    for i in sorted(results):
+        progress.update(results[i])
+
+    def finish() -> list[dict]:
+        records = [results[i] for i in sorted(results)]
+        write_summary(records, out, meta)
+        write_index(records, out, lang=args.lang)
+        return records
+
+    try:
+        if args.scheduler:
+            from analyzer.batch.dask_runner import SchedulerError, run_dask
+
+            try:
+                stream = run_dask(todo, args.scheduler, out, args.timeout, args.max_memory or None)
+                for rec in stream:
+                    results[todo_pos[index_of[rec["file"]]]] = rec
+                    progress.update(rec)
+            except SchedulerError as exc:
+                raise UserError(str(exc)) from None
+        else:
+            from analyzer.batch.local import run_local
+
+            for rec in run_local(todo, jobs_n, args.timeout, args.max_memory or None,
+                                 log_dir=out / "logs"):
+                results[todo_pos[index_of[rec["file"]]]] = rec
+                progress.update(rec)
+    except KeyboardInterrupt:
+        progress.close()
+        finish()  # what finished is kept; --resume picks up the rest
+        raise
+    progress.close()
+    records = finish()
+    c = {s: sum(r.get("status") == s for r in records) for s in ("ok", "partial", "error")}
+    print(f"batch: {len(records)} APKs: {c['ok']} ok, {c['partial']} partial, {c['error']} "
+          f"error, {sum(bool(r.get('resumed')) for r in records)} resumed -> "
+          f"{out / 'index.html'}")
+    return batch_exit_code(records, args.fail_on, bool(getattr(args, "fail_on_error", False)))

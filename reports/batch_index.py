@@ -1,0 +1,85 @@
+"""index.html across the apps of a batch: one sortable, self-contained table (no CDN, no
+network), every app-controlled string escaped by jinja2's autoescape."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+VERDICT_RANK = {"fail": 0, "error": 1, "review": 2, "pass": 3}
+
+LABELS = {
+    "en": {"title": "privascope batch index", "app": "App", "package": "Package",
+           "version": "Version", "verdict": "Verdict", "sdks": "SDKs", "top": "Top findings",
+           "report": "Report", "apps": "apps", "errors": "errors", "partial": "partial",
+           "generated": "Generated", "open": "open", "sort_hint": "Click a column header to sort.",
+           "critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "info": "Info",
+           "verdicts": {"fail": "fail", "review": "review", "pass": "pass", "error": "error"}},
+    "zh": {"title": "privascope 批量检测索引", "app": "应用", "package": "包名", "version": "版本",
+           "verdict": "结论", "sdks": "SDK", "top": "主要问题", "report": "报告", "apps": "个应用",
+           "errors": "出错", "partial": "部分分析", "generated": "生成时间", "open": "打开",
+           "sort_hint": "点击列标题排序。", "critical": "严重", "high": "高", "medium": "中",
+           "low": "低", "info": "提示",
+           "verdicts": {"fail": "不通过", "review": "待复核", "pass": "通过", "error": "出错"}},
+}
+
+
+def _report_css() -> str:
+    """Reuse the single-app report's stylesheet when the report templates ship one."""
+    for name in ("report.css", "style.css"):
+        if (TEMPLATES / name).is_file():
+            return (TEMPLATES / name).read_text(encoding="utf-8")
+    found = sorted(TEMPLATES.glob("*.css"))
+    return found[0].read_text(encoding="utf-8") if found else ""
+
+
+def _href(rel: str | None) -> str | None:
+    """A relative link to a file we wrote; each segment URL-quoted, never absolute."""
+    if not rel or rel.startswith("/") or ".." in rel.split("/"):
+        return None
+    return "/".join(quote(seg) for seg in rel.split("/"))
+
+
+def _row(rec: dict) -> dict:
+    counts = rec.get("severity_counts") or {}
+    reports = rec.get("reports") or {}
+    verdict = rec.get("verdict") or ("error" if rec.get("status") == "error" else "pass")
+    return {
+        "app": rec.get("label") or rec.get("package") or rec.get("file_name") or "?",
+        "file_name": rec.get("file_name") or "",
+        "package": rec.get("package") or "",
+        "version": rec.get("version") or "",
+        "verdict": verdict,
+        "verdict_rank": VERDICT_RANK.get(verdict, 9),
+        "status": rec.get("status"),
+        "reason": rec.get("reason") or "",
+        "counts": [int(counts.get(s, 0) or 0) for s in SEVERITIES],
+        "sdks": list(rec.get("sdks") or ()),
+        "top": list(rec.get("top_findings") or ()),
+        "href": _href(reports.get("html") or reports.get("json")),
+        "sha256": rec.get("sha256") or "",
+    }
+
+
+def render_index(records: list[dict], lang: str = "en") -> str:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
+                      autoescape=select_autoescape(default=True, default_for_string=True))
+    rows = [_row(r) for r in records]
+    return env.get_template("batch_index.html.j2").render(
+        rows=rows, t=LABELS.get(lang, LABELS["en"]), lang=lang, severities=SEVERITIES,
+        css=_report_css(), generated=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        total=len(rows), n_errors=sum(r["status"] == "error" for r in rows),
+        n_partial=sum(r["status"] == "partial" for r in rows))
+
+
+def write_index(records: list[dict], out_dir: Path, lang: str = "en") -> Path:
+    path = Path(out_dir) / "index.html"
+    tmp = path.with_name(f".index.html.tmp-{os.getpid()}")
+    tmp.write_text(render_index(records, lang), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
