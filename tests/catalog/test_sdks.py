@@ -332,6 +332,12 @@ HOSTS = [
     ("sdk.open.api.igexin.com", "getui-push"),
     ("API.JPush.CN.", "jpush"),          # case and trailing dot are normalised
     ("fcm.googleapis.com", "firebase-messaging"),
+    ("tdcv3.talkingdata.net", "talkingdata"),
+    ("soft.tbs.imtt.qq.com", "tencent-x5"),
+    ("config.cmpassport.com", "cmcc-login"),
+    ("pingma.qq.com", "tencent-mta"),
+    ("nav.cn.ronghub.com", "rongcloud"),
+    ("lbs.netease.im", "netease-yunxin"),
     ("firebase-settings.crashlytics.com", "firebase-crashlytics"),
 ]
 
