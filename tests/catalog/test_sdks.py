@@ -236,6 +236,8 @@ VENDOR_CLASSES = [
     ("com.igexin.sdk.PushManager", "getui-push"),
     ("cn.jiguang.verifysdk.api.JVerificationInterface", "jiguang-verification"),
     ("cn.jiguang.api.JCoreInterface", "jiguang-core"),
+    ("cn.jpush.reactnativejpush.JPushModule", "jpush"),
+    ("cn.jpush.im.android.api.JMessageClient", "jiguang-message"),
     ("cn.sharesdk.framework.ShareSDK", "sharesdk"),
     ("com.mob.commons.MobProduct", "mob-core"),
     ("com.mob.tools.network.NetworkHelper", "mob-core"),
