@@ -39,6 +39,8 @@ LABELS = {
         "unverified": "条款原文未核实", "counts": "按严重程度统计", "total": "合计",
         "raw_note": "所有个人信息值仅以掩码预览显示，不含原始值。", "api": "接口",
         "location": "位置", "none": "无", "sort_hint": "点击表头可排序。",
+        "static_hosts": "应用中的域名与链接（静态，仅显示为文本）", "sample_urls": "示例链接",
+        "found_in": "出处", "policy": "隐私政策线索",
     },
     "en": {
         "title": "Personal-information compliance report", "summary": "Summary",
@@ -85,5 +87,7 @@ LABELS = {
         "unverified": "clause text not verified", "counts": "Counts by severity",
         "total": "Total", "raw_note": "Personal values are shown as masked previews only, never raw.",
         "api": "API", "location": "Where", "none": "none", "sort_hint": "Click a header to sort.",
+        "static_hosts": "Hosts and URLs in the app (static, shown as text only)",
+        "sample_urls": "Sample URLs", "found_in": "Found in", "policy": "Privacy-policy clues",
     },
 }

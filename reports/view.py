@@ -18,6 +18,7 @@ from reports.i18n import LABELS
 
 SEVERITY_ORDER = tuple(reversed(list(Severity)))  # critical first
 MAX_EVIDENCE = 30  # per finding in HTML; the JSON keeps every reference
+MAX_HOSTS = 200  # static hosts listed in HTML (big apps embed thousands of URLs)
 
 
 def build_view(bundle: Bundle, catalog: Catalog, lang: str = "zh") -> dict[str, Any]:
@@ -45,6 +46,12 @@ def build_view(bundle: Bundle, catalog: Catalog, lang: str = "zh") -> dict[str, 
         "sdks": _sdks(bundle, names),
         "permissions": _permissions(bundle, catalog, names),
         "dataflow": _dataflow(bundle, names) if bundle.traffic else None,
+        "hosts": [{"host": h.host, "urls": list(h.sample_urls[:3]), "sources": list(h.sources[:3]),
+                   "sdk": names.sdk(h.sdk, both=False) if h.sdk else ""}
+                  for h in bundle.hosts[:MAX_HOSTS]],
+        "hosts_total": len(bundle.hosts),
+        "policy": [{"kind": p.kind, "value": p.value, "source": p.source}
+                   for p in bundle.privacy_policy[:10]],
         "method": _method(bundle),
     }
 

@@ -12,7 +12,7 @@ from tests.reports.conftest import open_page
 pytestmark = pytest.mark.timeout(180)
 
 SECTIONS = ("summary", "checklist", "findings", "timeline", "sdks", "permissions", "dataflow",
-            "method")
+            "hosts", "method")
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +116,32 @@ def test_static_only_report_has_no_timeline(hostile_bundle, report_catalog, tmp_
     assert "本次未进行运行时检测" in html and "本次未进行流量检测" in html
     row = re.search(r'<tr data-clause="cac191/3.1" data-status="(\w+)"', html)
     assert row and row.group(1) == "not_tested"
+
+
+def test_real_hostile_sample_apk_renders_inert(browser, samples_build, catalog, tmp_path):
+    """samples/build/hostile.apk (built by `make samples`): its label and a URL string carry
+    <script> and "onerror= payloads."""
+    from analyzer.rules import evaluate
+    from analyzer.static.scan import scan_apk
+
+    apk = samples_build / "hostile.apk"
+    if not apk.exists():
+        pytest.fail("samples/build/hostile.apk is missing: run `make samples`")
+    bundle = evaluate(scan_apk(apk, catalog), catalog=catalog)
+    assert "<script>" in (bundle.app.label or "")
+    urls = [u for h in bundle.hosts for u in h.sample_urls]
+    assert any("<script>" in u for u in urls)
+    for lang in ("zh", "en"):
+        path = write_reports(bundle, tmp_path / lang, ("html",), lang=lang, catalog=catalog)["html"]
+        page, seen = open_page(browser, path)
+        try:
+            page.wait_for_timeout(200)
+            assert seen["dialogs"] == [] and seen["page_errors"] == []
+            assert page.locator("script").count() == 1 and page.locator("img").count() == 0
+            body = page.inner_text("body")
+            assert bundle.app.label in body  # shown, as text
+            assert any(u in body for u in urls if "<script>" in u)
+            hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+            assert all(h.startswith("#") for h in hrefs)
+        finally:
+            page.close()
