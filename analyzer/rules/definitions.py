@@ -84,6 +84,9 @@ def load_rules(catalog: Catalog) -> tuple[RuleDef, ...]:
         for pi in params.get("pi_types") or ():
             if pi not in catalog.pi_types:
                 raise RuleError(f"{where}: params.pi_types names unknown PI type {pi!r}")
+        for api in params.get("low_confidence_apis") or ():
+            if api not in catalog.apis:
+                raise RuleError(f"{where}: params.low_confidence_apis names unknown API {api!r}")
         seen_codes.add(code)
         seen_names.add(name)
         out.append(RuleDef(code=code, name=name, evaluator=evaluator, source=source,

@@ -66,6 +66,8 @@ def test_fixture(rules_catalog, code, case):
     out = evaluate(bundle, catalog=rules_catalog)
     mine = [f for f in out.findings if f.rule == code]
     assert len(mine) == case["expect"], [f.message for f in mine]
+    if "expect_confidence" in case:
+        assert {f.confidence.value for f in mine} == {case["expect_confidence"]}
     for f in mine:
         assert f.fingerprint and f.message and f.message_zh and "?" not in f.message
         assert f.evidence or f.rule in ("PS305", "PS902")

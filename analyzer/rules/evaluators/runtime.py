@@ -1,7 +1,7 @@
 """Evaluators over runtime evidence (Frida hooks): what was observed, when, by whom."""
 from __future__ import annotations
 
-from analyzer.model import ConsentPhase, AppState, EvidenceRef
+from analyzer.model import AppState, Confidence, ConsentPhase, EvidenceRef
 from analyzer.rules.evaluators import Context, Hit, evaluator, group_by, joined, short_api
 
 
@@ -9,7 +9,7 @@ def _calls(ctx: Context):
     return ctx.bundle.runtime.api_calls if ctx.bundle.runtime else ()
 
 
-def _grouped_hits(ctx: Context, events, extra=None):
+def _grouped_hits(ctx: Context, events, extra=None, weak_apis=frozenset()):
     """One hit per (SDK, PI type): the unit a reviewer acts on (one SDK to fix or configure)."""
     for (sdk, pi), evs in group_by(events, lambda e: (e.sdk, e.pi_type)).items():
         evs.sort(key=lambda e: e.time)
@@ -21,8 +21,10 @@ def _grouped_hits(ctx: Context, events, extra=None):
         }
         if extra:
             fields.update(extra(evs))
+        weak = all(e.api in weak_apis for e in evs)
         yield Hit(evidence=tuple(EvidenceRef("runtime_event", e.id) for e in evs),
-                  sdk=sdk, pi_types=(pi,), fields=fields)
+                  sdk=sdk, pi_types=(pi,), fields=fields,
+                  confidence=Confidence.LOW if weak else None)
 
 
 @evaluator("runtime_phase")
@@ -51,7 +53,8 @@ def runtime_pi_types(ctx: Context, params):
     wanted = set(params.get("pi_types") or ())
     events = [e for e in _calls(ctx) if e.pi_type in wanted]
     # Reading the list is the behaviour regulators name, so attempts count too
-    yield from _grouped_hits(ctx, events)
+    yield from _grouped_hits(ctx, events,
+                             weak_apis=frozenset(params.get("low_confidence_apis") or ()))
 
 
 def max_in_window(times: list[float], window: float) -> tuple[int, int]:

@@ -13,12 +13,13 @@ def _confidence(sites) -> Confidence:
     return Confidence.LOW
 
 
-def _site_hits(ctx: Context, sites):
+def _site_hits(ctx: Context, sites, weak_apis=frozenset()):
     for (sdk, pi), group in group_by(sites, lambda s: (s.sdk, s.pi_type)).items():
+        weak = all(s.api in weak_apis for s in group)
         yield Hit(evidence=tuple(EvidenceRef("api_call", s.id) for s in group),
                   sdk=sdk, pi_types=(pi,),
                   fields={"count": len(group), "apis": joined(short_api(s.api) for s in group)},
-                  confidence=_confidence(group))
+                  confidence=Confidence.LOW if weak else _confidence(group))
 
 
 @evaluator("static_immutable_id")
@@ -29,7 +30,8 @@ def static_immutable_id(ctx: Context, params):
 @evaluator("static_pi_types")
 def static_pi_types(ctx: Context, params):
     wanted = set(params.get("pi_types") or ())
-    yield from _site_hits(ctx, [s for s in ctx.bundle.api_calls if s.pi_type in wanted])
+    yield from _site_hits(ctx, [s for s in ctx.bundle.api_calls if s.pi_type in wanted],
+                          frozenset(params.get("low_confidence_apis") or ()))
 
 
 @evaluator("static_unused_permissions")
