@@ -1,1 +1,349 @@
-"""`privascope dynamic`: one run joining the static scan, the Frida agent, the traffic proxy and a consent scenario."""
+"""`privascope dynamic`: one run joining the static scan, the Frida agent, the traffic proxy and
+a consent scenario into one evidence bundle.
+
+    privascope dynamic APP.apk --serial SERIAL [--scenario full] [--duration 20] -o OUT
+    privascope dynamic --target "jvm:CLASSPATH:MAINCLASS [APP ARGS...]" [--scenario reject] -o OUT
+
+Order: static scan (APK) -> mitmproxy in-process on 127.0.0.1 with the traffic addon -> device
+proxy + CA (through `adb reverse`, so the device reaches the proxy on the host's loopback) ->
+the scenario, every app process under the agent, the agent's captured values fed to the traffic
+matcher live -> device settings restored (finally: also on error, Ctrl-C or SIGTERM) ->
+correlation -> the merged Bundle (analyzer/cli.py then evaluates rules and writes reports).
+
+JVM target: every request the program sends through the proxy is analysed under the host it
+asked for, then answered by a local sink on 127.0.0.1 (see sink.py): nothing leaves the machine.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import shlex
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Iterator, Optional
+
+from analyzer import __version__
+from analyzer.model import AppInfo, Bundle, Method, Tool, TrafficEvent
+
+log = logging.getLogger("privascope.dynamic")
+
+EXIT_INPUT, EXIT_MISSING = 2, 3
+
+
+def run_dynamic(args) -> Bundle:
+    """The `dynamic` subcommand. Raises analyzer.cli.UserError (code 2 for bad input, 3 for a
+    missing device/tool) with one line; returns the bundle without findings."""
+    from analyzer.cli import UserError
+    from analyzer.dynamic.scenarios import ScenarioError, get_scenario
+
+    try:
+        scenario = get_scenario(args.scenario)
+    except ScenarioError as exc:
+        raise UserError(str(exc)) from None
+    if bool(args.apk) == bool(args.target):
+        raise UserError("give either an APK (with --serial) or --target jvm:CLASSPATH:MAINCLASS")
+    if args.duration <= 0:
+        raise UserError("--duration must be a positive number of seconds")
+    run = DynamicRun(args, scenario)
+    try:
+        return run.execute()
+    except _Missing as exc:
+        raise UserError(str(exc), code=EXIT_MISSING) from None
+    except _BadInput as exc:
+        raise UserError(str(exc), code=EXIT_INPUT) from None
+
+
+class _Missing(Exception):
+    pass
+
+
+class _BadInput(Exception):
+    pass
+
+
+def parse_target(spec: str) -> tuple[str, str, list[str]]:
+    """'jvm:CLASSPATH:MAINCLASS [ARGS...]' -> (classpath, main class, program args)."""
+    from analyzer.runtime.targets import parse_jvm_target
+
+    try:
+        words = shlex.split(spec)
+    except ValueError as exc:
+        raise _BadInput(f"--target: {exc}") from None
+    if not words:
+        raise _BadInput("--target is empty")
+    try:
+        classpath, main = parse_jvm_target(words[0])
+    except ValueError as exc:
+        raise _BadInput(str(exc)) from None
+    for entry in classpath.split(":"):
+        if not Path(entry).exists():
+            raise _BadInput(f"--target: classpath entry {entry!r} does not exist "
+                            "(build the host app with `make samples`)")
+    return classpath, main, words[1:]
+
+
+def _program_package(main_class: str, program_args: list[str]) -> str:
+    if "--package" in program_args:
+        i = program_args.index("--package")
+        if i + 1 < len(program_args):
+            return program_args[i + 1]
+    return main_class.rsplit(".", 2)[0] if main_class.count(".") >= 2 else main_class
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI timeout, `kill`) must restore the device like Ctrl-C does."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+class DynamicRun:
+    def __init__(self, args, scenario, progress=None):
+        from analyzer.dynamic.progress import Progress
+
+        self.args = args
+        self.scenario = scenario
+        self.progress = progress or Progress()
+        self.timings: dict[str, float] = {}
+        self.limits: list[str] = []
+        self.errors: list[str] = []
+        self._traffic: list[TrafficEvent] = []
+        self._traffic_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ callbacks
+    def _on_traffic(self, event: TrafficEvent) -> None:
+        with self._traffic_lock:
+            self._traffic.append(event)
+        self.progress.on_request(event.host, [(m.pi_type, m.encoding) for m in event.matches])
+
+    def _on_runtime(self, event) -> None:
+        from analyzer.model import ConsentEvent, RuntimeEvent
+
+        if isinstance(event, RuntimeEvent):
+            self.progress.on_read(event.pi_type, event.sdk)
+        elif isinstance(event, ConsentEvent):
+            self.progress.on_consent(event.kind.value, event.detected_by)
+
+    @contextlib.contextmanager
+    def _timed(self, stage: str) -> Iterator[None]:
+        t0 = time.monotonic()
+        try:
+            yield
+        finally:
+            self.timings[stage] = round(self.timings.get(stage, 0.0) + time.monotonic() - t0, 3)
+
+    # ------------------------------------------------------------------ the run
+    def execute(self) -> Bundle:
+        from analyzer.catalog import CatalogError, load_catalog
+
+        started = time.time()
+        try:
+            catalog = load_catalog()
+        except CatalogError as exc:
+            raise _BadInput(f"catalog: {exc}") from None
+        if not getattr(self.args, "verbose", False):
+            # the progress panel says what matters; mitmproxy's per-connection lines drown it
+            logging.getLogger("mitmproxy").setLevel(logging.WARNING)
+        with self.progress, _sigterm_as_interrupt():
+            if self.args.target:
+                base, runtime, traffic, kinds = self._run_jvm(catalog)
+            else:
+                base, runtime, traffic, kinds = self._run_android(catalog)
+        from analyzer.dynamic.correlate import correlate
+
+        with self._timed("correlate"):
+            traffic = correlate(runtime, sorted(traffic, key=lambda t: t.time),
+                                catalog.sdk_for_host)
+        if runtime is not None and runtime.agent_errors:
+            self.limits.append(f"the agent reported {len(runtime.agent_errors)} error(s); "
+                               "some APIs may not have been hooked")
+        method = dataclasses.replace(
+            base.method, kinds=kinds, scenario=self.scenario.id,
+            catalog_versions=base.method.catalog_versions or dict(catalog.versions),
+            timings={**base.method.timings, **self.timings}, started_at=started,
+            limits=tuple(base.method.limits) + tuple(dict.fromkeys(self.limits)))
+        bundle = dataclasses.replace(
+            base, runtime=runtime, traffic=traffic, method=method,
+            errors=tuple(base.errors) + tuple(self.errors),
+            partial=base.partial or bool(self.errors))
+        self.progress.summary(bundle)
+        return bundle
+
+    def _traffic_stack(self, catalog, package: Optional[str], sink_port: Optional[int]):
+        """The canary store (fed live by the agent) and the proxy with the analysis addon."""
+        from analyzer.traffic import CanaryStore
+        from hooks.mitm_addon import PrivascopeAddon
+        from hooks.mitm_runner import ProxyStartError, start_proxy
+
+        store = CanaryStore.for_catalog(catalog)
+        addons = [PrivascopeAddon(store=store, on_event=self._on_traffic, package=package,
+                                  catalog=catalog)]
+        if sink_port is not None:
+            from analyzer.dynamic.sink import RouteToSink
+
+            addons.append(RouteToSink(sink_port))  # after the analysis addon: see sink.py
+        confdir = Path(self.args.out) / ".mitmproxy"
+        with self._timed("proxy_start"):
+            try:
+                proxy = start_proxy(addons, host=self.args.proxy_host,
+                                    port=self.args.proxy_port, confdir=confdir)
+            except ValueError as exc:  # not a loopback address
+                raise _BadInput(f"--proxy-host: {exc}") from None
+            except (ProxyStartError, OSError) as exc:
+                raise _Missing(f"proxy unreachable: cannot listen on {self.args.proxy_host}:"
+                               f"{self.args.proxy_port or 'any port'} ({exc})") from None
+        self.progress.info(f"proxy listening on {proxy.host}:{proxy.port}")
+        return store, proxy
+
+    def _session_factory(self, catalog, store):
+        from analyzer.dynamic.drivers import SessionFactory
+
+        return SessionFactory(catalog, on_event=self._on_runtime,
+                              on_canary=lambda pi, raw, eid: store.add(pi, raw, eid))
+
+    def _run_scenario(self, driver):
+        from analyzer.dynamic.scenarios import run_scenario
+        from analyzer.runtime.agent_config import AgentBuildError
+        from analyzer.runtime.session import SessionError
+        from analyzer.runtime.targets import TargetError, TargetUnavailable
+
+        try:
+            with self._timed("scenario"):
+                outcome = run_scenario(self.scenario, driver, self.args.duration, self.progress)
+        except TargetUnavailable as exc:
+            raise _Missing(str(exc)) from None
+        except AgentBuildError as exc:
+            raise _Missing(f"Frida agent: {exc}") from None
+        except SessionError as exc:
+            raise _Missing(f"Frida agent: {exc}") from None
+        except TargetError as exc:
+            raise _BadInput(str(exc)) from None
+        self.limits += outcome.limits
+
+    # ------------------------------------------------------------------ JVM
+    def _run_jvm(self, catalog):
+        from analyzer.dynamic.drivers import JvmDriver
+        from analyzer.dynamic.sink import LocalSink
+
+        classpath, main, program_args = parse_target(self.args.target)
+        package = _program_package(main, program_args)
+        base = Bundle(tool=Tool("privascope", __version__),
+                      app=AppInfo(package=package, label=main))
+        sink = LocalSink().start()
+        runtime = None
+        try:
+            store, proxy = self._traffic_stack(catalog, package, sink.port)
+            driver = JvmDriver(classpath, main, program_args,
+                               self._session_factory(catalog, store), proxy_port=proxy.port)
+            try:
+                self._run_scenario(driver)
+            finally:
+                with self._timed("teardown"):
+                    driver.stop()
+                    runtime = driver.evidence()
+                    proxy.stop()
+            self.limits += driver.limits
+        finally:
+            sink.stop()
+        with self._traffic_lock:
+            traffic = list(self._traffic)
+        return base, runtime, traffic, ("runtime", "traffic")
+
+    # ------------------------------------------------------------------ Android
+    def _run_android(self, catalog):
+        from analyzer.dynamic import device
+        from analyzer.static.scan import ScanError, scan_apk
+
+        serial = self.args.serial
+        if not serial:
+            raise _Missing("no device: give --serial SERIAL (see `adb devices`)")
+        with self._timed("static"):
+            try:
+                base = scan_apk(self.args.apk, catalog)
+            except ScanError as exc:
+                raise _BadInput(str(exc)) from None
+        self.progress.info(f"static scan of {base.app.package} done")
+        try:
+            shell = device.AdbShell(serial)
+        except device.MissingError as exc:
+            raise _Missing(str(exc)) from None
+        try:
+            package = device.check_package_name(base.app.package)
+        except ValueError as exc:
+            raise _BadInput(str(exc)) from None
+        store, proxy = self._traffic_stack(catalog, package, None)
+        settings = device.DeviceSettings()
+        driver = None
+        runtime = None
+        try:
+            try:
+                self._prepare_device(shell, settings, proxy, package)
+                driver = self._android_driver(shell, serial, package, catalog, store)
+            except device.MissingError as exc:
+                raise _Missing(str(exc)) from None
+            self._run_scenario(driver)
+        finally:
+            with self._timed("teardown"):
+                if driver is not None:
+                    driver.stop()
+                    runtime = driver.evidence()
+                problems = device.restore(shell, settings)
+                proxy.stop()
+            for p in problems:
+                self.errors.append(f"device settings: {p}")
+                self.progress.note(f"could not restore: {p}")
+        with self._traffic_lock:
+            traffic = list(self._traffic)
+        return base, runtime, traffic, ("static", "runtime", "traffic")
+
+    def _prepare_device(self, shell, settings, proxy, package) -> None:
+        from analyzer.dynamic import device
+
+        with self._timed("device_setup"):
+            shell.install(Path(self.args.apk))
+            # the device's 127.0.0.1:PORT is the host's proxy: no address outside loopback
+            shell.reverse(proxy.port, proxy.port)
+            settings.reversed_ports.append(proxy.port)
+            device.set_proxy(shell, settings, "127.0.0.1", proxy.port)
+            reachable = device.proxy_reachable(shell, proxy.port)
+            if reachable is False:
+                raise device.MissingError(
+                    f"proxy unreachable: the device cannot connect to 127.0.0.1:{proxy.port} "
+                    "(adb reverse failed?)")
+            if reachable is None:
+                self.limits.append("the device has no nc: proxy reachability was not checked")
+            trust = device.ca_trust(shell, proxy.ca_cert_path.read_bytes())
+            if trust == "none":
+                raise device.MissingError(
+                    f"CA not trusted: install {proxy.ca_cert_path} as a system CA on the device "
+                    f"(/system/etc/security/cacerts/{device.subject_hash_old(proxy.ca_cert_path.read_bytes())}.0, "
+                    "needs root) so HTTPS traffic can be read")
+            if trust == "user":
+                self.limits.append("the proxy CA is only a user CA: apps targeting Android 7+ "
+                                   "ignore it unless their network security config allows it; "
+                                   "the agent's unpinning covers common stacks")
+
+    def _android_driver(self, shell, serial, package, catalog, store):
+        from analyzer.dynamic.drivers import AndroidDriver
+        from analyzer.runtime import targets
+
+        android_target = getattr(targets, "AndroidTarget", None)
+        if android_target is None:
+            raise _Missing("this build has no Android target support (analyzer.runtime."
+                           "targets.AndroidTarget)")
+        return AndroidDriver(package, shell,
+                             target_factory=lambda: android_target(serial=serial, package=package),
+                             factory=self._session_factory(catalog, store))

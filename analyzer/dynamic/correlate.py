@@ -145,9 +145,22 @@ def summarise_reads(bundle: Bundle) -> list[ReadGroup]:
         g.states[e.app_state.value] = g.states.get(e.app_state.value, 0) + 1
         g.event_ids.append(e.id)
         group_of_event[e.id] = g
+    sdk_of_event = {e.id: e.sdk for e in runtime.api_calls}
     for t in sorted(bundle.traffic, key=lambda t: t.time):
-        for g in {id(group_of_event[r]): group_of_event[r]
-                  for r in t.related_events if r in group_of_event}.values():
+        # Each match goes to the group of the PI type it matched as, read by the SDK whose
+        # call produced the value (one call can yield several types: WifiInfo -> MAC + SSID).
+        hits: dict[int, tuple[ReadGroup, list[str]]] = {}
+        for m in t.matches:
+            src = m.canary_source
+            if src not in group_of_event:
+                continue
+            g = groups.get((sdk_of_event[src], m.pi_type)) or group_of_event[src]
+            hits.setdefault(id(g), (g, []))[1].append(m.encoding)
+        for r in t.related_events:  # linked without a match detail: still a flow
+            if r in group_of_event and not any(g is group_of_event[r] for g, _ in hits.values()) \
+                    and not any(m.canary_source == r for m in t.matches):
+                hits.setdefault(id(group_of_event[r]), (group_of_event[r], []))
+        for g, encodings in hits.values():
             flow = next((f for f in g.flows if f.host == t.host), None)
             if flow is None:
                 flow = Flow(host=t.host, sdk=t.sdk, destination=t.destination.value, first=t.time)
@@ -155,9 +168,9 @@ def summarise_reads(bundle: Bundle) -> list[ReadGroup]:
             flow.count += 1
             flow.cleartext = flow.cleartext or t.cleartext
             flow.traffic_ids.append(t.id)
-            for m in t.matches:
-                if m.pi_type == g.pi_type and m.encoding not in flow.encodings:
-                    flow.encodings.append(m.encoding)
+            for enc in encodings:
+                if enc not in flow.encodings:
+                    flow.encodings.append(enc)
     return sorted(groups.values(), key=lambda g: g.first)
 
 

@@ -25,6 +25,8 @@ class Progress:
                  live: Optional[bool] = None):
         # stderr: stdout carries the report paths, which scripts read
         self.console = console or Console(file=file, stderr=file is None, highlight=False)
+        if console is None and not self.console.is_terminal:
+            self.console.width = max(self.console.width, 140)  # logs: do not squeeze tables
         self._live_wanted = self.console.is_terminal if live is None else live
         self._lock = threading.Lock()
         self._live: Optional[Live] = None
@@ -55,6 +57,10 @@ class Progress:
         with self._lock:
             self.phase_label = label
         self._emit(f"[phase] {label}")
+
+    def info(self, message: str) -> None:
+        """Shown while running, not repeated in the summary."""
+        self._emit(f"[info] {message}")
 
     def note(self, message: str) -> None:
         with self._lock:

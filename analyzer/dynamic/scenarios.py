@@ -180,7 +180,17 @@ def run_scenario(scenario: Scenario, driver: Driver, duration: float,
             answer = step.params["answer"]
             if not driver.is_running():
                 driver.launch(fresh=False)
-            if driver.answer_consent(answer, float(step.params.get("timeout", 15))):
+            timeout = float(step.params.get("timeout", 15))
+            found = driver.answer_consent(answer, timeout)
+            if not found and outcome.consent_answered:
+                # The dialog was answered earlier and is gone: reopen the app, as a user
+                # who changes their mind would, and answer the dialog it shows again.
+                if observer:
+                    observer.note(f"{step.origin}: restarting the app to answer its dialog again")
+                driver.stop()
+                driver.launch(fresh=False)
+                found = driver.answer_consent(answer, timeout)
+            if found:
                 outcome.consent_answered.append(answer)
             else:
                 msg = f"{step.origin}: no consent dialog to {answer} was found"

@@ -122,3 +122,17 @@ def test_summary_groups_reads_per_sdk_and_pi_type_with_their_flows():
     assert aid.flows[0].traffic_ids == ["t5"]  # linked by digest to r3
     assert aid.max_rate_per_minute == 60.0
     assert sdk_sharing(bundle) == {"umeng-common": ["t1", "t5"]}
+
+
+def test_one_call_yielding_two_pi_types_files_each_match_under_its_own_type():
+    mac = "3c:5a:b4:01:02:03"
+    rt = runtime([read("w1", 1.0, "network.wifi_ssid", mac, api="WifiManager.getConnectionInfo"),
+                  read("m1", 1.1, "device.mac", mac, api="WifiInfo.getMacAddress")])
+    traffic = correlate(rt, [request("t1", 2.0, "alog.umeng.com",
+                                     [match("device.mac", mac, "raw", source="w1")])], umeng_hosts)
+    bundle = Bundle(tool=Tool("privascope", "0"), app=AppInfo(package="p"), runtime=rt,
+                    traffic=traffic)
+    by_type = {g.pi_type: g for g in summarise_reads(bundle)}
+    assert [(f.host, f.encodings) for f in by_type["device.mac"].flows] == \
+        [("alog.umeng.com", ["raw"])]
+    assert by_type["network.wifi_ssid"].flows == []

@@ -67,14 +67,28 @@ def test_full_runs_reject_then_accept_then_background_in_order():
     outcome = run_scenario(get_scenario("full"), driver, duration=2.0, sleep=slept.append)
     assert driver.calls == [
         ("launch", True), ("consent", "reject"),  # fresh install, reject
-        ("consent", "accept"), ("explore", 200, 42),  # app still running: no relaunch
-        ("background",), ("foreground",),
+        ("consent", "accept"),  # the dialog is gone once rejected ...
+        ("stop",), ("launch", False), ("consent", "accept"),  # ... so reopen the app, accept
+        ("explore", 200, 42), ("background",), ("foreground",),
     ]
-    assert outcome.consent_answered == ["reject"]  # the dialog was gone once rejected
-    assert any("no consent dialog to accept" in m for m in outcome.limits)
+    assert outcome.consent_answered == ["reject", "accept"]
+    assert outcome.limits == []
     # observation windows add up to the factors in the data: .25+1 (reject) .25+.5 (accept)
     # .25+1+.25 (background) = 3.5 x duration
     assert sum(slept) == pytest.approx(3.5 * 2.0)
+
+
+def test_a_dialog_that_never_comes_back_is_a_limit_not_a_failure():
+    class OneDialog(FakeDriver):
+        def launch(self, fresh):
+            super().launch(fresh)
+            self.dialog = False  # only the first process shows a dialog
+
+    driver = OneDialog()
+    outcome = run_scenario(get_scenario("full"), driver, duration=0)
+    assert outcome.consent_answered == ["reject"]
+    assert outcome.limits == ["accept: no consent dialog to accept was found"]
+    assert driver.calls[-2:] == [("background",), ("foreground",)]
 
 
 def test_a_dead_app_ends_the_wait_and_is_recorded():

@@ -1,0 +1,128 @@
+"""`privascope dynamic` end to end on this machine, all real: the JVM host app on JDK 17 under the
+real Frida agent, a real in-process mitmproxy on 127.0.0.1 analysing its requests (routed to a
+local sink, never out), the rules and the report writer.
+
+The violating host app must yield: IMEI and ANDROID_ID collected before consent by the Umeng-like
+SDK, MD5 of the IMEI sent to that SDK's host, frequent ANDROID_ID reads, collection after the
+refusal. The clean variant must yield none of these.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analyzer.cli import main
+
+pytestmark = pytest.mark.slow
+
+MAIN = "com.example.privhost.HostMain"
+# short loop so a 1-second observation window sees the periodic reads
+FAST = "--loop 6 --interval-ms 150 --background-ms 200 --no-pin-check"
+
+
+@pytest.fixture(scope="module")
+def host_classes(samples_build) -> Path:
+    from analyzer.runtime.agent_config import BUNDLE, bundle_is_fresh
+
+    classes = samples_build / "jvm_host" / "classes"
+    if not classes.is_dir():
+        pytest.fail("JVM host app not built: run `make samples`")
+    if not bundle_is_fresh():
+        pytest.fail(f"{BUNDLE} missing or stale: run `make agent`")
+    return classes
+
+
+def run(tmp_path: Path, classes: Path, scenario: str, extra: str = "") -> dict:
+    out = tmp_path / scenario
+    code = main(["dynamic", "--target", f"jvm:{classes}:{MAIN} {FAST} {extra}".strip(),
+                 "--scenario", scenario, "--duration", "1", "-o", str(out),
+                 "--format", "json,html", "--lang", "en"])
+    assert code == 0
+    assert (out / "report.html").is_file()
+    return json.loads((out / "bundle.json").read_text(encoding="utf-8"))
+
+
+def findings(bundle: dict, rule: str) -> list[dict]:
+    return [f for f in bundle["findings"] if f["rule"] == rule]
+
+
+def pi_types(bundle: dict, rule: str) -> set[str]:
+    return {p for f in findings(bundle, rule) for p in f["pi_types"]}
+
+
+def umeng_sdk(catalog) -> str:
+    return catalog.sdk_for_class("com.umeng.commonsdk.UMConfigure").id
+
+
+def test_reject_scenario_on_the_violating_host_app(tmp_path, host_classes, catalog):
+    bundle = run(tmp_path, host_classes, "reject")
+    sdk = umeng_sdk(catalog)
+    assert bundle["method"]["scenario"] == "reject"
+    assert bundle["method"]["kinds"] == ["runtime", "traffic"]
+
+    # pre-consent IMEI and ANDROID_ID collection by the SDK
+    pre = findings(bundle, "PS101")
+    assert {"device.imei", "device.android_id"} <= pi_types(bundle, "PS101")
+    assert all(sdk in f["sdks"] for f in pre if set(f["pi_types"]) & {"device.imei",
+                                                                        "device.android_id"})
+    # post-reject collection
+    assert "device.android_id" in pi_types(bundle, "PS103")
+    # frequent ANDROID_ID reads
+    assert "device.android_id" in pi_types(bundle, "PS105")
+
+    # MD5 of the IMEI sent to a third-party host of that SDK, linked to the read that made it
+    events = {e["id"]: e for e in bundle["runtime"]["api_calls"]}
+    md5 = [(t, m) for t in bundle["traffic"] for m in t["matches"]
+           if m["pi_type"] == "device.imei" and m["encoding"] == "md5"]
+    assert md5, "MD5(IMEI) not seen in the traffic"
+    request, match = md5[0]
+    assert request["host"] == "alog.umeng.com" and request["destination"] == "third_party"
+    assert request["sdk"] == catalog.sdk_for_host("alog.umeng.com").id
+    assert request["consent_phase"] == "before"
+    source = events[match["canary_source"]]
+    assert source["api"].endswith("TelephonyManager.getDeviceId") and source["sdk"] == sdk
+    assert match["canary_source"] in request["related_events"]
+    third = findings(bundle, "PS202")
+    assert any("device.imei" in f["pi_types"] and
+               {"kind": "traffic_event", "id": request["id"]} in f["evidence"] for f in third)
+
+    # raw values never reach the bundle
+    text = json.dumps(bundle)
+    from samples.jvm_host import values
+
+    for raw in (values.IMEI, values.MAC, values.SERIAL):
+        assert raw not in text
+
+
+def test_full_scenario_restarts_the_app_to_accept_and_merges_both_processes(
+        tmp_path, host_classes):
+    bundle = run(tmp_path, host_classes, "full")
+    rt = bundle["runtime"]
+    answers = [c["kind"] for c in rt["consent"] if c["kind"] in ("accept", "reject")]
+    assert answers == ["reject", "accept"]
+    ids = [e["id"] for e in rt["api_calls"]]
+    assert len(ids) == len(set(ids)) and any(i.startswith("s2-") for i in ids)
+    # the second process reads at start-up again before its dialog: the refusal still stands
+    second = [e for e in rt["api_calls"] if e["id"].startswith("s2-")]
+    accept_time = [c["time"] for c in rt["consent"] if c["kind"] == "accept"][0]
+    assert {e["consent_phase"] for e in second if e["time"] < accept_time} == {"after_reject"}
+    assert {e["consent_phase"] for e in second if e["time"] > accept_time} == {"after_accept"}
+    assert "device.imei" in pi_types(bundle, "PS101")
+    assert "device.imei" in pi_types(bundle, "PS103")  # read again after the refusal
+
+
+def test_clean_variant_yields_none_of_those_findings(tmp_path, host_classes):
+    bundle = run(tmp_path, host_classes, "full", "--clean")
+    rt = bundle["runtime"]
+    assert [c["kind"] for c in rt["consent"] if c["kind"] in ("accept", "reject")] == \
+        ["reject", "accept"]
+    # it does read and send after consent: the run saw the app work, yet nothing is flagged
+    assert any(e["pi_type"] == "device.android_id" and e["consent_phase"] == "after_accept"
+               for e in rt["api_calls"])
+    assert any(t["host"] == "alog.umeng.com" for t in bundle["traffic"])
+    for rule in ("PS101", "PS103", "PS105"):
+        assert not findings(bundle, rule), (rule, findings(bundle, rule))
+    assert not any(m["pi_type"] == "device.imei" for t in bundle["traffic"] for m in t["matches"])
+    assert "device.imei" not in pi_types(bundle, "PS202")
