@@ -77,6 +77,7 @@ class Session:
         self.agent_errors: list[str] = []
         self.late_hooks: list[str] = []
         self.unpin_bypasses: list[P.UnpinBypass] = []
+        self.field_values: list[tuple[str, str, "Any"]] = []  # (api, pi_type, MaskedValue)
         self.unknown_messages = 0
         self.malformed_messages = 0
         self.processed = 0
@@ -91,7 +92,8 @@ class Session:
 
     def on_canary(self, cb: CanaryCallback) -> None:
         """cb(pi_type, raw_value, runtime_event_id): the raw value, in memory only (for the
-        traffic matcher). Called before the event's on_event callbacks."""
+        traffic matcher). Called before the event's on_event callbacks. For a static field
+        value (Build.SERIAL, read once at hook time, no event) the third argument is the API id."""
         self._canary_cbs.append(cb)
 
     def start(self) -> P.AgentReady:
@@ -149,6 +151,15 @@ class Session:
             self._record_consent(event)
         self._emit("consent_event", event)
         return event
+
+    def replay(self, messages) -> None:
+        """Process Frida messages synchronously on the calling thread (tests, re-processing a
+        recorded run). Same conversion as live messages."""
+        for message in messages:
+            self._handle(message)
+            with self._cond:
+                self.processed += 1
+                self._cond.notify_all()
 
     def wait_until(self, predicate: Callable[["Session"], bool], timeout: float) -> bool:
         """Poll-free wait: re-checks `predicate(self)` after every processed message."""
@@ -288,6 +299,9 @@ class Session:
         self._emit("unpin_bypass", msg)
 
     def _on_ApiCall(self, msg: P.ApiCall) -> None:
+        if msg.field:
+            self._field_value(msg)
+            return
         sdk, caller = attribute(msg.stack, self.catalog, hooked=msg.hooked)
         if msg.values is not None:
             types = msg.value_types or (msg.pi_type,) * len(msg.values)
@@ -310,6 +324,22 @@ class Session:
                 except Exception:
                     log.exception("on_canary callback failed")
         self._emit("runtime_event", event)
+
+    def _field_value(self, msg: P.ApiCall) -> None:
+        """A static field (Build.SERIAL) the agent read once at hook time. Not an access by the
+        app (field reads cannot be hooked), so not a RuntimeEvent: its value only becomes a
+        canary, so the traffic matcher can still see it leave the device."""
+        if not msg.value:
+            return
+        value = masked(msg.value, self.salt)
+        with self._cond:
+            self.field_values.append((msg.api, msg.pi_type, value))
+        for cb in self._canary_cbs:
+            try:
+                cb(msg.pi_type, msg.value, msg.api)
+            except Exception:
+                log.exception("on_canary callback failed")
+        self._emit("field_value", {"api": msg.api, "pi_type": msg.pi_type, "value": value})
 
     def _record_consent(self, event: ConsentEvent) -> None:
         # Caller holds self._cond. The last decision wins (a user may reject, then accept).
