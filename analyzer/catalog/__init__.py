@@ -11,12 +11,33 @@ Files (YAML, in this directory):
 
 `load_catalog()` parses and cross-checks all of them once and returns a frozen `Catalog`. Every
 error names the file and the entry, so a bad edit fails the lint test with a useful message.
+
+Conventions the consumers rely on (static scanner, Frida agent, traffic matcher, rules):
+- Api.member is the Java member name; constructors are "<init>" (the agent maps it to Frida's
+  "$init"); for kind "uri" it is the content URI or absolute file path itself.
+- Api.overloads lists parameter types in Java source form ("int", "java.lang.String[]", nested
+  classes with "$"); None means every overload. `java_type_descriptor` / `frida_type_name`
+  convert them.
+- Api.permission is the permission that governs the data (on the API itself or on the call that
+  produced the object the API reads, e.g. Location.getLatitude -> ACCESS_FINE_LOCATION).
+- Api.capture by kind: method/static_method any; constructor args|this|none; field return|none
+  (none = static evidence only, e.g. CONTENT_URI constants); uri none (static evidence; at run
+  time the read is seen through ContentResolver.query and its key_arg). `Api.hookable` says
+  whether the Frida agent should hook the entry at all.
+- key_arg: the PI type depends on one argument (Settings.Secure.getString(cr, "android_id")).
+  `pi_type` is then the representative type (one of the key values). `KeyArg.resolve(value)`
+  applies the match mode ("exact", or "prefix" for URIs and shell commands). With
+  `key_required: true` a call whose key does not resolve is not PI evidence at all (generic
+  APIs such as ContentResolver.query); otherwise it may be kept at low confidence.
+- Api.runtime_class: the class to hook at run time when `class` only declares the method
+  abstractly (PackageManager -> android.app.ApplicationPackageManager).
 """
 from __future__ import annotations
 
 import functools
 import hashlib
 import re
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -24,6 +45,8 @@ from typing import Any, Optional
 import yaml
 
 CATALOG_DIR = Path(__file__).resolve().parent
+# libyaml's safe loader when present (about 10x faster on sdks.yaml); same safe semantics
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 DATA_SAFETY_CATEGORIES = (
     "location", "personal_info", "financial_info", "health_fitness", "messages",
@@ -39,8 +62,55 @@ SDK_CATEGORIES = (
     "speech_ai", "media", "hotfix", "cloud", "utility", "game", "marketing", "security", "other",
 )
 
+KEY_MATCH_MODES = ("exact", "prefix")
+# Normal forms the traffic matcher derives from a known value before hashing/encoding it
+# (implemented in analyzer/traffic/variants.py NORMALIZERS; keep the two lists in step).
+NORMALIZE_FORMS = ("no_separators", "upper", "lower", "digits_only", "strip")
+# Which captures make sense for which kind (see the module docstring).
+CAPTURES_BY_KIND = {
+    "method": CAPTURES,
+    "static_method": ("return", "args", "none", "return_list"),
+    "constructor": ("args", "this", "none"),
+    "field": ("return", "none"),
+    "uri": ("none",),
+}
+
 _JAVA_NAME = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$")
 _HOST = re.compile(r"^(?=.{3,253}$)([a-z0-9-]+\.)+[a-z]{2,}$")
+_PI_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
+_MEMBER = re.compile(r"^[A-Za-z_$][\w$]*$")
+_PRIMITIVES = {"boolean": "Z", "byte": "B", "char": "C", "short": "S", "int": "I", "long": "J",
+               "float": "F", "double": "D"}
+_JAVA_TYPE = re.compile(r"^(?P<base>[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*)(?P<dims>(\[\])*)$")
+# kind uri: a content URI (authority + optional path) or an absolute /sys or /proc file path
+_URI = re.compile(r"^(content://[A-Za-z0-9._-]+(/[A-Za-z0-9._/-]*)?|/(sys|proc)/[A-Za-z0-9._/-]+)$")
+
+
+def java_type_descriptor(java_type: str) -> str:
+    """"java.lang.String[]" -> "[Ljava/lang/String;", "int" -> "I" (dex/JNI descriptor)."""
+    m = _JAVA_TYPE.match(java_type)
+    if not m:
+        raise ValueError(f"not a Java type: {java_type!r}")
+    base, dims = m.group("base"), m.group("dims").count("[")
+    core = _PRIMITIVES.get(base) or "L" + base.replace(".", "/") + ";"
+    return "[" * dims + core
+
+
+def frida_type_name(java_type: str) -> str:
+    """The spelling Frida's `.overload(...)` expects: "java.lang.String", "int",
+    "[Ljava.lang.String;", "[B"."""
+    m = _JAVA_TYPE.match(java_type)
+    if not m:
+        raise ValueError(f"not a Java type: {java_type!r}")
+    base, dims = m.group("base"), m.group("dims").count("[")
+    if not dims:
+        return base
+    return "[" * dims + (_PRIMITIVES.get(base) or "L" + base + ";")
+
+
+def _valid_java_type(t: str) -> bool:
+    m = _JAVA_TYPE.match(t)
+    return bool(m) and (m.group("base") in _PRIMITIVES or "." in m.group("base"))
 
 
 class CatalogError(ValueError):
@@ -73,6 +143,22 @@ class KeyArg:
 
     index: int
     values: dict[str, str]  # argument value -> PI type
+    match: str = "exact"  # "exact" | "prefix" (the argument starts with the listed value)
+
+    def resolve(self, value: Optional[str]) -> Optional[str]:
+        """PI type for an argument value (a Uri is passed as its string form), or None."""
+        if value is None:
+            return None
+        if value in self.values:
+            return self.values[value]
+        if self.match == "prefix":
+            # longest listed prefix wins, on a path/argument boundary ("content://sms" matches
+            # "content://sms/inbox" but not "content://smsx")
+            for key in sorted(self.values, key=len, reverse=True):
+                if value.startswith(key) and (len(value) == len(key) or not key[-1].isalnum()
+                                              or not value[len(key)].isalnum()):
+                    return self.values[key]
+        return None
 
 
 @dataclass(frozen=True)
@@ -87,10 +173,28 @@ class Api:
     capture: str
     key_arg: Optional[KeyArg] = None
     note: str = ""
+    key_required: bool = False  # with key_arg: an unresolved key is no PI evidence at all
+    runtime_class: Optional[str] = None  # hook this class instead when `cls` is abstract
 
     @property
     def smali_class(self) -> str:
         return "L" + self.cls.replace(".", "/") + ";"
+
+    @property
+    def hookable(self) -> bool:
+        """Whether the Frida agent hooks this entry (uri and capture-none fields are static
+        evidence only)."""
+        return self.kind not in ("uri", "field") or (self.kind == "field" and self.capture != "none")
+
+    @property
+    def hook_class(self) -> str:
+        return self.runtime_class or self.cls
+
+    def overload_descriptors(self) -> Optional[tuple[tuple[str, ...], ...]]:
+        """The overloads as dex descriptors (("Landroid/content/ContentResolver;", ...), ...)."""
+        if self.overloads is None:
+            return None
+        return tuple(tuple(java_type_descriptor(t) for t in o) for o in self.overloads)
 
 
 @dataclass(frozen=True)
@@ -113,6 +217,7 @@ class Framework:
     name_zh: str
     name_en: str
     reference: str
+    item_pattern: str = ""  # regex every clause item of this framework must match
 
 
 @dataclass(frozen=True)
@@ -135,6 +240,7 @@ class Packer:
     vendor: str
     files: tuple[str, ...]  # regexes on APK entry names (lib/*/libjiagu.so ...)
     classes: tuple[str, ...]  # class-name prefixes (dotted)
+    source: str = ""  # where the signature comes from
 
 
 @dataclass(frozen=True)
@@ -149,6 +255,24 @@ class Catalog:
     rules: tuple[dict[str, Any], ...]  # validated in analyzer.rules (needs the rest of the catalog)
     versions: dict[str, str] = field(default_factory=dict)  # file -> "version (sha256:12)"
     raw: dict[str, Any] = field(default_factory=dict, repr=False)  # parsed documents, for extras
+
+    @property
+    def fingerprint(self) -> str:
+        """One short hash over every catalog file's content: equal fingerprints, equal knowledge."""
+        blob = "\n".join(f"{k}={v}" for k, v in sorted(self.versions.items()))
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+    def apis_by_class(self) -> dict[str, tuple[Api, ...]]:
+        """Catalog APIs grouped by their dotted class (uri entries under their consumer class)."""
+        def build():
+            grouped: dict[str, list[Api]] = {}
+            for api in self.apis.values():
+                grouped.setdefault(api.cls, []).append(api)
+            return {c: tuple(a) for c, a in grouped.items()}
+        return _cached_index("c", self, build)
+
+    def clause(self, framework: str, item: str) -> Optional[Clause]:
+        return self.clauses.get((framework, str(item)))
 
     def sdk_for_class(self, dotted_class: str) -> Optional[Sdk]:
         """Longest matching prefix wins, on package boundaries only."""
@@ -179,22 +303,26 @@ class _PrefixIndex:
         return None
 
 
-# Lookup indexes, built once per loaded catalog (the catalog itself stays frozen).
-_INDEXES: dict[tuple[str, int], Any] = {}
+# Lookup indexes, built once per loaded catalog (the catalog itself stays frozen). Keyed by id()
+# with a weak reference to check identity: a collected catalog's id may be reused by a new one.
+_INDEXES: dict[tuple[str, int], tuple[Any, Any]] = {}
+
+
+def _cached_index(kind: str, cat: "Catalog", build):
+    key = (kind, id(cat))
+    hit = _INDEXES.get(key)
+    if hit is None or hit[0]() is not cat:
+        hit = (weakref.ref(cat), build())
+        _INDEXES[key] = hit
+    return hit[1]
 
 
 def _prefix_index(cat: Catalog) -> _PrefixIndex:
-    key = ("p", id(cat))
-    if key not in _INDEXES:
-        _INDEXES[key] = _PrefixIndex(cat.sdks)
-    return _INDEXES[key]
+    return _cached_index("p", cat, lambda: _PrefixIndex(cat.sdks))
 
 
 def _host_index(cat: Catalog) -> dict[str, Sdk]:
-    key = ("h", id(cat))
-    if key not in _INDEXES:
-        _INDEXES[key] = {h: s for s in cat.sdks.values() for h in s.hosts}
-    return _INDEXES[key]
+    return _cached_index("h", cat, lambda: {h: s for s in cat.sdks.values() for h in s.hosts})
 
 
 # --------------------------------------------------------------------------- loading
@@ -211,11 +339,17 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
             raise CatalogError(f"{path}: missing catalog file")
         blob = path.read_bytes()
         try:
-            doc = yaml.safe_load(blob)
+            doc = yaml.load(blob, Loader=_SAFE_LOADER)
         except yaml.YAMLError as exc:
-            raise CatalogError(f"{path}: not valid YAML: {exc}") from None
+            # one line: the YAML error's own text spans several
+            mark = getattr(exc, "problem_mark", None)
+            at = f" at line {mark.line + 1}" if mark is not None else ""
+            problem = getattr(exc, "problem", None) or type(exc).__name__
+            raise CatalogError(f"{path}: not valid YAML{at}: {problem}") from None
         if not isinstance(doc, dict) or "version" not in doc:
             raise CatalogError(f"{path}: expected a mapping with a 'version' key")
+        if name in _TOP_KEYS:
+            _known_keys(doc, _TOP_KEYS[name], f"{name}.yaml")
         docs[name] = doc
         versions[name] = f"{doc['version']} (sha256:{hashlib.sha256(blob).hexdigest()[:12]})"
 
@@ -233,6 +367,15 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
         pi_types=pi_types, permissions=permissions, apis=apis, sdks=sdks, frameworks=frameworks,
         clauses=clauses, packers=packers, rules=rules, versions=versions, raw=docs,
     )
+
+
+_TOP_KEYS = {
+    "pi_types": {"version", "pi_types"},
+    "permissions": {"version", "permissions"},
+    "apis": {"version", "apis"},
+    "clauses": {"version", "frameworks", "clauses"},
+    "packers": {"version", "packers"},
+}
 
 
 def _list(doc: dict, key: str, fname: str) -> list:
@@ -253,6 +396,8 @@ def _index(items, fname, keyfn):
 
 
 def _req(entry: dict, key: str, where: str, types=(str,)):
+    if not isinstance(entry, dict):
+        raise CatalogError(f"{where}: entry must be a mapping")
     if key not in entry:
         raise CatalogError(f"{where}: missing '{key}'")
     value = entry[key]
@@ -262,6 +407,8 @@ def _req(entry: dict, key: str, where: str, types=(str,)):
 
 
 def _known_keys(entry: dict, allowed: set[str], where: str) -> None:
+    if not isinstance(entry, dict):
+        raise CatalogError(f"{where}: entry must be a mapping")
     extra = set(entry) - allowed
     if extra:
         raise CatalogError(f"{where}: unknown keys {sorted(extra)}")
@@ -270,18 +417,24 @@ def _known_keys(entry: dict, allowed: set[str], where: str) -> None:
 def _load_pi_types(doc) -> list[PIType]:
     out = []
     for i, e in enumerate(_list(doc, "pi_types", "pi_types.yaml")):
-        where = f"pi_types.yaml[{i}] {e.get('id')!r}"
+        where = f"pi_types.yaml[{i}] {e.get('id') if isinstance(e, dict) else e!r}"
         _known_keys(e, {"id", "name_zh", "name_en", "data_safety", "immutable_device_id",
                         "sensitive", "normalize", "note"}, where)
+        pid = _req(e, "id", where)
+        if not _PI_ID.match(pid):
+            raise CatalogError(f"{where}: id must be lower_snake, optionally 'group.name'")
         cat = _req(e, "data_safety", where)
         if cat not in DATA_SAFETY_CATEGORIES:
             raise CatalogError(f"{where}: data_safety {cat!r} not one of {DATA_SAFETY_CATEGORIES}")
+        normalize = e.get("normalize") or []
+        if not isinstance(normalize, list) or any(n not in NORMALIZE_FORMS for n in normalize):
+            raise CatalogError(f"{where}: normalize must be a list of {NORMALIZE_FORMS}")
         out.append(PIType(
-            id=_req(e, "id", where), name_zh=_req(e, "name_zh", where),
+            id=pid, name_zh=_req(e, "name_zh", where),
             name_en=_req(e, "name_en", where), data_safety=cat,
             immutable_device_id=_req(e, "immutable_device_id", where, (bool,)),
             sensitive=_req(e, "sensitive", where, (bool,)),
-            normalize=tuple(e.get("normalize") or ()),
+            normalize=tuple(normalize),
         ))
     return out
 
@@ -289,11 +442,15 @@ def _load_pi_types(doc) -> list[PIType]:
 def _load_permissions(doc, pi_types) -> list[PermissionInfo]:
     out = []
     for i, e in enumerate(_list(doc, "permissions", "permissions.yaml")):
-        where = f"permissions.yaml[{i}] {e.get('name')!r}"
+        where = f"permissions.yaml[{i}] {e.get('name') if isinstance(e, dict) else e!r}"
         _known_keys(e, {"name", "protection_level", "pi_types", "name_zh", "name_en", "note"}, where)
+        if not _JAVA_NAME.match(_req(e, "name", where)):
+            raise CatalogError(f"{where}: name is not a dotted permission name")
         level = _req(e, "protection_level", where)
         if level not in PROTECTION_LEVELS:
             raise CatalogError(f"{where}: protection_level {level!r} not one of {PROTECTION_LEVELS}")
+        if not isinstance(e.get("pi_types") or [], list):
+            raise CatalogError(f"{where}: pi_types must be a list")
         pis = tuple(e.get("pi_types") or ())
         for p in pis:
             if p not in pi_types:
@@ -308,9 +465,11 @@ def _load_permissions(doc, pi_types) -> list[PermissionInfo]:
 def _load_apis(doc, pi_types, permissions) -> list[Api]:
     out = []
     for i, e in enumerate(_list(doc, "apis", "apis.yaml")):
+        if not isinstance(e, dict):
+            raise CatalogError(f"apis.yaml[{i}]: entry must be a mapping")
         where = f"apis.yaml[{i}] {e.get('class')}.{e.get('member')}"
         _known_keys(e, {"id", "class", "member", "kind", "pi_type", "overloads", "permission",
-                        "capture", "key_arg", "note"}, where)
+                        "capture", "key_arg", "key_required", "runtime_class", "note"}, where)
         cls = _req(e, "class", where)
         if not _JAVA_NAME.match(cls):
             raise CatalogError(f"{where}: class {cls!r} is not a dotted Java name")
@@ -318,6 +477,17 @@ def _load_apis(doc, pi_types, permissions) -> list[Api]:
         if kind not in API_KINDS:
             raise CatalogError(f"{where}: kind {kind!r} not one of {API_KINDS}")
         member = _req(e, "member", where)
+        if kind == "uri":
+            if not _URI.match(member):
+                raise CatalogError(f"{where}: member {member!r} is not a content:// URI or "
+                                   "a /sys or /proc path")
+            if not isinstance(e.get("id"), str) or not e["id"].startswith("uri:"):
+                raise CatalogError(f"{where}: kind uri needs an explicit id starting 'uri:'")
+        elif kind == "constructor":
+            if member != "<init>":
+                raise CatalogError(f"{where}: a constructor's member must be '<init>'")
+        elif not _MEMBER.match(member):
+            raise CatalogError(f"{where}: member {member!r} is not a Java identifier")
         pi = _req(e, "pi_type", where)
         if pi not in pi_types:
             raise CatalogError(f"{where}: unknown PI type {pi!r}")
@@ -327,27 +497,73 @@ def _load_apis(doc, pi_types, permissions) -> list[Api]:
         capture = e.get("capture", "return")
         if capture not in CAPTURES:
             raise CatalogError(f"{where}: capture {capture!r} not one of {CAPTURES}")
+        if capture not in CAPTURES_BY_KIND[kind]:
+            raise CatalogError(f"{where}: capture {capture!r} makes no sense for kind {kind!r} "
+                               f"(use one of {CAPTURES_BY_KIND[kind]})")
         overloads = e.get("overloads")
         if overloads is not None:
-            if not isinstance(overloads, list) or not all(isinstance(o, list) for o in overloads):
+            if kind in ("field", "uri"):
+                raise CatalogError(f"{where}: kind {kind!r} has no overloads")
+            if not isinstance(overloads, list) or not overloads \
+                    or not all(isinstance(o, list) for o in overloads):
                 raise CatalogError(f"{where}: overloads must be a list of parameter-type lists")
-            overloads = tuple(tuple(str(t) for t in o) for o in overloads)
+            for o in overloads:
+                for t in o:
+                    if not isinstance(t, str) or not _valid_java_type(t):
+                        raise CatalogError(f"{where}: overload parameter {t!r} is not a Java "
+                                           "type in source form (int, java.lang.String[], a$B)")
+            overloads = tuple(tuple(o) for o in overloads)
+            if len(set(overloads)) != len(overloads):
+                raise CatalogError(f"{where}: an overload is listed twice")
         key_arg = None
         if e.get("key_arg") is not None:
             ka = e["key_arg"]
             if not isinstance(ka, dict) or not isinstance(ka.get("index"), int) \
+                    or isinstance(ka.get("index"), bool) \
                     or not isinstance(ka.get("values"), dict) or not ka["values"]:
                 raise CatalogError(f"{where}: key_arg needs an int 'index' and a 'values' mapping")
-            for v in ka["values"].values():
+            _known_keys(ka, {"index", "values", "match"}, f"{where} key_arg")
+            if kind not in ("method", "static_method", "constructor"):
+                raise CatalogError(f"{where}: key_arg only applies to methods and constructors")
+            if overloads is None:
+                raise CatalogError(f"{where}: key_arg needs explicit overloads (to know the arity)")
+            if ka["index"] < 0 or any(ka["index"] >= len(o) for o in overloads):
+                raise CatalogError(f"{where}: key_arg index {ka['index']} is outside an overload's "
+                                   "parameter list")
+            if any(o[ka["index"]] not in ("java.lang.String", "android.net.Uri") for o in overloads):
+                raise CatalogError(f"{where}: key_arg must point at a String or Uri parameter")
+            match = ka.get("match", "exact")
+            if match not in KEY_MATCH_MODES:
+                raise CatalogError(f"{where}: key_arg match {match!r} not one of {KEY_MATCH_MODES}")
+            for k, v in ka["values"].items():
+                if not isinstance(k, str) or not k:
+                    raise CatalogError(f"{where}: key_arg value {k!r} must be a non-empty string")
                 if v not in pi_types:
                     raise CatalogError(f"{where}: key_arg maps to unknown PI type {v!r}")
-            key_arg = KeyArg(index=ka["index"], values=dict(ka["values"]))
+            if pi not in ka["values"].values():
+                raise CatalogError(f"{where}: pi_type {pi!r} must be one of the key_arg PI types")
+            key_arg = KeyArg(index=ka["index"], values=dict(ka["values"]), match=match)
+        key_required = e.get("key_required", False)
+        if not isinstance(key_required, bool) or (key_required and key_arg is None):
+            raise CatalogError(f"{where}: key_required is a boolean and needs key_arg")
+        runtime_class = e.get("runtime_class")
+        if runtime_class is not None and (not isinstance(runtime_class, str)
+                                          or not _JAVA_NAME.match(runtime_class)):
+            raise CatalogError(f"{where}: runtime_class {runtime_class!r} is not a dotted Java name")
         default_id = member if kind == "uri" else f"{cls}.{member}"
         out.append(Api(
             id=e.get("id", default_id), cls=cls, member=member, kind=kind, pi_type=pi,
             overloads=overloads, permission=perm, capture=capture, key_arg=key_arg,
-            note=e.get("note", ""),
+            note=e.get("note", ""), key_required=key_required, runtime_class=runtime_class,
         ))
+    seen: dict[tuple[str, str], str] = {}
+    for api in out:
+        # one entry per member: the static scanner and the agent would otherwise report it twice
+        k = ("uri", api.member) if api.kind == "uri" else (api.cls, api.member)
+        if k in seen:
+            raise CatalogError(f"apis.yaml: {api.id!r} duplicates {seen[k]!r} "
+                               f"(same class and member {k[0]}.{k[1]})")
+        seen[k] = api.id
     return out
 
 
@@ -402,8 +618,15 @@ def _load_clauses(doc):
     frameworks = {}
     for i, e in enumerate(_list(doc, "frameworks", "clauses.yaml")):
         where = f"clauses.yaml frameworks[{i}]"
+        _known_keys(e, {"id", "name_zh", "name_en", "reference", "item_pattern", "note"}, where)
+        pattern = e.get("item_pattern", "")
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError) as exc:
+            raise CatalogError(f"{where}: bad item_pattern {pattern!r}: {exc}") from None
         fw = Framework(id=_req(e, "id", where), name_zh=_req(e, "name_zh", where),
-                       name_en=_req(e, "name_en", where), reference=e.get("reference", ""))
+                       name_en=_req(e, "name_en", where), reference=e.get("reference", ""),
+                       item_pattern=pattern)
         if fw.id in frameworks:
             raise CatalogError(f"{where}: duplicate framework {fw.id!r}")
         frameworks[fw.id] = fw
@@ -417,6 +640,10 @@ def _load_clauses(doc):
         c = Clause(framework=fw, item=str(_req(e, "item", where, (str, int, float))),
                    title_zh=_req(e, "title_zh", where), title_en=_req(e, "title_en", where),
                    verified=_req(e, "verified", where, (bool,)))
+        pattern = frameworks[fw].item_pattern
+        if pattern and not re.fullmatch(pattern, c.item):
+            raise CatalogError(f"{where}: item {c.item!r} does not follow the {fw} convention "
+                               f"{pattern!r}")
         if c.key in clauses:
             raise CatalogError(f"{where}: duplicate clause")
         clauses[c.key] = c
@@ -426,8 +653,9 @@ def _load_clauses(doc):
 def _load_packers(doc) -> list[Packer]:
     out = []
     for i, e in enumerate(_list(doc, "packers", "packers.yaml")):
-        where = f"packers.yaml[{i}] {e.get('id')!r}"
+        where = f"packers.yaml[{i}] {e.get('id') if isinstance(e, dict) else e!r}"
         _known_keys(e, {"id", "name", "vendor", "files", "classes", "source", "note"}, where)
+        source = _req(e, "source", where)
         files = tuple(e.get("files") or ())
         for f in files:
             try:
@@ -435,8 +663,12 @@ def _load_packers(doc) -> list[Packer]:
             except re.error as exc:
                 raise CatalogError(f"{where}: bad file regex {f!r}: {exc}") from None
         classes = tuple(e.get("classes") or ())
+        for c in classes:
+            if not isinstance(c, str) or not _valid_prefix(c):
+                raise CatalogError(f"{where}: class prefix {c!r} is too short or not a class name")
         if not files and not classes:
             raise CatalogError(f"{where}: needs 'files' or 'classes'")
         out.append(Packer(id=_req(e, "id", where), name=_req(e, "name", where),
-                          vendor=e.get("vendor", ""), files=files, classes=classes))
+                          vendor=e.get("vendor", ""), files=files, classes=classes,
+                          source=source))
     return out

@@ -1,0 +1,245 @@
+"""The loader rejects broken catalogs with one clear line naming the file and the entry.
+
+Each test copies the real catalog to tmp_path, breaks one thing, and loads that directory.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analyzer.catalog import (CATALOG_DIR, CatalogError, KeyArg, frida_type_name,
+                              java_type_descriptor, load_catalog)
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+FILES = ("pi_types", "permissions", "apis", "sdks", "clauses", "packers", "rules")
+
+
+@pytest.fixture
+def cat_dir(tmp_path: Path) -> Path:
+    for name in FILES:
+        shutil.copy(CATALOG_DIR / f"{name}.yaml", tmp_path / f"{name}.yaml")
+    return tmp_path
+
+
+def _edit(directory: Path, name: str, fn) -> None:
+    path = directory / f"{name}.yaml"
+    doc = yaml.load(path.read_bytes(), Loader=_LOADER)
+    fn(doc)
+    path.write_text(yaml.dump(doc, Dumper=_DUMPER, allow_unicode=True, sort_keys=False), "utf-8")
+
+
+def _error(directory: Path) -> str:
+    with pytest.raises(CatalogError) as info:
+        load_catalog(str(directory))
+    message = str(info.value)
+    assert "\n" not in message  # one line, fit for a CLI error
+    return message
+
+
+def _api(doc, cls, member):
+    return next(e for e in doc["apis"] if e["class"] == cls and e["member"] == member)
+
+
+TM = "android.telephony.TelephonyManager"
+
+
+def test_unchanged_copy_loads_with_same_fingerprint(cat_dir):
+    copy = load_catalog(str(cat_dir))
+    real = load_catalog()
+    assert copy.fingerprint == real.fingerprint and len(copy.apis) == len(real.apis)
+    (cat_dir / "packers.yaml").write_text(
+        (cat_dir / "packers.yaml").read_text("utf-8") + "\n# touched\n", "utf-8")
+    load_catalog.cache_clear()
+    assert load_catalog(str(cat_dir)).fingerprint != real.fingerprint
+
+
+def test_api_with_unknown_pi_type(cat_dir):
+    _edit(cat_dir, "apis", lambda d: _api(d, TM, "getImei").update(pi_type="device.imeii"))
+    msg = _error(cat_dir)
+    assert "apis.yaml" in msg and f"{TM}.getImei" in msg and "'device.imeii'" in msg
+
+
+def test_api_with_unknown_permission(cat_dir):
+    _edit(cat_dir, "apis", lambda d: _api(d, TM, "getImei").update(
+        permission="android.permission.READ_PHONE_STAT"))
+    msg = _error(cat_dir)
+    assert "apis.yaml" in msg and "getImei" in msg and "READ_PHONE_STAT'" in msg
+    assert "not in permissions.yaml" in msg
+
+
+def test_duplicate_api(cat_dir):
+    _edit(cat_dir, "apis", lambda d: d["apis"].append(dict(_api(d, TM, "getMeid"), id="dup.meid")))
+    msg = _error(cat_dir)
+    assert "apis.yaml" in msg and "dup.meid" in msg and f"{TM}.getMeid" in msg
+
+
+def test_duplicate_pi_type(cat_dir):
+    _edit(cat_dir, "pi_types", lambda d: d["pi_types"].append(dict(d["pi_types"][0])))
+    msg = _error(cat_dir)
+    assert "pi_types.yaml" in msg and "duplicate" in msg and "'device.imei'" in msg
+
+
+def test_permission_with_unknown_pi_type(cat_dir):
+    _edit(cat_dir, "permissions", lambda d: d["permissions"][0].update(pi_types=["calender"]))
+    msg = _error(cat_dir)
+    assert "permissions.yaml" in msg and "READ_CALENDAR" in msg and "'calender'" in msg
+
+
+def test_sdk_prefix_too_short(cat_dir):
+    _edit(cat_dir, "sdks", lambda d: d["sdks"][0].update(prefixes=["com.a"]))
+    msg = _error(cat_dir)
+    sdk_id = yaml.load((cat_dir / "sdks.yaml").read_bytes(), Loader=_LOADER)["sdks"][0]["id"]
+    assert "sdks.yaml" in msg and repr(sdk_id) in msg and "'com.a'" in msg
+
+
+def test_sdk_bad_host(cat_dir):
+    _edit(cat_dir, "sdks", lambda d: d["sdks"][0].update(hosts=["https://Umeng.com/x"]))
+    msg = _error(cat_dir)
+    assert "sdks.yaml" in msg and "host 'https://Umeng.com/x'" in msg
+
+
+@pytest.mark.parametrize("name,list_key", [
+    ("pi_types", "pi_types"), ("permissions", "permissions"), ("apis", "apis"),
+    ("sdks", "sdks"), ("clauses", "clauses"), ("packers", "packers"),
+])
+def test_unknown_key(cat_dir, name, list_key):
+    _edit(cat_dir, name, lambda d: d[list_key][0].update(pi_typo="x"))
+    msg = _error(cat_dir)
+    assert f"{name}.yaml" in msg and "unknown keys ['pi_typo']" in msg
+
+
+def test_unknown_top_level_key(cat_dir):
+    _edit(cat_dir, "apis", lambda d: d.update(api=[]))
+    assert "apis.yaml: unknown keys ['api']" in _error(cat_dir)
+
+
+def test_key_arg_index_outside_overload(cat_dir):
+    _edit(cat_dir, "apis", lambda d: _api(d, "android.provider.Settings$Secure", "getString")[
+        "key_arg"].update(index=2))
+    msg = _error(cat_dir)
+    assert "Settings$Secure.getString" in msg and "key_arg index 2" in msg
+
+
+def test_key_arg_needs_overloads(cat_dir):
+    _edit(cat_dir, "apis", lambda d: _api(d, "android.provider.Settings$Secure", "getString")
+          .pop("overloads"))
+    assert "key_arg needs explicit overloads" in _error(cat_dir)
+
+
+def test_key_arg_pi_type_must_be_a_key_value(cat_dir):
+    _edit(cat_dir, "apis", lambda d: _api(d, "android.provider.Settings$Secure", "getString")
+          .update(pi_type="device.imei"))
+    assert "must be one of the key_arg PI types" in _error(cat_dir)
+
+
+def test_key_required_without_key_arg(cat_dir):
+    _edit(cat_dir, "apis", lambda d: _api(d, TM, "getImei").update(key_required=True))
+    assert "key_required" in _error(cat_dir)
+
+
+def test_capture_that_does_not_fit_the_kind(cat_dir):
+    _edit(cat_dir, "apis", lambda d: _api(d, "android.os.Build", "SERIAL").update(capture="args"))
+    msg = _error(cat_dir)
+    assert "android.os.Build.SERIAL" in msg and "capture 'args'" in msg and "'field'" in msg
+
+
+def test_bad_overload_type(cat_dir):
+    _edit(cat_dir, "apis", lambda d: _api(d, "android.provider.Settings$Secure", "getString")
+          .update(overloads=[["ContentResolver", "String"]]))
+    assert "overload parameter 'ContentResolver'" in _error(cat_dir)
+
+
+def test_constructor_member(cat_dir):
+    _edit(cat_dir, "apis", lambda d: _api(d, "android.media.AudioRecord", "<init>")
+          .update(member="$init"))
+    assert "a constructor's member must be '<init>'" in _error(cat_dir)
+
+
+def test_uri_format(cat_dir):
+    def breaks(d):
+        e = next(e for e in d["apis"] if e["kind"] == "uri")
+        e.update(member="sms inbox")
+    _edit(cat_dir, "apis", breaks)
+    assert "is not a content:// URI" in _error(cat_dir)
+
+
+def test_uri_needs_explicit_id(cat_dir):
+    _edit(cat_dir, "apis", lambda d: next(e for e in d["apis"] if e["kind"] == "uri").pop("id"))
+    assert "kind uri needs an explicit id" in _error(cat_dir)
+
+
+def test_bad_data_safety_and_normal_form(cat_dir):
+    _edit(cat_dir, "pi_types", lambda d: d["pi_types"][0].update(data_safety="device_ids"))
+    assert "data_safety 'device_ids'" in _error(cat_dir)
+    _edit(cat_dir, "pi_types", lambda d: d["pi_types"][0].update(
+        data_safety="device_or_other_ids", normalize=["sha1"]))
+    assert "pi_types.yaml[0] 'device.imei': normalize" in _error(cat_dir)
+
+
+def test_clause_item_convention(cat_dir):
+    _edit(cat_dir, "clauses", lambda d: d["clauses"].append(
+        {"framework": "pipl", "item": "51", "title_zh": "安全措施", "title_en": "Security",
+         "verified": False}))
+    msg = _error(cat_dir)
+    assert "clauses.yaml" in msg and "pipl/51" in msg and "convention" in msg
+
+
+def test_clause_unknown_framework_and_duplicate(cat_dir):
+    _edit(cat_dir, "clauses", lambda d: d["clauses"].append(dict(d["clauses"][0])))
+    assert "cac191/1: duplicate clause" in _error(cat_dir)
+    _edit(cat_dir, "clauses", lambda d: d["clauses"][-1].update(framework="gdpr"))
+    assert "unknown framework 'gdpr'" in _error(cat_dir)
+
+
+def test_packer_bad_regex_and_missing_source(cat_dir):
+    _edit(cat_dir, "packers", lambda d: d["packers"][0]["files"].append("lib/(x"))
+    msg = _error(cat_dir)
+    assert "packers.yaml[0] 'jiagu360'" in msg and "bad file regex 'lib/(x'" in msg
+    _edit(cat_dir, "packers", lambda d: (d["packers"][0]["files"].pop(),
+                                         d["packers"][0].pop("source")))
+    assert "packers.yaml[0] 'jiagu360': missing 'source'" in _error(cat_dir)
+
+
+def test_missing_file_and_bad_yaml(cat_dir):
+    (cat_dir / "clauses.yaml").write_text("version: 1\nclauses: [\n", "utf-8")
+    msg = _error(cat_dir)
+    assert "clauses.yaml: not valid YAML at line" in msg
+    (cat_dir / "clauses.yaml").unlink()
+    assert "clauses.yaml: missing catalog file" in _error(cat_dir)
+
+
+def test_entry_that_is_not_a_mapping(cat_dir):
+    _edit(cat_dir, "permissions", lambda d: d["permissions"].append("android.permission.X"))
+    assert "permissions.yaml" in _error(cat_dir)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+@pytest.mark.parametrize("java,desc,frida", [
+    ("int", "I", "int"),
+    ("java.lang.String", "Ljava/lang/String;", "java.lang.String"),
+    ("java.lang.String[]", "[Ljava/lang/String;", "[Ljava.lang.String;"),
+    ("byte[]", "[B", "[B"),
+    ("android.location.LocationManager$Callback", "Landroid/location/LocationManager$Callback;",
+     "android.location.LocationManager$Callback"),
+    ("long[][]", "[[J", "[[J"),
+])
+def test_type_conversions(java, desc, frida):
+    assert java_type_descriptor(java) == desc
+    assert frida_type_name(java) == frida
+
+
+def test_type_conversion_rejects_garbage():
+    with pytest.raises(ValueError):
+        java_type_descriptor("java.lang.String[")
+
+
+def test_key_arg_exact_match_does_not_take_prefixes():
+    ka = KeyArg(index=1, values={"android_id": "device.android_id"})
+    assert ka.resolve("android_id") == "device.android_id"
+    assert ka.resolve("android_id2") is None and ka.resolve("android") is None
