@@ -23,6 +23,7 @@ def to_sarif(bundle: Bundle, catalog: Catalog, lang: str = "zh") -> dict[str, An
     rules = load_rules(catalog)
     index = {r.code: i for i, r in enumerate(rules)}
     apk = bundle.app.file_name or "app.apk"
+    lookup = _Lookup(bundle)
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -35,7 +36,7 @@ def to_sarif(bundle: Bundle, catalog: Catalog, lang: str = "zh") -> dict[str, An
             }},
             "artifacts": [{"location": {"uri": quote(apk)}, "roles": ["analysisTarget"],
                            **({"hashes": {"sha-256": bundle.app.sha256}} if bundle.app.sha256 else {})}],
-            "results": [_result(f, index, bundle, apk, lang) for f in bundle.findings
+            "results": [_result(f, index, bundle, apk, lang, lookup) for f in bundle.findings
                         if f.rule in index],
             "properties": {"package": bundle.app.package, "schema_version": bundle.schema_version,
                            "kinds": list(bundle.method.kinds), "partial": bundle.partial},
@@ -84,14 +85,24 @@ def _rule(r: RuleDef, catalog: Catalog, lang: str) -> dict:
     }
 
 
-def _result(f: Finding, index: dict, bundle: Bundle, apk: str, lang: str) -> dict:
+class _Lookup:
+    """Evidence by id, built once per report (findings reference evidence, not copies)."""
+
+    def __init__(self, bundle: Bundle):
+        self.sites = {s.id: s for s in bundle.api_calls}
+        self.traffic = {t.id: t for t in bundle.traffic}
+        self.events = {e.id: e for e in bundle.runtime.api_calls} if bundle.runtime else {}
+
+
+def _result(f: Finding, index: dict, bundle: Bundle, apk: str, lang: str,
+            lookup: "_Lookup") -> dict:
     message = (f.message_zh or f.message) if lang == "zh" else f.message
     result = {
         "ruleId": f.rule,
         "ruleIndex": index[f.rule],
         "level": LEVEL[f.severity],
         "message": {"text": message},
-        "locations": _locations(f, bundle, apk)[:MAX_LOCATIONS],
+        "locations": _locations(f, lookup, apk),
         "partialFingerprints": {"privascope/v1": f.fingerprint},
         "properties": {"severity": f.severity.value, "confidence": f.confidence.value,
                        "source": f.source, "pi_types": list(f.pi_types), "sdks": list(f.sdks),
@@ -106,12 +117,12 @@ def _result(f: Finding, index: dict, bundle: Bundle, apk: str, lang: str) -> dic
     return result
 
 
-def _locations(f: Finding, bundle: Bundle, apk: str) -> list[dict]:
-    sites = {s.id: s for s in bundle.api_calls}
-    traffic = {t.id: t for t in bundle.traffic}
-    events = {e.id: e for e in bundle.runtime.api_calls} if bundle.runtime else {}
+def _locations(f: Finding, lookup: _Lookup, apk: str) -> list[dict]:
+    sites, traffic, events = lookup.sites, lookup.traffic, lookup.events
     out, seen = [], set()
     for ref in f.evidence:
+        if len(out) >= MAX_LOCATIONS:
+            break
         loc: Optional[dict] = None
         if ref.kind == "api_call" and ref.id in sites:
             s = sites[ref.id]
