@@ -3,8 +3,8 @@
 androguard's `Analysis` builds the whole cross-reference graph (tens of seconds, GBs on large
 apps). The scanner only needs the instructions that touch a handful of catalog members, so this
 module reads the id tables (strings, types, protos, fields, methods, class defs), marks the ids
-that matter, finds candidate byte positions with one regex pass over the file, and decodes
-instruction by instruction only the methods that contain a candidate.
+that matter, finds candidate instructions in one vectorised pass (numpy) over the file's 16-bit
+code units, and decodes instruction by instruction only the methods that contain a candidate.
 
 Every offset and index is bounds-checked; a malformed file raises `DexError` (one line), never
 IndexError/struct.error, and every loop advances, so a corrupt file cannot hang the scan.
@@ -17,6 +17,8 @@ import re
 import struct
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional
+
+import numpy as np
 
 HEADER_SIZE = 0x70
 NO_INDEX = 0xFFFFFFFF
@@ -178,6 +180,8 @@ class DexFile:
         self._type_str = struct.unpack_from(f"<{self.type_ids_size}I", data,
                                             self.type_ids_off) if self.type_ids_size else ()
         self._strings: dict[int, str] = {}
+        self._all: Optional[list[str]] = None
+        self._code_methods: Optional[list[CodeMethod]] = None
         self._field_ids = list(struct.iter_unpack("<HHI", data[
             self.field_ids_off:self.field_ids_off + 8 * self.field_ids_size]))
         self._method_ids = list(struct.iter_unpack("<HHI", data[
@@ -204,8 +208,32 @@ class DexFile:
         return s
 
     def strings(self) -> Iterator[tuple[int, str]]:
-        for i in range(self.string_ids_size):
-            yield i, self.string(i)
+        return enumerate(self.all_strings())
+
+    def all_strings(self) -> list[str]:
+        """Every string of the table, decoded once (the hot path of a scan: inlined)."""
+        if len(self._strings) == self.string_ids_size and self._all is not None:
+            return self._all
+        data, size, out = self.data, len(self.data), []
+        find = data.find
+        for i, off in enumerate(self._string_offs):
+            start = off
+            while start < size and data[start] >= 0x80 and start - off < 5:  # skip ULEB len
+                start += 1
+            start += 1
+            if start > size:
+                raise DexError(f"string {i} starts outside the file")
+            end = find(b"\x00", start)
+            if end < 0:
+                raise DexError(f"string {i} is not terminated")
+            raw = data[start:end]
+            if raw.isascii():
+                out.append(raw.decode("ascii"))
+            else:
+                out.append(decode_mutf8(raw))
+        self._all = out
+        self._strings = dict(enumerate(out))
+        return out
 
     def find_string(self, value: str) -> Optional[int]:
         """Index of an exact string (the string table is sorted, but by UTF-16 code units: a
@@ -275,35 +303,70 @@ class DexFile:
 
     def code_methods(self) -> list[CodeMethod]:
         """Every method with a code item, sorted by the file offset of its instructions."""
+        if self._code_methods is None:
+            try:
+                self._code_methods = self._read_code_methods()
+            except IndexError:  # a ULEB128 running off the end of the file
+                raise DexError("class_data runs past the end of the file") from None
+        return self._code_methods
+
+    def _read_code_methods(self) -> list[CodeMethod]:
         out = []
         data = self.data
+        size = len(data)
+        unpack_u4 = struct.Struct("<I").unpack_from
         for ci, cdef in enumerate(self._class_defs):
-            class_data_off = cdef[6]
-            if not class_data_off:
+            off = cdef[6]
+            if not off:
                 continue
-            off = class_data_off
-            sizes = []
+            counts = []
             for _ in range(4):
                 v, off = _uleb(data, off)
-                sizes.append(v)
-            n_fields = sizes[0] + sizes[1]
-            if n_fields > len(data) or sizes[2] + sizes[3] > len(data):
+                counts.append(v)
+            n_fields, n_direct, n_virtual = counts[0] + counts[1], counts[2], counts[3]
+            if n_fields > size or n_direct + n_virtual > size:
                 raise DexError(f"class_data of class {ci} declares impossible sizes")
-            for _ in range(2 * n_fields):
-                _, off = _uleb(data, off)
-            for count in (sizes[2], sizes[3]):
+            for _ in range(2 * n_fields):  # field_idx_diff, access_flags: skip
+                while data[off] >= 0x80:
+                    off += 1
+                off += 1
+            for count in (n_direct, n_virtual):
                 midx = 0
                 for _ in range(count):
-                    diff, off = _uleb(data, off)
-                    _flags, off = _uleb(data, off)
-                    code_off, off = _uleb(data, off)
+                    # method_idx_diff, access_flags, code_off, ULEB128 each, decoded inline
+                    # (this loop runs once per method of the app)
+                    b = data[off]
+                    off += 1
+                    diff = b & 0x7F
+                    shift = 7
+                    while b >= 0x80:
+                        if shift > 28:
+                            raise DexError(f"ULEB128 at 0x{off:x} is longer than 5 bytes")
+                        b = data[off]
+                        off += 1
+                        diff |= (b & 0x7F) << shift
+                        shift += 7
+                    while data[off] >= 0x80:
+                        off += 1
+                    off += 1
+                    b = data[off]
+                    off += 1
+                    code_off = b & 0x7F
+                    shift = 7
+                    while b >= 0x80:
+                        if shift > 28:
+                            raise DexError(f"ULEB128 at 0x{off:x} is longer than 5 bytes")
+                        b = data[off]
+                        off += 1
+                        code_off |= (b & 0x7F) << shift
+                        shift += 7
                     midx += diff
                     if not code_off:
                         continue
-                    if code_off + 16 > len(data):
+                    if code_off + 16 > size:
                         raise DexError(f"code item 0x{code_off:x} outside the file")
-                    (units,) = struct.unpack_from("<I", data, code_off + 12)
-                    if code_off + 16 + 2 * units > len(data):
+                    units = unpack_u4(data, code_off + 12)[0]
+                    if code_off + 16 + 2 * units > size:
                         raise DexError(f"instructions at 0x{code_off:x} run past the end")
                     out.append(CodeMethod(midx, code_off + 16, units, ci))
         out.sort(key=lambda m: m.insns_off)
@@ -383,31 +446,50 @@ class Targets:
         return bool(self.methods or self.fields or self.strings)
 
 
-def _alternation(values: Iterable[int], fmt: str) -> bytes:
-    return b"|".join(re.escape(struct.pack(fmt, v)) for v in sorted(values))
+
+def _table(values: Iterable[int], size: int):
+    t = np.zeros(size, dtype=bool)
+    t[[v for v in values if 0 <= v < size]] = True
+    return t
+
+
+_INVOKE_TABLE = _table(INVOKE_OPS, 256)
+_SGET_TABLE = _table(SGET_OPS, 256)
+
+
+def candidate_positions(data: bytes, targets: Targets) -> list[int]:
+    """File offsets of instructions that may use a target id, found vectorised: the file is
+    viewed as 16-bit code units at even offsets; a unit whose low byte is a matching opcode and
+    whose next unit (or next two, for const-string/jumbo) is a target index is a candidate.
+    Data that happens to look like this is weeded out later by the real decode."""
+    n = len(data) // 2
+    if n < 3:
+        return []
+    units = np.frombuffer(data, dtype="<u2", count=n)
+    ops = (units & 0xFF).astype(np.uint8)[:-2]
+    nxt = units[1:-1]
+    hit = np.zeros(n - 2, dtype=bool)
+    if targets.methods:
+        hit |= _INVOKE_TABLE[ops] & _table(targets.methods, 65536)[nxt]
+    if targets.fields:
+        hit |= _SGET_TABLE[ops] & _table(targets.fields, 65536)[nxt]
+    if targets.strings:
+        hit |= (ops == CONST_STRING) & _table(targets.strings, 65536)[nxt]
+        jumbo = np.nonzero(ops == CONST_STRING_JUMBO)[0]
+        if len(jumbo):
+            idx = units[jumbo + 1].astype(np.uint32) | (units[jumbo + 2].astype(np.uint32) << 16)
+            hit[jumbo[np.isin(idx, np.fromiter(targets.strings, dtype=np.uint32))]] = True
+    pos = np.nonzero(hit)[0] * 2
+    return [int(p) for p in pos if p >= HEADER_SIZE]
 
 
 def candidate_methods(dex: DexFile, targets: Targets,
                       methods: Optional[list[CodeMethod]] = None) -> list[CodeMethod]:
-    """Methods whose instructions may use a target id. One regex pass over the file finds
-    byte patterns "opcode, any byte, index" at even offsets; only methods containing one are
-    decoded later (the decode confirms it is a real instruction, not data)."""
+    """Methods whose instructions may use a target id; only these are decoded (the decode
+    confirms it is a real instruction, not data that looks like one)."""
     if not targets:
         return []
-    parts = []
-    invokes = bytes(sorted(INVOKE_OPS))
-    if targets.methods:
-        parts.append(b"[" + re.escape(invokes) + b"][\\x00-\\xff](?:"
-                     + _alternation(targets.methods, "<H") + b")")
-    if targets.fields:
-        parts.append(b"[\\x60-\\x66][\\x00-\\xff](?:" + _alternation(targets.fields, "<H") + b")")
-    if targets.strings:
-        small = [s for s in targets.strings if s <= 0xFFFF]
-        if small:
-            parts.append(b"\\x1a[\\x00-\\xff](?:" + _alternation(small, "<H") + b")")
-        parts.append(b"\\x1b[\\x00-\\xff](?:" + _alternation(targets.strings, "<I") + b")")
-    pattern = re.compile(b"(?=" + b"|".join(parts) + b")", re.DOTALL)
-    positions = [m.start() for m in pattern.finditer(dex.data) if not m.start() & 1]
+    positions = candidate_positions(dex.data, targets)
     if not positions:
         return []
     methods = methods if methods is not None else dex.code_methods()

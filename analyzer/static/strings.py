@@ -57,11 +57,13 @@ class StringFindings:
             if "://" in s:
                 for url in _URL.findall(s):
                     self._add_url(url[:MAX_URL_LEN], source, catalog)
-            elif 3 < len(s) < 254 and "." in s and catalog.sdk_for_host(s.lower()) is not None \
-                    and _HOST.match(s.lower()):
+            elif 3 < len(s) < 254 and "." in s and " " not in s and "/" not in s \
+                    and _HOST.match(s) and catalog.sdk_for_host(s) is not None:
                 # a bare host name of a catalog SDK ("alog.umeng.com"): SDKs build URLs in parts
-                self._add_host(s.lower(), None, source, catalog)
-            if not s.startswith(("http", "ws")) and len(s) <= 2000:
+                self._add_host(s, None, source, catalog)
+            # policy phrases are Chinese or English with a space: skip identifiers cheaply
+            if len(s) <= 2000 and (" " in s or not s.isascii()) \
+                    and not s.startswith(("http", "ws")):
                 m = _POLICY_TEXT.search(s)
                 if m:
                     start = max(0, m.start() - 20)
