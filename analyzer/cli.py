@@ -190,4 +190,8 @@ def cmd_batch(args) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the importable module's main: under `python -m analyzer.cli` this file is __main__,
+    # and library code raising analyzer.cli.UserError would not match __main__.UserError.
+    from analyzer.cli import main as _main
+
+    sys.exit(_main())
