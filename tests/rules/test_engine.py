@@ -147,3 +147,15 @@ def test_clause_checklist_statuses(rules_catalog):
     packed = evaluate(_bundle("PS901", 0), catalog=rules_catalog)
     status = {(c.framework, c.item): c.status for c in clause_checklist(packed, rules_catalog)}
     assert status[("gbt41391", "AnnexF")] == "review"
+
+
+def test_static_medium_confidence_asks_for_review_not_fail(rules_catalog):
+    from analyzer.rules.checklist import clause_checklist
+
+    b = evaluate(_bundle("PS301"), catalog=rules_catalog)  # getDeviceId call site, medium
+    status = {(c.framework, c.item): c.status for c in clause_checklist(b, rules_catalog)}
+    assert status[("gbt41391", "AnnexF")] == "review"
+    # the same identifier observed at run time is a failure
+    rt = evaluate(_bundle("PS106"), catalog=rules_catalog)
+    status = {(c.framework, c.item): c.status for c in clause_checklist(rt, rules_catalog)}
+    assert status[("gbt41391", "AnnexF")] == "fail"
