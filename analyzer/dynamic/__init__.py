@@ -122,6 +122,8 @@ class DynamicRun:
         self.errors: list[str] = []
         self._traffic: list[TrafficEvent] = []
         self._traffic_lock = threading.Lock()
+        self.driver = None  # kept for inspection after the run (tests, bench)
+        self.proxy = None
 
     # ------------------------------------------------------------------ callbacks
     def _on_traffic(self, event: TrafficEvent) -> None:
@@ -206,6 +208,7 @@ class DynamicRun:
                 raise _Missing(f"proxy unreachable: cannot listen on {self.args.proxy_host}:"
                                f"{self.args.proxy_port or 'any port'} ({exc})") from None
         self.progress.info(f"proxy listening on {proxy.host}:{proxy.port}")
+        self.proxy = proxy
         return store, proxy
 
     def _session_factory(self, catalog, store):
@@ -246,8 +249,9 @@ class DynamicRun:
         runtime = None
         try:
             store, proxy = self._traffic_stack(catalog, package, sink.port)
-            driver = JvmDriver(classpath, main, program_args,
-                               self._session_factory(catalog, store), proxy_port=proxy.port)
+            driver = self.driver = JvmDriver(classpath, main, program_args,
+                                             self._session_factory(catalog, store),
+                                             proxy_port=proxy.port)
             try:
                 self._run_scenario(driver)
             finally:
@@ -291,7 +295,8 @@ class DynamicRun:
         try:
             try:
                 self._prepare_device(shell, settings, proxy, package)
-                driver = self._android_driver(shell, serial, package, catalog, store)
+                driver = self.driver = self._android_driver(shell, serial, package, catalog,
+                                                            store)
             except device.MissingError as exc:
                 raise _Missing(str(exc)) from None
             self._run_scenario(driver)

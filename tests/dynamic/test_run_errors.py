@@ -1,0 +1,180 @@
+"""What the user sees when something is missing or wrong (one line, exit 2 or 3), and that an
+interrupted run still stops the app and the proxy and restores the device."""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analyzer.cli import main
+from analyzer.dynamic import DynamicRun, device
+from analyzer.dynamic.progress import Progress
+from analyzer.dynamic.scenarios import get_scenario
+
+REPO = Path(__file__).resolve().parents[2]
+MAIN = "com.example.privhost.HostMain"
+
+
+def cli(capsys, *argv) -> tuple[int, str]:
+    code = main(["dynamic", *argv])
+    err = capsys.readouterr().err.strip().splitlines()
+    return code, err[-1] if err else ""
+
+
+def test_neither_apk_nor_target(capsys, tmp_path):
+    code, err = cli(capsys, "-o", str(tmp_path))
+    assert code == 2 and "give either an APK" in err
+
+
+def test_unknown_scenario(capsys, tmp_path):
+    code, err = cli(capsys, "--target", "jvm:x:y", "--scenario", "dance", "-o", str(tmp_path))
+    assert code == 2 and "unknown scenario 'dance'" in err
+
+
+def test_bad_target_spec_and_missing_classpath(capsys, tmp_path):
+    code, err = cli(capsys, "--target", "android:foo", "-o", str(tmp_path))
+    assert code == 2 and "jvm:CLASSPATH:MAINCLASS" in err
+    code, err = cli(capsys, "--target", f"jvm:{tmp_path}/nope:{MAIN}", "-o", str(tmp_path))
+    assert code == 2 and "does not exist" in err
+
+
+def test_proxy_must_stay_on_loopback(capsys, tmp_path, samples_build):
+    classes = samples_build / "jvm_host" / "classes"
+    code, err = cli(capsys, "--target", f"jvm:{classes}:{MAIN}", "--proxy-host", "0.0.0.0",
+                    "-o", str(tmp_path))
+    assert code == 2 and "loopback" in err
+
+
+def test_apk_without_a_device_is_exit_3(capsys, tmp_path, samples_build):
+    code, err = cli(capsys, str(samples_build / "clean.apk"), "-o", str(tmp_path))
+    assert code == 3 and err == "privascope: error: no device: give --serial SERIAL (see `adb devices`)"
+
+
+def test_unknown_serial_is_exit_3(capsys, tmp_path, samples_build):
+    code, err = cli(capsys, str(samples_build / "clean.apk"), "--serial", "no-such-device",
+                    "-o", str(tmp_path))
+    assert code == 3 and ("no device: no-such-device" in err or "no adb server" in err)
+
+
+def test_missing_jdk17_is_exit_3(tmp_path, samples_build):
+    classes = samples_build / "jvm_host" / "classes"
+    env = dict(os.environ, PRIVASCOPE_JAVA17=str(tmp_path / "no-java"))
+    proc = subprocess.run([sys.executable, "-m", "analyzer.cli", "dynamic", "--target",
+                           f"jvm:{classes}:{MAIN}", "--scenario", "launch-idle", "--duration", "1",
+                           "-o", str(tmp_path / "out")], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("privascope: error: JDK 17 not found") and "Traceback" not in proc.stderr
+
+
+class InterruptAt(Progress):
+    """Ctrl-C arriving while the scenario reaches the given phase."""
+
+    def __init__(self, when: str, **kw):
+        super().__init__(**kw)
+        self.when = when
+
+    def phase(self, label):
+        super().phase(label)
+        if self.when in label:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.slow
+def test_ctrl_c_mid_scenario_stops_the_app_and_the_proxy(tmp_path, samples_build):
+    import io
+
+    from rich.console import Console
+
+    classes = samples_build / "jvm_host" / "classes"
+    args = argparse.Namespace(target=f"jvm:{classes}:{MAIN}", apk=None, serial=None,
+                              scenario="reject", duration=1.0, proxy_host="127.0.0.1",
+                              proxy_port=0, out=tmp_path, verbose=False)
+    run = DynamicRun(args, get_scenario("reject"),
+                     progress=InterruptAt("reject consent",
+                                          console=Console(file=io.StringIO()), live=False))
+    with pytest.raises(KeyboardInterrupt):
+        run.execute()
+    (_prefix, session), = run.driver.sessions
+    assert session.target.proc.poll() is not None  # the JVM is gone
+    assert session.ended_at is not None
+    assert not run.proxy._thread.is_alive()  # the proxy's event loop has ended
+
+
+class FakeAdb:
+    """Stands in for AdbShell: records the device state the run changes."""
+
+    def __init__(self, serial):
+        self.proxy = "10.1.2.3:8888"
+        self.reverses = set()
+        self.installed = []
+
+    def shell(self, args, timeout=30.0):
+        if args[:3] == ["settings", "get", "global"]:
+            return self.proxy
+        if args[:3] == ["settings", "put", "global"]:
+            self.proxy = args[4]
+        if args[:3] == ["settings", "delete", "global"]:
+            self.proxy = "null"
+        if args[0] == "sh" and "nc -z" in args[2]:
+            return "OPEN"
+        if args[0] == "sh" and "cacerts" in args[2]:
+            return "SYSTEM"
+        return ""
+
+    def reverse(self, remote, local):
+        self.reverses.add(remote)
+
+    def remove_reverse(self, remote):
+        self.reverses.discard(remote)
+
+    def install(self, apk):
+        self.installed.append(apk)
+
+
+def test_android_run_restores_proxy_and_reverse_after_ctrl_c(monkeypatch, tmp_path,
+                                                             samples_build):
+    import io
+
+    from rich.console import Console
+
+    adb = FakeAdb("emulator-5554")
+    monkeypatch.setattr(device, "AdbShell", lambda serial: adb)
+    seen = {}
+
+    class Interrupting:
+        sessions: list = []
+        limits: list = []
+
+        def __init__(self):
+            seen["proxy_during_run"] = adb.proxy
+            seen["reverses_during_run"] = set(adb.reverses)
+
+        def is_running(self):
+            raise KeyboardInterrupt  # Ctrl-C at the first step
+
+        def stop(self):
+            seen["stopped"] = True
+
+        def evidence(self):
+            return None
+
+    monkeypatch.setattr(DynamicRun, "_android_driver", lambda self, *a: Interrupting())
+    args = argparse.Namespace(target=None, apk=samples_build / "clean.apk",
+                              serial="emulator-5554", scenario="reject", duration=1.0,
+                              proxy_host="127.0.0.1", proxy_port=0, out=tmp_path, verbose=False)
+    run = DynamicRun(args, get_scenario("reject"),
+                     progress=Progress(console=Console(file=io.StringIO()), live=False))
+    with pytest.raises(KeyboardInterrupt):
+        run.execute()
+    assert seen["proxy_during_run"] == f"127.0.0.1:{run.proxy.port}"
+    assert seen["reverses_during_run"] == {run.proxy.port}
+    assert seen["stopped"] is True
+    assert adb.proxy == "10.1.2.3:8888" and adb.reverses == set()  # restored
+    assert adb.installed == [samples_build / "clean.apk"]
+    assert not run.proxy._thread.is_alive()
