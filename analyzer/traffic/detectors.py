@@ -6,12 +6,13 @@ PI type it finds, a regex that proposes candidates and `valid()` that rejects ne
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Optional, Sequence
+from typing import Iterable, Iterator, Optional
 
 from analyzer.traffic.checksums import gb11643_check_char, luhn_ok, plausible_birth_date
-from analyzer.traffic.fragments import Fragment
+from analyzer.traffic.fragments import Fragment, FragmentIndex
 
 # Not part of a longer token: a digit run inside a longer number or an identifier is not PI.
 _NB = r"(?<![0-9A-Za-z])"
@@ -46,18 +47,62 @@ class Detector:
         m = re.search(r"([A-Za-z_][\w.-]{0,30})[\"']?\s*[:=]\s*[\"']?$", before)
         return bool(m and self.key_pattern.search(m.group(1)))
 
-    def candidates(self, fragment: Fragment) -> Iterator[tuple[str, int]]:
-        for m in self.pattern.finditer(fragment.text):
-            yield m.group(0), m.start()
-
     def scan(self, fragment: Fragment) -> Iterator[Hit]:
-        for value, start in self.candidates(fragment):
-            if self.valid(value) and self.key_ok(fragment, start):
+        """One fragment (tests, small inputs)."""
+        return self.scan_index(FragmentIndex([fragment]))
+
+    def worth_scanning(self, index: FragmentIndex) -> bool:
+        """A cheap test that lets a request skip this detector's regex pass entirely."""
+        if self.key_pattern is None:
+            return True
+        return any(self._key_matches(k) for k in index.keys) or bool(self.key_pattern.search(index.text))
+
+    @functools.lru_cache(maxsize=4096)
+    def _key_matches(self, key: str) -> bool:  # keys repeat across requests: cache the answer
+        return bool(self.key_pattern.search(key))
+
+    def scan_index(self, index: FragmentIndex) -> Iterator[Hit]:
+        """One regex pass over all fragments of a request (joined by a separator no pattern
+        crosses); only candidates are mapped back to their fragment."""
+        if not self.worth_scanning(index):
+            return
+        for m in self.pattern.finditer(index.text):
+            value = m.group(0)
+            if not self.valid(value):
+                continue
+            fragment, start = index.locate(m.start())
+            if self.key_ok(fragment, start):
                 yield Hit(self.id, self.pi_type, value, fragment)
 
-    def scan_request(self, fragments: Sequence[Fragment]) -> Iterator[Hit]:
-        """Detectors that need several fragments at once (coordinate pairs) override this."""
-        return iter(())
+
+class DigitRunDetector(Detector):
+    """Numbers (IMEI, IMSI, ID card, phone, bank card) share one pass that finds every run of
+    11+ digits; each detector then looks at runs of its lengths."""
+
+    lengths: frozenset = frozenset()
+
+    def candidate(self, run: str) -> Optional[str]:
+        """The value this detector reads in a whole digit run, or None."""
+        return run if len(run) in self.lengths and self.valid(run) else None
+
+    def scan_index(self, index: FragmentIndex) -> Iterator[Hit]:
+        return scan_digit_runs(index, (self,))
+
+
+# A maximal run of digits (an ID card number may end in X), not part of a longer token
+# (letters/digits around it) nor the fraction of a decimal.
+_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z.])\d{11,}[Xx]?(?![0-9A-Za-z]|\.\d)")
+
+
+def scan_digit_runs(index: FragmentIndex, detectors) -> Iterator[Hit]:
+    for m in _DIGIT_RUN.finditer(index.text):
+        run = m.group(0)
+        for d in detectors:
+            value = d.candidate(run)
+            if value is not None:
+                fragment, start = index.locate(m.start())
+                if d.key_ok(fragment, start):
+                    yield Hit(d.id, d.pi_type, value, fragment)
 
 
 # GSMA reporting-body identifiers: the first two digits of a real TAC.
@@ -65,10 +110,10 @@ _IMEI_RBI = {"00", "01", "10", "30", "33", "35", "44", "45", "49", "50", "51", "
              "54", "86", "91", "98", "99"}
 
 
-class ImeiDetector(Detector):
+class ImeiDetector(DigitRunDetector):
     id = "imei"
     pi_type = "device.imei"
-    pattern = re.compile(_NB + r"\d{15}" + _NA)
+    lengths = frozenset({15})
 
     def valid(self, c: str) -> bool:
         return c[:2] in _IMEI_RBI and luhn_ok(c) and len(set(c)) > 3
@@ -90,22 +135,23 @@ class MeidDetector(Detector):
 _CN_MNC = {"00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "11", "15", "20"}
 
 
-class ImsiDetector(Detector):
+class ImsiDetector(DigitRunDetector):
     id = "imsi"
     pi_type = "device.imsi"
-    pattern = re.compile(_NB + r"460\d{12}" + _NA)
+    lengths = frozenset({15})
 
     def valid(self, c: str) -> bool:
-        return c[3:5] in _CN_MNC and len(set(c[5:])) > 2
+        return c[:3] == "460" and c[3:5] in _CN_MNC and len(set(c[5:])) > 2
 
 
-class ChineseIdCardDetector(Detector):
+class ChineseIdCardDetector(DigitRunDetector):
     id = "cn_id_card"
     pi_type = "id_card_number"
-    pattern = re.compile(_NB + r"[1-8]\d{5}(?:18|19|20)\d{2}[01]\d[0-3]\d{4}[\dXx]" + _NA)
+    lengths = frozenset({18})
 
     def valid(self, c: str) -> bool:
-        return plausible_birth_date(c[6:14]) and gb11643_check_char(c[:17]) == c[17].upper()
+        return (c[0] in "12345678" and c[:17].isdigit() and plausible_birth_date(c[6:14])
+                and gb11643_check_char(c[:17]) == c[17].upper())
 
 
 # Mainland mobile number segments (the first three digits) allocated by MIIT.
@@ -116,15 +162,20 @@ _CN_MOBILE_PREFIXES = {str(p) for p in range(130, 140)} | {
     "192", "193", "195", "196", "197", "198", "199"}
 
 
-class CnMobileDetector(Detector):
+class CnMobileDetector(DigitRunDetector):
+    """11 digits in an allocated segment; also with the country code glued on (8613..., 008613...).
+    "+86 139..." is found as its 11-digit run."""
+
     id = "cn_mobile"
     pi_type = "phone_number"
-    # An optional +86/0086 prefix; never a slice of a longer number or a decimal.
-    pattern = re.compile(r"(?<![0-9A-Za-z.])(?:(?:\+|00)86[- ]?)?1[3-9]\d{9}(?![0-9A-Za-z]|\.\d)")
+
+    def candidate(self, run: str) -> Optional[str]:
+        if len(run) == 13 and run.startswith("86") or len(run) == 15 and run.startswith("0086"):
+            run = run[-11:]
+        return run if len(run) == 11 and self.valid(run) else None
 
     def valid(self, c: str) -> bool:
-        digits = c[-11:]
-        return digits[:3] in _CN_MOBILE_PREFIXES and len(set(digits[3:])) > 1
+        return c.isdigit() and c[:3] in _CN_MOBILE_PREFIXES and len(set(c[3:])) > 1
 
 
 # File names look like e-mail addresses ("icon@2x.png"): not a top-level domain.
@@ -137,6 +188,9 @@ class EmailDetector(Detector):
     pi_type = "email"
     pattern = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
                          r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])")
+
+    def worth_scanning(self, index: FragmentIndex) -> bool:
+        return "@" in index.text
 
     def valid(self, c: str) -> bool:
         local, _, domain = c.rpartition("@")
@@ -153,6 +207,9 @@ class MacDetector(Detector):
     # not a slice of a longer colon/dash run (times, IPv6, longer hardware ids)
     pattern = re.compile(r"(?<![0-9A-Za-z])(?<![0-9A-Fa-f][:-])[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}"
                          r"[0-9A-Fa-f]{2}(?![0-9A-Za-z]|[:-][0-9A-Fa-f])")
+
+    def worth_scanning(self, index: FragmentIndex) -> bool:
+        return ":" in index.text or "-" in index.text
 
     def valid(self, c: str) -> bool:
         flat = re.sub(r"[:-]", "", c).lower()
@@ -172,13 +229,13 @@ def _card_bin_ok(n: str) -> bool:
     return False
 
 
-class BankCardDetector(Detector):
+class BankCardDetector(DigitRunDetector):
     id = "bank_card"
     pi_type = "bank_card"
-    pattern = re.compile(_NB + r"\d{16,19}" + _NA)
+    lengths = frozenset(range(16, 20))
 
     def valid(self, c: str) -> bool:
-        return _card_bin_ok(c) and luhn_ok(c) and len(set(c)) > 3
+        return c.isdigit() and _card_bin_ok(c) and luhn_ok(c) and len(set(c)) > 3
 
 
 _UUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
@@ -211,16 +268,11 @@ class OaidDetector(AdvertisingIdDetector):
 _LAT_KEY = re.compile(r"^(lat|latitude|y|gps_?lat\w*|\w*_lat|\w*latitude)$", re.I)
 _LON_KEY = re.compile(r"^(lng|lon|long|longitude|x|gps_?(lng|lon)\w*|\w*_(lng|lon)|\w*longitude)$", re.I)
 _LOC_KEY = re.compile(r"loc|gps|coord|position|geo|lnglat|latlng", re.I)
-_COORD = re.compile(r"^-?\d{1,3}\.(\d+)$")
-_PAIR = re.compile(r"(?<![\d.])(-?\d{1,3}\.\d{4,})\s*[,;| ]\s*(-?\d{1,3}\.\d{4,})(?![\d.])")
 MIN_DECIMALS = 4  # ~11 m: below that a coordinate is a city, not a person's position
-
-
-def _coord(text: str) -> Optional[float]:
-    m = _COORD.match(text.strip())
-    if not m or len(m.group(1)) < MIN_DECIMALS:
-        return None
-    return float(text)
+# A precise decimal number (not the tail of a version string: checked by the caller).
+_DECIMAL = re.compile(r"-?\d{1,3}\.\d{%d,}(?![\d.])" % MIN_DECIMALS)
+_NUMBERISH = set("0123456789.")
+_PAIR_GAP = re.compile(r"\s*[,;| ]\s*")
 
 
 def _lat_lon_ok(lat: float, lon: float) -> bool:
@@ -234,44 +286,53 @@ class GpsPairDetector(Detector):
     id = "gps_pair"
     pi_type = "location.precise"
 
-    def scan(self, fragment: Fragment) -> Iterator[Hit]:
-        for m in _PAIR.finditer(fragment.text):
-            a, b = float(m.group(1)), float(m.group(2))
-            if _lat_lon_ok(a, b) or _lat_lon_ok(b, a):
-                yield Hit(self.id, self.pi_type, m.group(0), fragment)
+    def scan_index(self, index: FragmentIndex) -> Iterator[Hit]:
+        text = index.text
+        decimals = [m for m in _DECIMAL.finditer(text)
+                    if not (m.start() and text[m.start() - 1] in _NUMBERISH)]
+        yield from self._adjacent_pairs(index, decimals)
+        yield from self._keyed_pairs(index, decimals)
 
-    def scan_request(self, fragments: Sequence[Fragment]) -> Iterator[Hit]:
+    def _adjacent_pairs(self, index: FragmentIndex, decimals) -> Iterator[Hit]:
+        text = index.text
+        for m1, m2 in zip(decimals, decimals[1:]):
+            gap = text[m1.end():m2.start()]
+            if len(gap) > 3 or not _PAIR_GAP.fullmatch(gap):
+                continue
+            a, b = float(m1.group(0)), float(m2.group(0))
+            if _lat_lon_ok(a, b) or _lat_lon_ok(b, a):
+                yield Hit(self.id, self.pi_type, text[m1.start():m2.end()], index.locate(m1.start())[0])
+
+    def _keyed_pairs(self, index: FragmentIndex, decimals) -> Iterator[Hit]:
         lats: dict[tuple, tuple[float, Fragment]] = {}
         lons: dict[tuple, tuple[float, Fragment]] = {}
-        for f in fragments:
-            if not f.key:
-                continue
-            value = _coord(f.text)
-            if value is None:
-                continue
+        lists: dict[tuple, list[tuple[float, Fragment]]] = {}
+        for m in decimals:
+            f, start = index.locate(m.start())
+            if not f.key or start != 0 or m.end() - m.start() != len(f.text):
+                continue  # keyed pairs need the whole field to be the number
+            value = float(m.group(0))
             where = (f.location, f.group, f.via)
             if _LAT_KEY.match(f.key):
                 lats.setdefault(where, (value, f))
             elif _LON_KEY.match(f.key):
                 lons.setdefault(where, (value, f))
+            elif f.group.endswith("[]") and _LOC_KEY.search(f.key):
+                lists.setdefault(where, []).append((value, f))
         for where, (lat, lat_f) in lats.items():
             if where in lons:
                 lon, lon_f = lons[where]
                 # x/y only count when the object is about a location.
-                if lat_f.key.lower() == "y" and not _LOC_KEY.search(lat_f.group + (lat_f.key or "")):
+                if lat_f.key.lower() == "y" and not _LOC_KEY.search(lat_f.group):
                     continue
                 if _lat_lon_ok(lat, lon):
                     yield Hit(self.id, self.pi_type, f"{lat_f.text},{lon_f.text}", lat_f)
         # A list of two numbers under a location key: "coordinates": [116.39, 39.90]
-        lists: dict[tuple, list[Fragment]] = {}
-        for f in fragments:
-            if f.group.endswith("[]") and f.key and _LOC_KEY.search(f.key) and _coord(f.text) is not None:
-                lists.setdefault((f.location, f.group, f.via), []).append(f)
         for items in lists.values():
             if len(items) == 2:
-                a, b = (_coord(i.text) for i in items)
+                (a, fa), (b, fb) = items
                 if _lat_lon_ok(a, b) or _lat_lon_ok(b, a):
-                    yield Hit(self.id, self.pi_type, f"{items[0].text},{items[1].text}", items[0])
+                    yield Hit(self.id, self.pi_type, f"{fa.text},{fb.text}", fa)
 
 
 DETECTORS: tuple[Detector, ...] = (
@@ -281,12 +342,11 @@ DETECTORS: tuple[Detector, ...] = (
 )
 
 
-def detect(fragments: Sequence[Fragment], detectors: Iterable[Detector] = DETECTORS) -> Iterator[Hit]:
+def detect(index: FragmentIndex, detectors: Iterable[Detector] = DETECTORS) -> Iterator[Hit]:
     detectors = tuple(detectors)
-    for f in fragments:
-        if len(f.text) < 6:
-            continue
-        for d in detectors:
-            yield from d.scan(f)
+    digit_runs = tuple(d for d in detectors if isinstance(d, DigitRunDetector))
+    if digit_runs:
+        yield from scan_digit_runs(index, digit_runs)  # one pass for all number detectors
     for d in detectors:
-        yield from d.scan_request(fragments)
+        if not isinstance(d, DigitRunDetector):
+            yield from d.scan_index(index)

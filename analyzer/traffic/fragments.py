@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
 import re
-from dataclasses import dataclass, field
-from typing import Iterator, Optional
-from urllib.parse import parse_qsl, unquote, unquote_plus
+from dataclasses import dataclass
+from typing import Iterator, NamedTuple, Optional
+from urllib.parse import parse_qsl, unquote
 
 from analyzer.traffic.decoding import sniff_compressed
 
@@ -24,13 +25,36 @@ _UNTYPED = ("", "text/plain", "application/octet-stream")
 _FORM_SHAPE = re.compile(rb"[\w.%\[\]-]+=[^&\s]*(?:&[\w.%\[\]-]+=[^&\s]*)*")
 
 
-@dataclass(frozen=True)
-class Fragment:
+MIN_FRAGMENT = 6  # shorter texts hold no canary (MIN_VALUE_LENGTH) and no detectable PI
+SEP = "\x00"  # joins fragments for one-pass scanning; no variant or detector pattern spans it
+
+
+class Fragment(NamedTuple):  # a tuple, not a dataclass: a 1 MB JSON body makes ~100k of them
     location: str  # path | query | header | cookie | body | websocket
     key: Optional[str]
     text: str
     group: str = ""  # fragments of one object/form share a group (pairs such as lat + lon)
     via: str = ""  # "base64" when found by decoding a blob inside another fragment
+
+
+class FragmentIndex:
+    """All fragments of a request joined by SEP, so each matcher makes one pass over one
+    string; an offset maps back to its fragment with a binary search."""
+
+    def __init__(self, fragments: list[Fragment]):
+        self.fragments = fragments
+        self.starts: list[int] = []
+        pos = 0
+        for f in fragments:
+            self.starts.append(pos)
+            pos += len(f.text) + 1
+        self.text = SEP.join(f.text for f in fragments)
+        self.keys = {f.key for f in fragments if f.key}
+
+    def locate(self, offset: int) -> tuple[Fragment, int]:
+        """The fragment holding `offset`, and the offset inside that fragment's text."""
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return self.fragments[i], offset - self.starts[i]
 
 
 @dataclass(frozen=True)
@@ -70,10 +94,10 @@ def form_fragments(text: str, location: str, group: str) -> Iterator[Fragment]:
     """`a=1&b=2` (query string or form body): the raw text once, then each decoded pair."""
     yield Fragment(location, None, text, group)
     for key, value in parse_qsl(text, keep_blank_values=True):
-        if value:
+        if len(value) >= MIN_FRAGMENT:
             yield Fragment(location, key, value, group)
         # A value can be sent as a key ("?<imei>" or "?<imei>=1"): keys are searched too.
-        if key and unquote_plus(key) != value:
+        if len(key) >= MIN_FRAGMENT and key != value:
             yield Fragment(location, key, key, group)
 
 
@@ -83,12 +107,12 @@ def header_fragments(headers: tuple[tuple[str, str], ...]) -> Iterator[Fragment]
         if lname == "cookie":
             for part in value.split(";"):
                 cname, _, cvalue = part.strip().partition("=")
-                if cvalue:
+                if len(cvalue) >= MIN_FRAGMENT:
                     yield Fragment("cookie", cname, cvalue, "cookie")
                     plain = unquote(cvalue)
                     if plain != cvalue:
                         yield Fragment("cookie", cname, plain, "cookie")
-        else:
+        elif len(value) >= MIN_FRAGMENT:
             yield Fragment("header", name, value, "header")
 
 
@@ -102,13 +126,19 @@ def json_fragments(doc, location: str, key: Optional[str] = None,
         nodes += 1
         if isinstance(node, dict):
             for i, (k, v) in enumerate(node.items()):
-                yield Fragment(location, key, k, group)  # keys can carry values too
-                stack.append((v, k, group + "." + str(i) if isinstance(v, (dict, list)) else group))
+                if len(k) >= MIN_FRAGMENT:
+                    yield Fragment(location, key, k, group)  # keys can carry values too
+                if isinstance(v, str):  # the common case, without a trip through the stack
+                    nodes += 1
+                    if len(v) >= MIN_FRAGMENT:
+                        yield Fragment(location, k, v, group)
+                elif isinstance(v, (dict, list)):
+                    stack.append((v, k, f"{group}.{i}"))
         elif isinstance(node, list):
             for i, v in enumerate(node):
                 # scalars of one list share a group: [lon, lat] pairs are found together
                 stack.append((v, key, f"{group}[{i}]" if isinstance(v, (dict, list)) else f"{group}[]"))
-        elif isinstance(node, str) and node:
+        elif isinstance(node, str) and len(node) >= MIN_FRAGMENT:
             yield Fragment(location, key, node, group)
 
 
@@ -155,30 +185,42 @@ def typed_fragments(body: bytes, content_type: str, location: str,
 
 
 def nested_fragments(fragment: Fragment, limit: int) -> Iterator[Fragment]:
-    """Base64 blobs inside a fragment, decoded: the blob's text (or gzip inside it) is searched
-    again under the same location and key. Binary that is not text is skipped."""
+    """Base64 blobs inside one fragment, decoded (see `decode_blob`)."""
     for m in _BASE64_RUN.finditer(fragment.text):
-        blob = m.group(0).rstrip("=").replace("-", "+").replace("_", "/")
-        try:
-            data = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True)
-        except (binascii.Error, ValueError):
-            continue
-        unpacked = sniff_compressed(data, limit)
-        if unpacked is not None:
-            data = unpacked
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        if not text or sum(ch.isprintable() or ch in "\r\n\t" for ch in text[:256]) < 0.9 * min(len(text), 256):
-            continue
-        via = "base64" if not fragment.via else f"{fragment.via}+base64"
-        if text.lstrip()[:1] in ("{", "["):
-            produced = False
-            for sub in typed_fragments(data, "application/json", fragment.location, group=fragment.group):
-                produced = True
-                key = f"{fragment.key}.{sub.key}" if fragment.key and sub.key else (sub.key or fragment.key)
-                yield Fragment(sub.location, key, sub.text, f"{fragment.group}>{sub.group}", via)
-            if produced:
-                continue
-        yield Fragment(fragment.location, fragment.key, text, fragment.group, via)
+        yield from decode_blob(m.group(0), fragment, limit)
+
+
+def base64_runs(text: str) -> Iterator[re.Match]:
+    return _BASE64_RUN.finditer(text)
+
+
+def decode_blob(blob: str, fragment: Fragment, limit: int) -> Iterator[Fragment]:
+    """A base64 blob found in `fragment`, decoded: its text (or gzip/zlib inside it) is
+    searched again under the same location and key. Binary that is not text is skipped."""
+    if blob.islower() or blob.isupper():
+        return  # hex digests and lower-case ids: base64 of text has both cases
+    blob = blob.rstrip("=").replace("-", "+").replace("_", "/")
+    try:
+        data = base64.b64decode(blob + "=" * (-len(blob) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return
+    unpacked = sniff_compressed(data, limit)
+    if unpacked is not None:
+        data = unpacked
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    head = text[:256]
+    if len(text) < MIN_FRAGMENT or sum(ch.isprintable() or ch in "\r\n\t" for ch in head) < 0.9 * len(head):
+        return
+    via = "base64" if not fragment.via else f"{fragment.via}+base64"
+    if text.lstrip()[:1] in ("{", "["):
+        produced = False
+        for sub in typed_fragments(data, "application/json", fragment.location, group=fragment.group):
+            produced = True
+            key = f"{fragment.key}.{sub.key}" if fragment.key and sub.key else (sub.key or fragment.key)
+            yield Fragment(sub.location, key, sub.text, f"{fragment.group}>{sub.group}", via)
+        if produced:
+            return
+    yield Fragment(fragment.location, fragment.key, text, fragment.group, via)

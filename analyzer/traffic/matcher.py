@@ -3,7 +3,6 @@ pass over all fragments) and pattern-detected PI, classify the destination. Pure
 mitmproxy addon (hooks/mitm_addon.py) only converts flows into `RequestView`s."""
 from __future__ import annotations
 
-import bisect
 import itertools
 import logging
 import time
@@ -18,13 +17,11 @@ from analyzer.traffic.decoding import decode_body, sniff_compressed
 from analyzer.traffic.destination import DestinationClassifier
 from analyzer.traffic.detectors import DETECTORS, Detector, detect
 from analyzer.traffic.fragments import (
-    MAX_NESTED_DEPTH, MIN_BASE64_RUN, Fragment, RequestView, header_fragments, nested_fragments,
-    typed_fragments, url_fragments,
+    MAX_NESTED_DEPTH, Fragment, FragmentIndex, RequestView, base64_runs, decode_blob,
+    header_fragments, typed_fragments, url_fragments,
 )
 
 log = logging.getLogger(__name__)
-
-_SEP = "\x00"  # joins fragments for the single automaton pass; no variant contains it
 
 Context = Callable[[], tuple[Optional[ConsentPhase], Optional[AppState]]]
 
@@ -78,12 +75,16 @@ class TrafficAnalyzer:
         return fragments, truncated
 
     def _with_nested(self, fragments: list[Fragment]) -> list[Fragment]:
+        """Add fragments decoded from base64 blobs, layer by layer (bounded depth); one regex
+        pass per layer finds the blobs."""
         out = list(fragments)
-        layer = [f for f in fragments if len(f.text) >= MIN_BASE64_RUN]
+        layer = fragments
         for _depth in range(MAX_NESTED_DEPTH):
-            nxt = []
-            for f in layer:
-                nxt.extend(nested_fragments(f, self.limits.max_decoded))
+            index = FragmentIndex(layer)
+            nxt: list[Fragment] = []
+            for m in base64_runs(index.text):
+                fragment, _ = index.locate(m.start())
+                nxt.extend(decode_blob(m.group(0), fragment, self.limits.max_decoded))
                 if len(out) + len(nxt) >= self.limits.max_fragments:
                     break
             if not nxt:
@@ -92,36 +93,28 @@ class TrafficAnalyzer:
             layer = nxt
         return out[:self.limits.max_fragments]
 
-    # ------------------------------------------------------------------ matching
-
     def match(self, fragments: list[Fragment]) -> list[PIMatch]:
         return self._match(fragments)[0]
 
     def _match(self, fragments: list[Fragment]) -> tuple[list[PIMatch], dict[str, str]]:
         """Matches, and the matched texts found in the URL path (sent text -> PI type), which
         the event's path must not carry."""
-        fragments = self._with_nested(fragments)
+        index = FragmentIndex(self._with_nested(fragments))
         in_path: dict[str, str] = {}
         found: list[PIMatch] = []
         known_digests: set[str] = set()
-        # One automaton pass over all fragments joined; offsets map back to their fragment.
-        starts, pos = [], 0
-        for f in fragments:
-            starts.append(pos)
-            pos += len(f.text) + 1
-        text = _SEP.join(f.text for f in fragments)
-        for hit in self.store.scan(text):
-            f = fragments[bisect.bisect_right(starts, hit.start) - 1]
+        for hit in self.store.scan(index.text):  # one pass, every variant of every value
+            f, _ = index.locate(hit.start)
             encoding = hit.encoding if not f.via else (
                 f.via if hit.encoding == "raw" else f"{f.via}+{hit.encoding}")
             c = hit.canary
             known_digests.add(c.digest)
             if f.location == "path" and not f.via:
-                in_path[text[hit.start:hit.end]] = c.pi_type
+                in_path[index.text[hit.start:hit.end]] = c.pi_type
             found.append(PIMatch(pi_type=c.pi_type, encoding=encoding, location=f.location,
                                  key=f.key, preview=c.preview, detector="known",
                                  digest=c.digest, canary_source=c.source))
-        for hit in detect(fragments, self.detectors):
+        for hit in detect(index, self.detectors):
             d = privacy.digest(hit.value)
             if d in known_digests:
                 continue  # the same value was already reported as a known value

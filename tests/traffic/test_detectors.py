@@ -3,7 +3,7 @@ import pytest
 
 from analyzer.traffic import detectors as d
 from analyzer.traffic.checksums import gb11643_check_char, luhn_ok, plausible_birth_date
-from analyzer.traffic.fragments import Fragment
+from analyzer.traffic.fragments import Fragment, FragmentIndex
 from tests.traffic.values import (
     BANK_CARD, BANK_CARD_BAD, EMAIL, ID_CARD, ID_CARD_BAD, IMEI, IMEI_BAD_LUHN, IMSI, LAT, LON,
     MAC, OAID, PHONE,
@@ -30,7 +30,8 @@ CASES = [
     (d.ChineseIdCardDetector(), f"id={ID_CARD_BAD}", None, None),  # wrong check digit
     (d.ChineseIdCardDetector(), "id=110105199013071234", None, None),  # month 13
     (d.CnMobileDetector(), f"phone={PHONE}", None, PHONE),
-    (d.CnMobileDetector(), f"tel=+86 {PHONE}", None, f"+86 {PHONE}"),
+    (d.CnMobileDetector(), f"tel=+86 {PHONE}", None, PHONE),
+    (d.CnMobileDetector(), f"tel=86{PHONE}", None, PHONE),  # country code glued on
     (d.CnMobileDetector(), "t=1732872000123", None, None),  # millisecond timestamp
     (d.CnMobileDetector(), "v=12345678901", None, None),  # 12x is not a mobile segment
     (d.CnMobileDetector(), "x=3.13912345678", None, None),  # part of a decimal
@@ -77,16 +78,16 @@ def test_keyed_coordinate_pairs():
     frags = [Fragment("body", "lat", LAT, "$"), Fragment("body", "lng", LON, "$"),
              Fragment("body", "lat", "39.9", "$.1"), Fragment("body", "lng", "116.4", "$.1"),
              Fragment("query", "latitude", LAT, "query"), Fragment("body", "longitude", LON, "$.2")]
-    hits = list(d.GpsPairDetector().scan_request(frags))
+    hits = list(d.GpsPairDetector().scan_index(FragmentIndex(frags)))
     # only the precise pair in one object; fields of different objects do not pair
     assert [h.value for h in hits] == [f"{LAT},{LON}"]
 
 
 def test_coordinate_list_under_a_location_key():
     frags = [Fragment("body", "coordinates", LON, "$[]"), Fragment("body", "coordinates", LAT, "$[]")]
-    assert len(list(d.GpsPairDetector().scan_request(frags))) == 1
+    assert len(list(d.GpsPairDetector().scan_index(FragmentIndex(frags)))) == 1
     frags = [Fragment("body", "scores", LON, "$[]"), Fragment("body", "scores", LAT, "$[]")]
-    assert list(d.GpsPairDetector().scan_request(frags)) == []
+    assert list(d.GpsPairDetector().scan_index(FragmentIndex(frags))) == []
 
 
 def test_detectors_have_unique_ids_and_catalog_pi_types(catalog):
