@@ -192,6 +192,7 @@ class Session:
         """Detach, stop the target (kill + restore), drain queued messages, close the file."""
         if self.ended_at is not None:
             return self.evidence()
+        self._quiet(0.3, drain_timeout / 2)  # messages already sent by the agent still count
         for step in (self._unload, self.target.stop):
             try:
                 step()
@@ -205,6 +206,18 @@ class Session:
         if self._writer:
             self._writer.close()
         return self.evidence()
+
+    def _quiet(self, quiet: float, timeout: float) -> None:
+        """Wait until no message has arrived for `quiet` seconds (at most `timeout`)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            last, since = self.processed, time.monotonic()
+            while time.monotonic() < deadline:
+                self._cond.wait(0.05)
+                if self.processed != last:
+                    last, since = self.processed, time.monotonic()
+                elif time.monotonic() - since >= quiet and self._queue.empty():
+                    return
 
     # ------------------------------------------------------------------ Frida side
 

@@ -11,6 +11,7 @@ it). Ctrl-C ends the run cleanly and keeps both. While it runs the tester can ty
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 import time
@@ -113,6 +114,17 @@ def write_bundle(out: Path, session, catalog) -> Path:
     return path
 
 
+def _term_as_interrupt():
+    """SIGTERM (e.g. a CI timeout) ends the run like Ctrl-C: what was recorded is kept."""
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (embedded use): leave signals alone
+        return None
+
+
 def run_trace(args) -> int:
     from analyzer.catalog import CatalogError, load_catalog
     from analyzer.cli import EXIT_MISSING, EXIT_OK, UserError
@@ -147,6 +159,7 @@ def run_trace(args) -> int:
     session.on_event(progress)
     stop = threading.Event()
     interrupted = False
+    previous = _term_as_interrupt()
     try:
         try:
             ready = session.start()
@@ -166,6 +179,8 @@ def run_trace(args) -> int:
         print("interrupted: keeping what was recorded", file=sys.stderr, flush=True)
     finally:
         stop.set()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         evidence = session.stop()
         if session.ready is not None or evidence.api_calls:
             path = write_bundle(out, session, catalog)

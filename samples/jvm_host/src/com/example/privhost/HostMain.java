@@ -49,14 +49,16 @@ public final class HostMain {
         }
 
         phase("consent");
-        String choice = opts.consent;
-        if ("ask".equals(choice)) {
+        Boolean accepted = activity.askConsent(opts.consent, () -> {
             System.out.println("privhost: type accept or reject");
             System.out.flush();
-            String l = in.readLine();
-            choice = l == null ? "none" : l.trim();
-        }
-        Boolean accepted = activity.askConsent(choice);
+            try {
+                String l = in.readLine();
+                return l == null ? "none" : l.trim();
+            } catch (java.io.IOException e) {
+                return "none";
+            }
+        });
         if (Boolean.TRUE.equals(accepted)) {
             phase("accepted");
             activity.afterAccept();

@@ -38,8 +38,9 @@ public class MainActivity extends Activity {
         System.out.println("privhost: permission result for request " + requestCode);
     }
 
-    /** Shows the consent dialog and clicks the button the scenario asks for (or none). */
-    public Boolean askConsent(String choice) {
+    /** Shows the consent dialog and clicks the button the scenario asks for (or none). With
+     *  "ask" the dialog is shown first and the choice is read afterwards (a tester at the keyboard). */
+    public Boolean askConsent(String choice, java.util.function.Supplier<String> ask) {
         AlertDialog dialog = new AlertDialog.Builder(this)
                 .setTitle("用户协议与隐私政策")
                 .setMessage("请阅读并同意《隐私政策》和《用户协议》，我们将据此收集和使用您的设备信息与位置信息。")
@@ -51,6 +52,9 @@ public class MainActivity extends Activity {
                 })
                 .create();
         dialog.show();
+        if ("ask".equals(choice)) {
+            choice = ask.get();
+        }
         if ("accept".equals(choice)) {
             dialog.getButton(DialogInterface.BUTTON_POSITIVE).performClick();
         } else if ("reject".equals(choice)) {
