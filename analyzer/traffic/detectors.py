@@ -55,7 +55,8 @@ class Detector:
         """A cheap test that lets a request skip this detector's regex pass entirely."""
         if self.key_pattern is None:
             return True
-        return any(self._key_matches(k) for k in index.keys) or bool(self.key_pattern.search(index.text))
+        return any(self._key_matches(k) for k in index.keys) \
+            or bool(self.key_pattern.search(index.unkeyed_text))
 
     @functools.lru_cache(maxsize=4096)
     def _key_matches(self, key: str) -> bool:  # keys repeat across requests: cache the answer

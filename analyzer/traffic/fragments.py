@@ -50,6 +50,15 @@ class FragmentIndex:
             pos += len(f.text) + 1
         self.text = SEP.join(f.text for f in fragments)
         self.keys = {f.key for f in fragments if f.key}
+        self._unkeyed: Optional[str] = None
+
+    @property
+    def unkeyed_text(self) -> str:
+        """Fragments without a key (paths, whole query strings, text bodies): where a key
+        such as "oaid=" can only appear inside the text."""
+        if self._unkeyed is None:
+            self._unkeyed = SEP.join(f.text for f in self.fragments if not f.key)
+        return self._unkeyed
 
     def locate(self, offset: int) -> tuple[Fragment, int]:
         """The fragment holding `offset`, and the offset inside that fragment's text."""
@@ -117,29 +126,44 @@ def header_fragments(headers: tuple[tuple[str, str], ...]) -> Iterator[Fragment]
 
 
 def json_fragments(doc, location: str, key: Optional[str] = None,
-                   group: str = "$") -> Iterator[Fragment]:
-    """Walk keys and values; numbers keep their exact text (parse_float/int=str)."""
+                   group: str = "$") -> list[Fragment]:
+    """Walk keys and values (numbers keep their exact text: parse_float/int=str). Iterative,
+    with a node budget, so a deep or huge document cannot make it unbounded."""
+    out: list[Fragment] = []
+    append = out.append
     stack: list[tuple[object, Optional[str], str]] = [(doc, key, group)]
-    nodes = 0
-    while stack and nodes < MAX_JSON_NODES:
+    budget = MAX_JSON_NODES
+    while stack and budget > 0:
         node, key, group = stack.pop()
-        nodes += 1
-        if isinstance(node, dict):
+        kind = type(node)
+        if kind is dict:
             for i, (k, v) in enumerate(node.items()):
+                budget -= 1
+                if budget < 0:
+                    break
                 if len(k) >= MIN_FRAGMENT:
-                    yield Fragment(location, key, k, group)  # keys can carry values too
-                if isinstance(v, str):  # the common case, without a trip through the stack
-                    nodes += 1
+                    append(Fragment(location, key, k, group))  # keys can carry values too
+                t = type(v)
+                if t is str:
                     if len(v) >= MIN_FRAGMENT:
-                        yield Fragment(location, k, v, group)
-                elif isinstance(v, (dict, list)):
+                        append(Fragment(location, k, v, group))
+                elif t is dict or t is list:
                     stack.append((v, k, f"{group}.{i}"))
-        elif isinstance(node, list):
+        elif kind is list:
+            scalars = group + "[]"  # scalars of one list share a group: [lon, lat] pairs
             for i, v in enumerate(node):
-                # scalars of one list share a group: [lon, lat] pairs are found together
-                stack.append((v, key, f"{group}[{i}]" if isinstance(v, (dict, list)) else f"{group}[]"))
-        elif isinstance(node, str) and len(node) >= MIN_FRAGMENT:
-            yield Fragment(location, key, node, group)
+                budget -= 1
+                if budget < 0:
+                    break
+                t = type(v)
+                if t is str:
+                    if len(v) >= MIN_FRAGMENT:
+                        append(Fragment(location, key, v, scalars))
+                elif t is dict or t is list:
+                    stack.append((v, key, f"{group}[{i}]"))
+        elif kind is str and len(node) >= MIN_FRAGMENT:
+            append(Fragment(location, key, node, group))
+    return out
 
 
 def multipart_fragments(body: bytes, content_type: str, location: str) -> Iterator[Fragment]:
