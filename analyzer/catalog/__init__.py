@@ -30,7 +30,8 @@ Conventions the consumers rely on (static scanner, Frida agent, traffic matcher,
   `key_required: true` a call whose key does not resolve is not PI evidence at all (generic
   APIs such as ContentResolver.query); otherwise it may be kept at low confidence.
 - Api.runtime_class: the class to hook at run time when `class` only declares the method
-  abstractly (PackageManager -> android.app.ApplicationPackageManager).
+  abstractly (PackageManager -> android.app.ApplicationPackageManager); `hook: false` marks an
+  abstract/interface member with no implementation of known name (static evidence only).
 """
 from __future__ import annotations
 
@@ -175,6 +176,8 @@ class Api:
     note: str = ""
     key_required: bool = False  # with key_arg: an unresolved key is no PI evidence at all
     runtime_class: Optional[str] = None  # hook this class instead when `cls` is abstract
+    hook: bool = True  # false: static evidence only (abstract/interface member with no hookable
+    # implementation of known name; the read is seen through another entry or not at all)
 
     @property
     def smali_class(self) -> str:
@@ -184,6 +187,8 @@ class Api:
     def hookable(self) -> bool:
         """Whether the Frida agent hooks this entry (uri and capture-none fields are static
         evidence only)."""
+        if not self.hook:
+            return False
         return self.kind not in ("uri", "field") or (self.kind == "field" and self.capture != "none")
 
     @property
@@ -469,7 +474,8 @@ def _load_apis(doc, pi_types, permissions) -> list[Api]:
             raise CatalogError(f"apis.yaml[{i}]: entry must be a mapping")
         where = f"apis.yaml[{i}] {e.get('class')}.{e.get('member')}"
         _known_keys(e, {"id", "class", "member", "kind", "pi_type", "overloads", "permission",
-                        "capture", "key_arg", "key_required", "runtime_class", "note"}, where)
+                        "capture", "key_arg", "key_required", "runtime_class", "hook", "note"},
+                    where)
         cls = _req(e, "class", where)
         if not _JAVA_NAME.match(cls):
             raise CatalogError(f"{where}: class {cls!r} is not a dotted Java name")
@@ -550,11 +556,15 @@ def _load_apis(doc, pi_types, permissions) -> list[Api]:
         if runtime_class is not None and (not isinstance(runtime_class, str)
                                           or not _JAVA_NAME.match(runtime_class)):
             raise CatalogError(f"{where}: runtime_class {runtime_class!r} is not a dotted Java name")
+        hook = e.get("hook", True)
+        if not isinstance(hook, bool):
+            raise CatalogError(f"{where}: hook must be true or false")
         default_id = member if kind == "uri" else f"{cls}.{member}"
         out.append(Api(
             id=e.get("id", default_id), cls=cls, member=member, kind=kind, pi_type=pi,
             overloads=overloads, permission=perm, capture=capture, key_arg=key_arg,
             note=e.get("note", ""), key_required=key_required, runtime_class=runtime_class,
+            hook=hook,
         ))
     seen: dict[tuple[str, str], str] = {}
     for api in out:

@@ -478,3 +478,15 @@ def test_catalog_covers_permissions_the_corpus_declares(catalog, corpus_dir):
     assert len(observed) >= 30
     missing = sorted(p for p in observed - NOT_PI_PERMISSIONS if P + p not in catalog.permissions)
     assert missing == []
+
+
+def test_static_only_entries_say_why(catalog):
+    static_only = [a for a in catalog.apis.values() if not a.hook]
+    assert {a.cls for a in static_only} == {"android.text.ClipboardManager",
+                                            "com.bun.miitmdid.interfaces.IdSupplier",
+                                            "com.bun.supplier.IdSupplier"}
+    for api in static_only:
+        assert not api.hookable
+    # the first entry of each static-only group explains it
+    assert all(catalog.apis[i].note for i in ("android.text.ClipboardManager.getText",
+                                              "com.bun.miitmdid.interfaces.IdSupplier.getOAID"))

@@ -243,3 +243,8 @@ def test_key_arg_exact_match_does_not_take_prefixes():
     ka = KeyArg(index=1, values={"android_id": "device.android_id"})
     assert ka.resolve("android_id") == "device.android_id"
     assert ka.resolve("android_id2") is None and ka.resolve("android") is None
+
+
+def test_hook_flag_must_be_boolean(cat_dir):
+    _edit(cat_dir, "apis", lambda d: _api(d, TM, "getImei").update(hook="no"))
+    assert "hook must be true or false" in _error(cat_dir)
