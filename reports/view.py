@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from analyzer.catalog import Catalog
 from analyzer.model import (AppState, Bundle, ConsentPhase, Destination, Finding, RuntimeEvent,
-                            Severity)
+                            SdkPresence, Severity)
 from analyzer.rules.checklist import clause_checklist
 from analyzer.rules.definitions import load_rules
 from reports.i18n import LABELS
@@ -275,11 +275,22 @@ def _sdks(bundle: Bundle, names: _Names) -> list[dict]:
     for t in bundle.traffic:
         if t.sdk:
             hosts.setdefault(t.sdk, set()).add(t.host)
+    present = list(bundle.sdks)
+    # SDKs seen only at run time or in traffic (runtime-only runs have no static SDK list)
+    seen_ids = {s.id for s in present}
+    for sdk_id in list(runtime_pi) + sorted(hosts):
+        if sdk_id and sdk_id not in seen_ids and sdk_id in names.catalog.sdks:
+            c = names.catalog.sdks[sdk_id]
+            present.append(SdkPresence(id=c.id, name=c.name_en, name_zh=c.name_zh, vendor=c.vendor,
+                                       category=c.category, matched_prefixes=(), class_count=0,
+                                       calls_pi_apis=False, country=c.country))
+            seen_ids.add(sdk_id)
     rows = []
-    for s in bundle.sdks:
+    for s in present:
         rows.append({
             "id": s.id, "name": s.name, "name_zh": s.name_zh, "vendor": s.vendor,
-            "category": s.category, "country": s.country or "", "classes": s.class_count,
+            "category": s.category, "country": s.country or "",
+            "classes": s.class_count or "—",
             "static_pi": sorted(names.pi(p) for p in (set(s.pi_types) | static_pi.get(s.id, set()))),
             "runtime_pi": sorted(names.pi(p) for p in runtime_pi.get(s.id, set())),
             "hosts": sorted(hosts.get(s.id, set()))[:12],
@@ -296,15 +307,20 @@ def _permissions(bundle: Bundle, catalog: Catalog, names: _Names) -> list[dict]:
         for r in bundle.runtime.permission_requests:
             for p in r.permissions:
                 requested.setdefault(p, set()).add(r.consent_phase.value)
+    perms = [(p.name, p.protection_level, p.pi_types, p.name_zh) for p in bundle.permissions]
+    declared = {p.name for p in bundle.permissions}
+    for name in sorted(set(requested) - declared):  # requested at run time, no manifest seen
+        info = catalog.permissions.get(name)
+        perms.append((name, info.protection_level if info else "unknown", (), None))
     rows = []
-    for p in sorted(bundle.permissions, key=lambda p: (p.protection_level != "dangerous", p.name)):
-        info = catalog.permissions.get(p.name)
-        pis = p.pi_types or (info.pi_types if info else ())
+    for name, level, pi_types, name_zh in sorted(perms, key=lambda p: (p[1] != "dangerous", p[0])):
+        info = catalog.permissions.get(name)
+        pis = pi_types or (info.pi_types if info else ())
         rows.append({
-            "name": p.name, "name_zh": p.name_zh or (info.name_zh if info else ""),
-            "level": p.protection_level, "pi": [names.pi(x) for x in pis],
+            "name": name, "name_zh": name_zh or (info.name_zh if info else ""),
+            "level": level, "pi": [names.pi(x) for x in pis],
             "used": (bool(set(pis) & used) if pis else None),
-            "requested": sorted(requested.get(p.name, ())),
+            "requested": sorted(requested.get(name, ())),
         })
     return rows
 

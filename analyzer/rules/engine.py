@@ -26,9 +26,14 @@ def run_rules(bundle: Bundle, catalog: Catalog, rules: tuple[RuleDef, ...],
     unknown = set(config or {}) - {r.code for r in rules}
     if unknown:
         raise ValueError(f"rule config names unknown rule codes: {sorted(unknown)}")
+    from analyzer.rules.checklist import evidence_kinds
+
     ctx = Context(bundle=bundle, catalog=catalog)
+    kinds = evidence_kinds(bundle)
     findings = []
     for rule in rules:
+        if rule.source not in kinds:
+            continue  # e.g. no static scan in this run: "no privacy policy found" means nothing
         for hit in EVALUATORS[rule.evaluator](ctx, rule_params(rule, config)):
             findings.append(_finding(rule, hit, ctx))
     # deterministic order: most severe first, then by rule and fingerprint

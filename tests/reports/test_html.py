@@ -145,3 +145,20 @@ def test_real_hostile_sample_apk_renders_inert(browser, samples_build, catalog, 
             assert all(h.startswith("#") for h in hrefs)
         finally:
             page.close()
+
+
+def test_runtime_only_report_lists_sdks_and_permissions_seen_at_run_time(hostile_bundle,
+                                                                          report_catalog, tmp_path):
+    from analyzer.rules import evaluate
+
+    rt_only = dataclasses.replace(
+        hostile_bundle, sdks=(), permissions=(), api_calls=(), hosts=(), privacy_policy=(),
+        method=dataclasses.replace(hostile_bundle.method, kinds=("runtime", "traffic")))
+    rt_only = evaluate(rt_only, catalog=report_catalog)
+    assert not any(f.source == "static" for f in rt_only.findings)
+    html = write_reports(rt_only, tmp_path, ("html",), lang="en",
+                         catalog=report_catalog)["html"].read_text(encoding="utf-8")
+    assert 'data-sdk="umeng-common"' in html
+    assert "android.permission.ACCESS_FINE_LOCATION" in html.split('id="permissions"')[1]
+    row = re.search(r'<tr data-clause="cac191/1.1" data-status="(\w+)"', html)
+    assert row and row.group(1) == "not_tested"

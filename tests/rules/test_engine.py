@@ -159,3 +159,10 @@ def test_static_medium_confidence_asks_for_review_not_fail(rules_catalog):
     rt = evaluate(_bundle("PS106"), catalog=rules_catalog)
     status = {(c.framework, c.item): c.status for c in clause_checklist(rt, rules_catalog)}
     assert status[("gbt41391", "AnnexF")] == "fail"
+
+
+def test_static_rules_do_not_run_without_a_static_scan(rules_catalog):
+    """A runtime-only run has no privacy-policy strings: PS305 must not claim there are none."""
+    b = dataclasses.replace(_bundle("PS101"), privacy_policy=())
+    assert "static" not in b.method.kinds
+    assert not any(f.source == "static" for f in evaluate(b, catalog=rules_catalog).findings)
