@@ -7,8 +7,10 @@ What counts as a call site (each deduplicated per calling method):
 - uri: a const-string equal to a catalog content URI ("content://sms");
 - reflection: a method that both calls reflection (Class.forName, getMethod, Method.invoke...)
   and loads a const-string naming a catalog member ("getDeviceId") or a key-argument value
-  ("android_id"). Confidence medium when the API's class name is also a const-string there,
-  low otherwise.
+  ("android_id", "ro.serialno"). Confidence medium when the API's class name is also a
+  const-string there, low otherwise (for a key that fits several getters, one low site per PI
+  type, attributed to the first such API of the catalog). Member names shorter than 9
+  characters or shared by several catalog classes are too generic to count.
 
 Key-argument APIs (Settings.Secure.getString(cr, key)): the key is resolved from the
 const-string last loaded into the argument register before the call (straight-line, branches
@@ -173,10 +175,9 @@ def find_call_sites(dex: DexFile, catalog: Catalog, strings: Optional[dict[str, 
     key_strings = {strings[k]: v for k, v in idx.key_values.items() if k in strings}
     class_strings = {strings[c]: c for c in idx.class_names if c in strings}
     targets.strings.update(uri_strings, name_strings, key_strings)
-    if not method_apis and not field_apis and not uri_strings and not name_strings:
+    direct = method_apis or field_apis or uri_strings
+    if not direct and not (reflection_ids and (name_strings or key_strings)):
         return []  # nothing of the catalog is referenced by this dex: no code walk at all
-    if not method_apis and not field_apis and not uri_strings and not reflection_ids:
-        return []
     targets.strings.update(class_strings)
 
     sites: dict[RawSite, None] = {}
@@ -231,10 +232,16 @@ def find_call_sites(dex: DexFile, catalog: Catalog, strings: Optional[dict[str, 
                     if api.id not in direct_apis:
                         add(api, api.pi_type, "reflection",
                             "medium" if api.cls in classes_here else "low")
-                for api, pi in key_strings.get(s, ()):
-                    if api.id not in direct_apis:
-                        add(api, pi, "reflection",
-                            "medium" if api.cls in classes_here else "low")
+                keyed = [(api, pi) for api, pi in key_strings.get(s, ())
+                         if api.id not in direct_apis]
+                named = [(api, pi) for api, pi in keyed if api.cls in classes_here]
+                if named:  # the method names the class too: that API, medium confidence
+                    for api, pi in named:
+                        add(api, pi, "reflection", "medium")
+                else:  # "android_id" alone fits several getters: one low-confidence site
+                    for pi in dict.fromkeys(pi for _api, pi in keyed):
+                        api = next(a for a, p in keyed if p == pi)
+                        add(api, pi, "reflection", "low")
     return list(sites)
 
 

@@ -117,7 +117,9 @@ def test_multidex_nested_and_corrupt_dex(tmp_path, samples_build, static_catalog
     for c in b.api_calls:
         by_dex.setdefault(c.dex, set()).add((c.api, c.caller_class, c.via.value))
     reflect = {("android.telephony.TelephonyManager.getDeviceId",
-                "com.example.reflect.MainActivity", "reflection")}
+                "com.example.reflect.MainActivity", "reflection"),
+               ("android.os.SystemProperties.get", "com.example.reflect.MainActivity",
+                "reflection")}
     assert by_dex["classes2.dex"] == reflect
     assert by_dex["assets/plugin.jar!classes.dex"] == reflect
     assert by_dex["assets/blob.bin"] == reflect

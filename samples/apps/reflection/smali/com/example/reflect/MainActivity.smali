@@ -42,3 +42,25 @@
     const-string v0, "getDeviceId"
     return-object v0
 .end method
+
+# The serial number through the hidden SystemProperties.get, by reflection as SDKs do it.
+.method public static readSerial()Ljava/lang/Object;
+    .registers 6
+    const-string v0, "android.os.SystemProperties"
+    invoke-static {v0}, Ljava/lang/Class;->forName(Ljava/lang/String;)Ljava/lang/Class;
+    move-result-object v0
+    const/4 v2, 0x1
+    new-array v2, v2, [Ljava/lang/Class;
+    const-string v1, "get"
+    invoke-virtual {v0, v1, v2}, Ljava/lang/Class;->getMethod(Ljava/lang/String;[Ljava/lang/Class;)Ljava/lang/reflect/Method;
+    move-result-object v0
+    const/4 v3, 0x1
+    new-array v3, v3, [Ljava/lang/Object;
+    const/4 v4, 0x0
+    const-string v5, "ro.serialno"
+    aput-object v5, v3, v4
+    const/4 v1, 0x0
+    invoke-virtual {v0, v1, v3}, Ljava/lang/reflect/Method;->invoke(Ljava/lang/Object;[Ljava/lang/Object;)Ljava/lang/Object;
+    move-result-object v0
+    return-object v0
+.end method
