@@ -123,6 +123,7 @@ class DynamicRun:
         self._traffic: list[TrafficEvent] = []
         self._traffic_lock = threading.Lock()
         self.driver = None  # kept for inspection after the run (tests, bench)
+        self._setup_target = None
         self.proxy = None
 
     # ------------------------------------------------------------------ callbacks
@@ -306,6 +307,10 @@ class DynamicRun:
                     driver.stop()
                     runtime = driver.evidence()
                 problems = device.restore(shell, settings)
+                if self._setup_target is not None:
+                    self._setup_target.stop()  # CA overlay, the frida-server it started
+                    problems += [n for n in self._setup_target.changes.notes
+                                 if "not unmounted" in n]
                 proxy.stop()
             for p in problems:
                 self.errors.append(f"device settings: {p}")
@@ -315,9 +320,19 @@ class DynamicRun:
         return base, runtime, traffic, ("static", "runtime", "traffic")
 
     def _prepare_device(self, shell, settings, proxy, package) -> None:
+        """frida-server, the APK, the proxy path and the CA, once for the whole run. The
+        per-process targets then only spawn and kill the app."""
         from analyzer.dynamic import device
+        from analyzer.runtime.targets import TargetUnavailable
 
+        ca_pem = proxy.ca_cert_path.read_bytes()
+        setup = self._setup_target = self._android_target_class()(
+            serial=self.args.serial, package=package, ca_pem=ca_pem, dev=shell)
         with self._timed("device_setup"):
+            try:
+                setup.ensure_frida_server()
+            except TargetUnavailable as exc:
+                raise device.MissingError(str(exc)) from None
             shell.install(Path(self.args.apk))
             # the device's 127.0.0.1:PORT is the host's proxy: no address outside loopback
             shell.reverse(proxy.port, proxy.port)
@@ -330,25 +345,28 @@ class DynamicRun:
                     "(adb reverse failed?)")
             if reachable is None:
                 self.limits.append("the device has no nc: proxy reachability was not checked")
-            trust = device.ca_trust(shell, proxy.ca_cert_path.read_bytes())
+            setup.install_ca()  # system store overlay with root, else a copy for the user
+            trust = device.ca_trust(shell, ca_pem)
             if trust == "none":
                 raise device.MissingError(
-                    f"CA not trusted: install {proxy.ca_cert_path} as a system CA on the device "
-                    f"(/system/etc/security/cacerts/{device.subject_hash_old(proxy.ca_cert_path.read_bytes())}.0, "
-                    "needs root) so HTTPS traffic can be read")
+                    f"CA not trusted: install {proxy.ca_cert_path} on the device as a system CA "
+                    f"({device.subject_hash_old(ca_pem)}.0; needs root) so HTTPS can be read")
             if trust == "user":
                 self.limits.append("the proxy CA is only a user CA: apps targeting Android 7+ "
                                    "ignore it unless their network security config allows it; "
                                    "the agent's unpinning covers common stacks")
 
+    @staticmethod
+    def _android_target_class():
+        from analyzer.runtime import android
+
+        return android.AndroidTarget
+
     def _android_driver(self, shell, serial, package, catalog, store):
         from analyzer.dynamic.drivers import AndroidDriver
-        from analyzer.runtime import targets
 
-        android_target = getattr(targets, "AndroidTarget", None)
-        if android_target is None:
-            raise _Missing("this build has no Android target support (analyzer.runtime."
-                           "targets.AndroidTarget)")
+        target_class = self._android_target_class()
         return AndroidDriver(package, shell,
-                             target_factory=lambda: android_target(serial=serial, package=package),
+                             target_factory=lambda: target_class(serial=serial, package=package,
+                                                                 dev=shell),
                              factory=self._session_factory(catalog, store))

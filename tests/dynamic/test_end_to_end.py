@@ -126,3 +126,20 @@ def test_clean_variant_yields_none_of_those_findings(tmp_path, host_classes):
         assert not findings(bundle, rule), (rule, findings(bundle, rule))
     assert not any(m["pi_type"] == "device.imei" for t in bundle["traffic"] for m in t["matches"])
     assert "device.imei" not in pi_types(bundle, "PS202")
+
+
+@pytest.mark.device
+@pytest.mark.skipif(not __import__("os").environ.get("ANDROID_SERIAL"),
+                    reason="needs ANDROID_SERIAL (a device or emulator with frida-server)")
+def test_launch_idle_on_a_real_device(tmp_path, samples_build):
+    import os
+
+    out = tmp_path / "device"
+    code = main(["dynamic", str(samples_build / "sdk.apk"), "--serial", os.environ["ANDROID_SERIAL"],
+                 "--scenario", "launch-idle", "--duration", "10", "-o", str(out),
+                 "--format", "json"])
+    assert code == 0
+    bundle = json.loads((out / "bundle.json").read_text(encoding="utf-8"))
+    assert bundle["method"]["kinds"] == ["static", "runtime", "traffic"]
+    assert bundle["runtime"]["target"].startswith("android:")
+    assert all(e["consent_phase"] == "before" for e in bundle["runtime"]["api_calls"])

@@ -115,6 +115,14 @@ class FakeAdb:
         self.installed = []
 
     def shell(self, args, timeout=30.0):
+        import frida
+
+        replies = {"getprop ro.product.cpu.abi": "x86_64",
+                   "ls -l /data/local/tmp/frida-server": "-rwxr-xr-x root frida-server",
+                   "/data/local/tmp/frida-server --version": frida.__version__,
+                   "pidof frida-server": "321"}
+        if " ".join(args) in replies:
+            return replies[" ".join(args)]
         if args[:3] == ["settings", "get", "global"]:
             return self.proxy
         if args[:3] == ["settings", "put", "global"]:
