@@ -490,3 +490,12 @@ def test_static_only_entries_say_why(catalog):
     # the first entry of each static-only group explains it
     assert all(catalog.apis[i].note for i in ("android.text.ClipboardManager.getText",
                                               "com.bun.miitmdid.interfaces.IdSupplier.getOAID"))
+
+
+def test_vendor_permissions_carry_a_note(catalog):
+    # their protection level is not published: each says where it was seen and that it is unverified
+    raw = {e["name"]: e for e in catalog.raw["permissions"]["permissions"]}
+    vendor = [n for n in raw if not n.startswith(("android.permission.", "com.android."))]
+    assert len(vendor) >= 6
+    for name in vendor:
+        assert "✱" in raw[name].get("note", ""), name
