@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -43,12 +44,9 @@ class FragmentIndex:
 
     def __init__(self, fragments: list[Fragment]):
         self.fragments = fragments
-        self.starts: list[int] = []
-        pos = 0
-        for f in fragments:
-            self.starts.append(pos)
-            pos += len(f.text) + 1
-        self.text = SEP.join(f.text for f in fragments)
+        texts = [f.text for f in fragments]
+        self.starts = [0, *itertools.accumulate(len(t) + 1 for t in texts)][:len(texts)]
+        self.text = SEP.join(texts)
         self.keys = {f.key for f in fragments if f.key}
         self._unkeyed: Optional[str] = None
 

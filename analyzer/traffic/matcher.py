@@ -74,13 +74,14 @@ class TrafficAnalyzer:
             fragments += body
         return fragments, truncated
 
-    def _with_nested(self, fragments: list[Fragment]) -> list[Fragment]:
-        """Add fragments decoded from base64 blobs, layer by layer (bounded depth); one regex
-        pass per layer finds the blobs."""
-        out = list(fragments)
-        layer = fragments
-        for _depth in range(MAX_NESTED_DEPTH):
-            index = FragmentIndex(layer)
+    def _with_nested(self, fragments: list[Fragment]) -> FragmentIndex:
+        """Index of the fragments plus those decoded from base64 blobs, layer by layer
+        (bounded depth); one regex pass per layer finds the blobs."""
+        first = FragmentIndex(fragments[:self.limits.max_fragments])
+        out = list(first.fragments)
+        layer = out
+        for depth in range(MAX_NESTED_DEPTH):
+            index = first if depth == 0 else FragmentIndex(layer)
             nxt: list[Fragment] = []
             for m in base64_runs(index.text):
                 fragment, _ = index.locate(m.start())
@@ -91,7 +92,7 @@ class TrafficAnalyzer:
                 break
             out += nxt
             layer = nxt
-        return out[:self.limits.max_fragments]
+        return first if len(out) == len(first.fragments) else FragmentIndex(out[:self.limits.max_fragments])
 
     def match(self, fragments: list[Fragment]) -> list[PIMatch]:
         return self._match(fragments)[0]
@@ -99,7 +100,7 @@ class TrafficAnalyzer:
     def _match(self, fragments: list[Fragment]) -> tuple[list[PIMatch], dict[str, str]]:
         """Matches, and the matched texts found in the URL path (sent text -> PI type), which
         the event's path must not carry."""
-        index = FragmentIndex(self._with_nested(fragments))
+        index = self._with_nested(fragments)
         in_path: dict[str, str] = {}
         found: list[PIMatch] = []
         known_digests: set[str] = set()
