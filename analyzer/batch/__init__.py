@@ -75,7 +75,7 @@ def batch_exit_code(records: list[dict], fail_on: Optional[str], fail_on_error: 
 def run_batch(args) -> int:
     from analyzer import __version__
     from analyzer.batch.inputs import InputError, expand_inputs
-    from analyzer.batch.worker import error_record, file_sha256
+    from analyzer.batch.worker import error_record, file_sha256, printable
     from analyzer.batch.progress import BatchProgress
     from analyzer.batch.summary import write_summary
     from analyzer.cli import UserError
@@ -131,15 +131,13 @@ def run_batch(args) -> int:
                 results[i] = error_record(item.path, f"unreadable: {exc.strerror or exc}")
                 continue
             if sha in completed:
-                results[i] = dict(completed[sha], file=str(item.path),
-                                  file_name=item.path.name, resumed=True)
+                results[i] = dict(completed[sha], file=printable(str(item.path)),
+                                  file_name=printable(item.path.name), resumed=True)
                 continue
-        todo.append({"path": str(item.path), "sha256": sha, "apps_dir": str(apps_dir),
+        todo.append({"index": i, "path": str(item.path), "sha256": sha, "apps_dir": str(apps_dir),
                      "formats": list(formats), "lang": args.lang,
                      "suppress": str(args.suppress) if args.suppress else None,
                      "max_memory_mb": args.max_memory or None})
-    index_of = {job["path"]: i for i, job in enumerate(todo)}
-    todo_pos = [i for i in range(len(inputs)) if i not in results]
 
     meta = {"tool": {"name": "privascope", "version": __version__}, "started_at": time.time(),
             "jobs": jobs_n, "timeout_s": args.timeout, "max_memory_mb": args.max_memory,
@@ -160,17 +158,17 @@ def run_batch(args) -> int:
 
             try:
                 stream = run_dask(todo, args.scheduler, out, args.timeout, args.max_memory or None)
-                for rec in stream:
-                    results[todo_pos[index_of[rec["file"]]]] = rec
+                for job, rec in stream:
+                    results[job["index"]] = rec
                     progress.update(rec)
             except SchedulerError as exc:
                 raise UserError(str(exc)) from None
         else:
             from analyzer.batch.local import run_local
 
-            for rec in run_local(todo, jobs_n, args.timeout, args.max_memory or None,
-                                 log_dir=out / "logs"):
-                results[todo_pos[index_of[rec["file"]]]] = rec
+            for job, rec in run_local(todo, jobs_n, args.timeout, args.max_memory or None,
+                                      log_dir=out / "logs"):
+                results[job["index"]] = rec
                 progress.update(rec)
     except KeyboardInterrupt:
         progress.close()

@@ -63,7 +63,9 @@ def _place_files(out_dir: Path, rec: dict, files: dict[str, bytes]) -> None:
 
 
 def run_dask(jobs: Iterable[dict], scheduler: str, out_dir: Path, timeout_s: float,
-             max_memory_mb: Optional[int], connect_timeout: float = 10.0) -> Iterator[dict]:
+             max_memory_mb: Optional[int], connect_timeout: float = 10.0
+             ) -> Iterator[tuple[dict, dict]]:
+    """Yields (job, record) pairs as tasks finish."""
     try:
         from distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - dask is a dependency
@@ -89,6 +91,6 @@ def run_dask(jobs: Iterable[dict], scheduler: str, out_dir: Path, timeout_s: flo
                 rec = error_record(job["path"], f"dask task failed: {type(exc).__name__}: {first}",
                                    job.get("sha256"))
             fut.release()
-            yield rec
+            yield job, rec
     finally:
         client.close()

@@ -14,7 +14,9 @@ from analyzer.batch.worker import WorkerProcess
 
 
 def run_local(jobs: Iterable[dict], workers: int, timeout_s: float,
-              max_memory_mb: Optional[int], log_dir: Optional[Path] = None) -> Iterator[dict]:
+              max_memory_mb: Optional[int], log_dir: Optional[Path] = None
+              ) -> Iterator[tuple[dict, dict]]:
+    """Yields (job, record) pairs as APKs finish."""
     todo: "queue.Queue[Optional[dict]]" = queue.Queue()
     jobs = list(jobs)
     for job in jobs:
@@ -39,7 +41,7 @@ def run_local(jobs: Iterable[dict], workers: int, timeout_s: float,
                     # earlier APKs may have left the worker's heap fragmented: give this APK a
                     # fresh process before blaming it
                     rec = slot.run(job, timeout_s)
-                done.put(("record", rec))
+                done.put(("record", (job, rec)))
         except BaseException as exc:  # never lose a slot silently
             done.put(("failure", exc))
         finally:

@@ -79,10 +79,17 @@ def apply_limits(max_memory_mb: Optional[int]) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def printable(text: str) -> str:
+    """File names are bytes on POSIX: undecodable ones (surrogate escapes) are shown with
+    U+FFFD so that records, JSON and HTML can always be written."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def error_record(path: Any, reason: str, sha256: Optional[str] = None, **extra) -> dict:
     p = Path(str(path))
     rec = {
-        "file": str(path), "file_name": p.name, "sha256": sha256, "size_bytes": None,
+        "file": printable(str(path)), "file_name": printable(p.name), "sha256": sha256,
+        "size_bytes": None,
         "status": "error", "reason": reason, "package": None, "label": None, "version": None,
         "verdict": "error", "severity_counts": {s: 0 for s in SEVERITY_ORDER},
         "max_severity": None, "findings_total": 0, "sdks": [], "top_findings": [],
@@ -118,7 +125,7 @@ def _ok_record(path: Path, sha: str, bundle, app_dir: str, reports: dict, starte
     ranked = sorted(active, key=lambda f: -f.severity.rank)
     max_sev = ranked[0].severity.value if ranked else None
     return {
-        "file": str(path), "file_name": path.name, "sha256": sha,
+        "file": printable(str(path)), "file_name": printable(path.name), "sha256": sha,
         "size_bytes": path.stat().st_size,
         "status": "partial" if bundle.partial else "ok", "reason": None,
         "package": bundle.app.package, "label": bundle.app.label,
@@ -240,7 +247,7 @@ def serve(max_memory_mb: Optional[int]) -> int:
         job.setdefault("max_memory_mb", max_memory_mb)
         rec = scan_one(job)
         rec["worker_rss_mb"] = current_rss_mb()
-        proto.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        proto.write(json.dumps(rec) + "\n")
         proto.flush()
         if rec.get("memory_exceeded"):
             return 0  # the heap may be fragmented or half-freed: let the parent start afresh
@@ -252,7 +259,7 @@ def run_one_stdin(max_memory_mb: Optional[int]) -> int:
     proto = _protocol_stdout()
     job = json.loads(sys.stdin.read())
     job.setdefault("max_memory_mb", max_memory_mb)
-    proto.write(json.dumps(scan_one(job), ensure_ascii=False) + "\n")
+    proto.write(json.dumps(scan_one(job)) + "\n")
     proto.flush()
     return 0
 
@@ -300,7 +307,7 @@ def run_isolated(job: dict, timeout_s: float, max_memory_mb: Optional[int],
                             stdout=subprocess.PIPE, stderr=log_file or subprocess.DEVNULL,
                             env=_worker_env(), start_new_session=True, text=True)
     try:
-        out, _ = proc.communicate(json.dumps(job), timeout=timeout_s)
+        out, _ = proc.communicate(json.dumps(job), timeout=timeout_s)  # ASCII-only JSON
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         return error_record(job["path"], f"timeout after {timeout_s:g} s", job.get("sha256"),
@@ -372,12 +379,12 @@ class WorkerProcess:
             self.stop()
             self._start()
         try:
-            self.proc.stdin.write(json.dumps(job, ensure_ascii=False) + "\n")
+            self.proc.stdin.write(json.dumps(job) + "\n")
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError):
             self.stop()
             self._start()
-            self.proc.stdin.write(json.dumps(job, ensure_ascii=False) + "\n")
+            self.proc.stdin.write(json.dumps(job) + "\n")
             self.proc.stdin.flush()
         while True:
             remaining = timeout_s - (time.monotonic() - started)

@@ -74,7 +74,8 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
             code = None
             errors.append(f"code: cannot read the zip entries ({type(exc).__name__}: {exc})")
         text_assets = _text_assets(zf, entry_names, errors)
-    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as fh:
+        sha256 = hashlib.file_digest(fh, "sha256").hexdigest()
     if code is not None:
         errors += code.errors
     timings["unzip"] = time.perf_counter() - t
@@ -100,7 +101,7 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
             findings.add_strings(all_strings, name, catalog)
         except DexError as exc:
             errors.append(f"{name}: corrupt dex, not analysed ({exc})")
-        except (IndexError, ValueError, KeyError, OverflowError, MemoryError) as exc:
+        except Exception as exc:  # noqa: BLE001
             # a dex reader bug must not take the whole scan down; say which file and why
             errors.append(f"{name}: corrupt dex, not analysed ({type(exc).__name__}: {exc})")
     timings["code"] = time.perf_counter() - t
@@ -157,7 +158,8 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
         package=facts.package, label=facts.label, version_name=facts.version_name,
         version_code=facts.version_code, min_sdk=facts.min_sdk, target_sdk=target,
         sha256=sha256, size_bytes=path.stat().st_size, dex_count=root_dex,
-        file_name=path.name,
+        # POSIX names are bytes: undecodable ones (surrogate escapes) would break every writer
+        file_name=path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
         certificates=tuple(Certificate(c.subject, c.issuer, c.sha256, c.not_before, c.not_after)
                            for c in facts.certificates),
     )

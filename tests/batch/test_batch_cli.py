@@ -144,3 +144,25 @@ def test_plain_progress_lines_name_the_reason():
     p = BatchProgress(2, stream=buf, tty=False)
     p.update({"status": "error", "file_name": "bad.apk", "reason": "timeout after 5 s"})
     assert buf.getvalue().startswith("[1/2] error   bad.apk  timeout after 5 s")
+
+
+def test_undecodable_file_name_is_scanned_and_reported(small_apks, tmp_path, capsys):
+    """POSIX file names are bytes; a submission named with invalid UTF-8 must not break the
+    worker pipe, the bundle writer, the summary or the index (regression)."""
+    import os
+
+    src = tmp_path / "in"
+    src.mkdir()
+    bad = os.fsdecode(bytes(src) + b"/bad\xff\xfename.apk")
+    shutil.copy(small_apks[0], bad)
+    out = tmp_path / "out"
+    rc, _, _ = _batch(capsys, src, "-o", out, "--jobs", "1", "--format", "json,html")
+    assert rc == 0
+    doc = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    (rec,) = doc["apps"]
+    assert rec["status"] in ("ok", "partial") and rec["file_name"] == "bad\ufffd\ufffdname.apk"
+    bundle = json.loads((out / rec["reports"]["json"]).read_text(encoding="utf-8"))
+    assert bundle["app"]["file_name"] == "bad\ufffd\ufffdname.apk"
+    assert "bad\ufffd\ufffdname.apk" in (out / "index.html").read_text(encoding="utf-8")
+    rc, _, _ = _batch(capsys, src, "-o", out, "--jobs", "1", "--resume")
+    assert rc == 0
