@@ -53,8 +53,11 @@ def _walk_dir(root: Path) -> Iterable[Path]:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames.sort()
         for name in sorted(filenames):
-            if name.lower().endswith(".apk"):
-                yield Path(dirpath) / name
+            p = Path(dirpath) / name
+            # regular files only: a FIFO or a link to /dev/zero named *.apk would block or
+            # never end when hashed
+            if name.lower().endswith(".apk") and p.is_file():
+                yield p
 
 
 def _read_list(list_file: Path) -> Iterable[ApkInput]:
@@ -73,6 +76,8 @@ def _read_list(list_file: Path) -> Iterable[ApkInput]:
             yield from (ApkInput(x) for x in _walk_dir(p))
         elif p.is_file():
             yield ApkInput(p)
+        elif p.exists():
+            yield ApkInput(p, missing=f"not a regular file (listed in {list_file.name})")
         else:
             yield ApkInput(p, missing=f"file not found (listed in {list_file.name})")
 
@@ -86,6 +91,8 @@ def expand_inputs(inputs: Iterable[Path]) -> list[ApkInput]:
             found.extend(ApkInput(x) for x in _walk_dir(p))
         elif p.is_file():
             found.extend(_read_list(p) if _looks_like_list_file(p) else [ApkInput(p)])
+        elif p.exists():
+            raise InputError(f"{p}: not a regular file or directory")
         else:
             raise InputError(f"{p}: no such file or directory")
     seen: set[str] = set()

@@ -57,3 +57,18 @@ def test_symlink_loop_in_a_directory_does_not_hang(tmp_path):
     (tmp_path / "d" / "loop").symlink_to(tmp_path / "d")
     (tmp_path / "d" / "a.apk").write_bytes(b"PK")
     assert [i.path.name for i in expand_inputs([tmp_path])] == ["a.apk"]
+
+
+def test_fifos_and_devices_named_apk_are_never_read(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.apk")
+    (tmp_path / "zero.apk").symlink_to("/dev/zero")
+    (tmp_path / "real.apk").write_bytes(b"PK")
+    # walking the directory skips them (hashing either would block or never end)
+    assert [i.path.name for i in expand_inputs([tmp_path])] == ["real.apk"]
+    lst = tmp_path / "l.txt"
+    lst.write_text("pipe.apk\nzero.apk\n")
+    assert [i.missing.split(" (")[0] for i in expand_inputs([lst])] == ["not a regular file"] * 2
+    with pytest.raises(InputError, match="not a regular file"):
+        expand_inputs([tmp_path / "pipe.apk"])
