@@ -156,10 +156,15 @@ class KeyArg:
             # longest listed prefix wins, on a path/argument boundary ("content://sms" matches
             # "content://sms/inbox" but not "content://smsx")
             for key in sorted(self.values, key=len, reverse=True):
-                if value.startswith(key) and (len(value) == len(key) or not key[-1].isalnum()
-                                              or not value[len(key)].isalnum()):
+                if value.startswith(key) and (len(value) == len(key) or not _is_word(key[-1])
+                                              or not _is_word(value[len(key)])):
                     return self.values[key]
         return None
+
+
+def _is_word(ch: str) -> bool:
+    # ASCII letters and digits only: the Frida agent applies the same rule ([A-Za-z0-9])
+    return ch.isascii() and ch.isalnum()
 
 
 @dataclass(frozen=True)

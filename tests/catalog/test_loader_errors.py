@@ -248,3 +248,11 @@ def test_key_arg_exact_match_does_not_take_prefixes():
 def test_hook_flag_must_be_boolean(cat_dir):
     _edit(cat_dir, "apis", lambda d: _api(d, TM, "getImei").update(hook="no"))
     assert "hook must be true or false" in _error(cat_dir)
+
+
+def test_prefix_boundary_is_ascii_word_characters():
+    ka = KeyArg(index=0, values={"content://sms": "sms"}, match="prefix")
+    assert ka.resolve("content://sms/inbox") == "sms"
+    assert ka.resolve("content://sms?limit=1") == "sms"
+    assert ka.resolve("content://sms1") is None
+    assert ka.resolve("content://sms短信") == "sms"  # same rule as the agent's [A-Za-z0-9]
