@@ -147,3 +147,18 @@ def test_nesting_is_bounded(tmp_path, samples_build, static_catalog):
     assert any(f"more than {sources.MAX_NESTED} nested code files" in e for e in b.errors)
     nested_dex = {c.dex for c in b.api_calls if "/" in c.dex}
     assert 0 < len(nested_dex) <= sources.MAX_NESTED
+
+
+def test_packed_app_is_flagged_incomplete(tmp_path, samples_build, static_catalog):
+    """A 360 Jiagu stub library in the APK: the packer is named and the bundle says the scan is
+    incomplete (partial, errors, method.limits)."""
+    members = _members(samples_build / "clean.apk")
+    members["lib/arm64-v8a/libjiagu_a64.so"] = b"\x7fELF" + b"\x00" * 60
+    b = scan_apk(_write_apk(tmp_path / "packed.apk", members), static_catalog)
+    assert [p.id for p in b.packers] == ["jiagu360"]
+    assert b.packers[0].evidence == ("file lib/arm64-v8a/libjiagu_a64.so",)
+    assert b.partial is True
+    assert any("incomplete" in e and "Jiagu" in e for e in b.errors)
+    assert any("incomplete" in limit for limit in b.method.limits)
+    clean = scan_apk(samples_build / "clean.apk", static_catalog)
+    assert clean.packers == () and not clean.partial
