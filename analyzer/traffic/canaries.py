@@ -53,8 +53,10 @@ class CanaryStore:
     """Thread-safe: the Frida callback thread adds while the proxy thread scans."""
 
     def __init__(self, normalize: Optional[dict[str, tuple[str, ...]]] = None,
-                 min_length: int = MIN_VALUE_LENGTH):
+                 min_length: int = MIN_VALUE_LENGTH, known_types: Optional[Iterable[str]] = None):
         self._normalize = dict(normalize or {})
+        # With a catalog, user-given types are checked (and "imei" means "device.imei").
+        self._known_types = frozenset(known_types) if known_types is not None else None
         self._min_length = min_length
         self._lock = threading.Lock()
         self._canaries: list[Canary] = []
@@ -65,7 +67,8 @@ class CanaryStore:
     @classmethod
     def for_catalog(cls, catalog, **kw) -> "CanaryStore":
         """Normal forms per PI type come from the catalog (`normalize` in pi_types.yaml)."""
-        return cls({p.id: p.normalize for p in catalog.pi_types.values()}, **kw)
+        return cls({p.id: p.normalize for p in catalog.pi_types.values()},
+                   known_types=catalog.pi_types.keys(), **kw)
 
     # ------------------------------------------------------------------ adding values
 
@@ -99,7 +102,16 @@ class CanaryStore:
         pi_type = pi_type.strip()
         if not sep or not pi_type or not value.strip():
             raise KnownValueError(f"expected pi_type=value, got {privacy.mask(spec)!r}")
-        return self.add(pi_type, value)
+        return self.add(self.resolve_type(pi_type), value)
+
+    def resolve_type(self, name: str) -> str:
+        """A catalog PI type id; short forms such as "imei" or "android_id" mean device.*."""
+        if self._known_types is None or name in self._known_types:
+            return name
+        for candidate in (f"device.{name}", name.replace("-", "_"), f"device.{name.replace('-', '_')}"):
+            if candidate in self._known_types:
+                return candidate
+        raise KnownValueError(f"unknown PI type {name!r} (see analyzer/catalog/pi_types.yaml)")
 
     def load_file(self, path: Path | str) -> int:
         """Load a file of `pi_type=value` lines (# comments, blank lines allowed). Returns the

@@ -97,3 +97,11 @@ def test_catalog_normal_forms_are_used(catalog):
     store.add("device.mac", MAC)
     flat_md5 = hashlib.md5(MAC.replace(":", "").encode()).hexdigest()
     assert _hits(store, f"m={flat_md5}") == [("device.mac", "md5(no_separators)", flat_md5)]
+
+
+def test_user_types_are_checked_against_the_catalog(catalog):
+    store = CanaryStore.for_catalog(catalog)
+    store.add_known_spec(f"imei={IMEI}")  # short form of device.imei
+    assert [c.pi_type for c in store.canaries()] == ["device.imei"]
+    with pytest.raises(KnownValueError, match="unknown PI type 'shoe_size'"):
+        store.add_known_spec("shoe_size=4242424242")

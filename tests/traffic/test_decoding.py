@@ -34,7 +34,8 @@ def test_raw_deflate_and_stacked_codings():
 
 @pytest.mark.parametrize("coding", sorted(ENCODERS))
 def test_zip_bomb_is_cut_at_the_limit(coding):
-    bomb = ENCODERS[coding](b"\0" * (64 << 20))  # 64 MiB of zeros, a few KB compressed
+    zeros = b"\0" * (64 << 20)  # 64 MiB of zeros, a few KB compressed
+    bomb = brotli.compress(zeros, quality=4) if coding == "br" else ENCODERS[coding](zeros)
     out = decode_body(bomb, coding, 1 << 20)
     assert out.truncated and len(out.data) <= 1 << 20
 
