@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import queue
 import sys
+import threading
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -44,21 +46,58 @@ def _never_raise(hook):
     return wrapper
 
 
-def request_view(flow: http.HTTPFlow) -> RequestView:
+def request_view(flow: http.HTTPFlow, max_body: int = Limits.max_body) -> RequestView:
+    """A copy of what the matcher needs, taken in the proxy's thread: the flow itself may
+    change (response, replay) while the worker analyses."""
     req = flow.request
+    raw = req.raw_content  # still encoded: analyzer.traffic decodes with bounds
     return RequestView(
         method=req.method, scheme=req.scheme, host=req.pretty_host, port=req.port, path=req.path,
         headers=tuple((k, v) for k, v in req.headers.items(multi=True)),
-        body=req.raw_content or b"",  # still encoded: analyzer.traffic decodes with bounds
+        body=raw[:max_body + 1] if raw else b"",  # one byte more tells "truncated"
         time=req.timestamp_start or 0.0,
+        body_unseen=raw is None,  # streamed (stream_large_bodies): never buffered by mitmproxy
     )
+
+
+class _Worker:
+    """Analysis off the proxy's event loop: a flow is never held while its body is searched.
+    One thread keeps events in arrival order; the bounded queue applies back-pressure rather
+    than growing without limit."""
+
+    def __init__(self, run: Callable[[Callable[[], TrafficEvent]], None], size: int = 256):
+        self._run = run
+        self._queue: queue.Queue = queue.Queue(maxsize=size)
+        self._thread = threading.Thread(target=self._loop, name="privascope-traffic", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            job = self._queue.get()
+            try:
+                if job is None:
+                    return
+                self._run(job)
+            finally:
+                self._queue.task_done()
+
+    def submit(self, job: Callable[[], TrafficEvent]) -> None:
+        self._queue.put(job)
+
+    def flush(self) -> None:
+        self._queue.join()
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join(30)
 
 
 class PrivascopeAddon:
     def __init__(self, store: Optional[CanaryStore] = None,
                  on_event: Optional[Callable[[TrafficEvent], None]] = None,
                  first_party: tuple[str, ...] = (), package: Optional[str] = None,
-                 catalog=None, context=None):
+                 catalog=None, context=None, background: bool = True):
         self._given_store = store
         self._on_event = on_event
         self._first_party = tuple(first_party)
@@ -70,6 +109,8 @@ class PrivascopeAddon:
         self.writer: Optional[JsonlWriter] = None
         self.errors = 0
         self.events = 0
+        self._max_body = Limits.max_body
+        self._worker = _Worker(self._run) if background else None
 
     def load(self, loader):
         loader.add_option("privascope_known", Optional[str], None,
@@ -123,6 +164,7 @@ class PrivascopeAddon:
         first_party = self._first_party + tuple(
             h.strip() for h in opts.privascope_first_party.split(",") if h.strip())
         self.store = store
+        self._max_body = opts.privascope_max_body
         self.analyzer = TrafficAnalyzer(
             store, catalog, first_party=first_party,
             package=opts.privascope_package or self._package,
@@ -135,22 +177,48 @@ class PrivascopeAddon:
         if self._on_event is not None:
             self._on_event(event)
 
+    def _run(self, job: Callable[[], TrafficEvent]) -> None:
+        try:
+            self._emit(job())
+        except Exception as exc:  # noqa: BLE001 - one bad request must not stop the others
+            self.errors += 1
+            log.warning("privascope: analysis failed (%s: %s); flow was passed on unchanged",
+                        type(exc).__name__, str(exc)[:200])
+
+    def _submit(self, job: Callable[[], TrafficEvent]) -> None:
+        if self._worker is not None:
+            self._worker.submit(job)
+        else:
+            self._run(job)
+
+    def flush(self) -> None:
+        """Wait until every request seen so far has its event written (tests, end of run)."""
+        if self._worker is not None:
+            self._worker.flush()
+
     @_never_raise
     def request(self, flow: http.HTTPFlow) -> None:
-        if self.analyzer is None:
+        analyzer = self.analyzer
+        if analyzer is None:
             return
-        self._emit(self.analyzer.analyze_request(request_view(flow)))
+        view = request_view(flow, self._max_body)
+        self._submit(lambda: analyzer.analyze_request(view))
 
     @_never_raise
     def websocket_message(self, flow: http.HTTPFlow) -> None:
-        if self.analyzer is None or flow.websocket is None:
+        analyzer = self.analyzer
+        if analyzer is None or flow.websocket is None:
             return
         message = flow.websocket.messages[-1]
         if not message.from_client:
             return  # what the server sends is not data leaving the device
-        self._emit(self.analyzer.analyze_websocket_message(request_view(flow), message.content))
+        view, content = request_view(flow, 0), message.content[:self._max_body + 1]
+        self._submit(lambda: analyzer.analyze_websocket_message(view, content))
 
     def done(self):
+        if self._worker is not None:
+            self._worker.flush()
+            self._worker.stop()
         if self.writer is not None:
             self.writer.close()
 

@@ -77,6 +77,7 @@ class RequestView:
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
     time: float = 0.0
+    body_unseen: bool = False  # the proxy streamed the body without buffering it
 
     def header(self, name: str) -> str:
         name = name.lower()

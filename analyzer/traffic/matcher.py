@@ -67,7 +67,7 @@ class TrafficAnalyzer:
     def request_fragments(self, req: RequestView) -> tuple[list[Fragment], bool]:
         fragments = list(url_fragments(req.path))
         fragments += header_fragments(req.headers)
-        truncated = False
+        truncated = req.body_unseen
         if req.body:
             body, truncated = self.body_fragments(
                 req.body, req.header("content-type"), req.header("content-encoding"))

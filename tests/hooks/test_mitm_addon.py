@@ -38,6 +38,7 @@ def test_options_write_events_as_json_lines(tmp_path, known_file, catalog):
         body = json.dumps({"d": hashlib.md5(IMEI.encode()).hexdigest()}).encode()
         addon.request(_post(body=body))
         addon.request(_post(path="/nothing"))
+        addon.flush()  # analysis runs off the proxy's loop
         events = read_events(out)  # readable while the proxy still runs
     assert len(events) == 2
     (m,) = events[0].matches
@@ -73,8 +74,10 @@ def test_in_process_store_fed_live(catalog):
     with taddons.context(addon) as tctx:
         tctx.configure(addon)
         addon.request(_post(path=f"/r?aid={ANDROID_ID}"))
+        addon.flush()
         store.add("device.android_id", ANDROID_ID, "rt-7")  # arrives from the agent mid-run
         addon.request(_post(path=f"/r?aid={ANDROID_ID}"))
+        addon.flush()
     assert events[0].matches == ()
     assert [m.canary_source for m in events[1].matches] == ["rt-7"]
     assert events[1].related_events == ("rt-7",)
@@ -92,6 +95,7 @@ def test_a_raising_matcher_never_breaks_the_flow(catalog, caplog):
         flow = _post(body=b"{}")
         before = flow.request.get_state()
         addon.request(flow)  # must not raise
+        addon.flush()
     assert addon.errors == 1 and flow.error is None
     assert flow.request.get_state() == before  # passed on unchanged
     assert "matcher exploded" in caplog.text and "passed on" in caplog.text
@@ -111,6 +115,7 @@ def test_websocket_client_messages_only(catalog):
         addon.websocket_message(flow)
         flow.websocket.messages.append(WebSocketMessage(Opcode.TEXT, False, json.dumps({"imei": IMEI}).encode()))
         addon.websocket_message(flow)  # server -> client: not data leaving the device
+        addon.flush()
     assert len(events) == 1
     assert events[0].scheme == "ws" and [(m.location, m.key) for m in events[0].matches] == [("websocket", "imei")]
 
@@ -121,4 +126,38 @@ def test_body_size_option_marks_truncation(catalog):
     with taddons.context(addon) as tctx:
         tctx.configure(addon, privascope_max_body=1024)
         addon.request(_post(body=b"x" * 4096, ctype="text/plain"))
+        addon.flush()
     assert events[0].truncated
+
+
+def test_errors_in_the_hook_itself_are_contained(catalog, caplog):
+    """Even a failure before analysis (here: a flow without a request) never escapes a hook."""
+    addon = PrivascopeAddon(catalog=catalog, background=False)
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon)
+        flow = tflow.tflow()
+        flow.request = None
+        addon.request(flow)
+    assert addon.errors == 1 and "passed on" in caplog.text
+
+
+def test_flow_is_not_held_while_a_large_body_is_analysed(catalog):
+    """The hook only copies the request; the search happens in the worker."""
+    import threading
+
+    gate, events = threading.Event(), []
+    addon = PrivascopeAddon(on_event=events.append, catalog=catalog)
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon)
+        real = addon.analyzer.analyze_request
+
+        def slow(view):
+            gate.wait(10)  # the analysis cannot finish until the hook has returned
+            return real(view)
+
+        addon.analyzer.analyze_request = slow
+        addon.request(_post(body=json.dumps({"imei": IMEI}).encode()))
+        assert events == []  # the hook returned before the analysis finished
+        gate.set()
+        addon.flush()
+    assert [m.pi_type for m in events[0].matches] == ["device.imei"]

@@ -200,3 +200,9 @@ def test_event_ids_and_context_stamps():
     b = an.analyze_request(RequestView("GET", "https", "x.example.org", 443, "/a"))
     assert a.id != b.id and a.path == "/a"
     assert (a.consent_phase, a.app_state) == (ConsentPhase.BEFORE, AppState.FOREGROUND)
+
+
+def test_a_streamed_body_the_proxy_never_saw_is_recorded_as_truncated():
+    an = TrafficAnalyzer(_store())
+    event = an.analyze_request(RequestView("POST", "https", "h.example.com", 443, "/up", (), b"", body_unseen=True))
+    assert event.truncated and event.matches == ()
