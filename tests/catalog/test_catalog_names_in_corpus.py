@@ -17,7 +17,9 @@ from analyzer.static.dex import DexFile
 
 
 @pytest.fixture(scope="module")
-def corpus_refs(corpus_dir):
+def corpus_refs(corpus_dir, catalog):
+    """Method and field references of the corpus dex files, for the catalog's classes only."""
+    wanted = {a.smali_class for a in catalog.apis.values() if a.kind != "uri"}
     methods: dict[str, set[tuple[str, tuple[str, ...]]]] = collections.defaultdict(set)
     fields: dict[str, set[str]] = collections.defaultdict(set)
     for apk in sorted(corpus_dir.glob("*.apk")):
@@ -26,12 +28,15 @@ def corpus_refs(corpus_dir):
                 if not (name.startswith("classes") and name.endswith(".dex")):
                     continue
                 dex = DexFile(z.read(name))
-                for i in range(dex.method_count):
-                    ref = dex.method_ref(i)
-                    methods[ref.class_desc].add((ref.name, tuple(ref.params)))
-                for i, _ in dex.field_ids():
-                    cls, field = dex.field_ref(i)
-                    fields[cls].add(field)
+                types: dict[int, bool] = {}  # type idx -> is a catalog class (decoded once)
+                for i, (cls, _proto, _name) in dex.method_ids():
+                    if types.setdefault(cls, dex.type_desc(cls) in wanted):
+                        ref = dex.method_ref(i)
+                        methods[ref.class_desc].add((ref.name, tuple(ref.params)))
+                for i, (cls, _typ, _name) in dex.field_ids():
+                    if types.setdefault(cls, dex.type_desc(cls) in wanted):
+                        desc, field = dex.field_ref(i)
+                        fields[desc].add(field)
     return methods, fields
 
 
