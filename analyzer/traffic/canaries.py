@@ -70,6 +70,17 @@ class CanaryStore:
         return cls({p.id: p.normalize for p in catalog.pi_types.values()},
                    known_types=catalog.pi_types.keys(), **kw)
 
+    @classmethod
+    def from_user(cls, catalog, specs: Iterable[str] = (), files: Iterable[Path | str] = ()) -> "CanaryStore":
+        """The values a user gives: `--known pi_type=value` (repeatable) and files of such
+        lines. Raises KnownValueError with a one-line message."""
+        store = cls.for_catalog(catalog)
+        for spec in specs:
+            store.add_known_spec(spec)
+        for f in files:
+            store.load_file(f)
+        return store
+
     # ------------------------------------------------------------------ adding values
 
     def add(self, pi_type: str, value: str, source_event_id: Optional[str] = None) -> Optional[Canary]:

@@ -105,3 +105,10 @@ def test_user_types_are_checked_against_the_catalog(catalog):
     assert [c.pi_type for c in store.canaries()] == ["device.imei"]
     with pytest.raises(KnownValueError, match="unknown PI type 'shoe_size'"):
         store.add_known_spec("shoe_size=4242424242")
+
+
+def test_from_user_specs_and_files(tmp_path, catalog):
+    f = tmp_path / "k.txt"
+    f.write_text(f"android_id={ANDROID_ID}\n")
+    store = CanaryStore.from_user(catalog, [f"imei={IMEI}"], [f])
+    assert sorted(c.pi_type for c in store.canaries()) == ["device.android_id", "device.imei"]
