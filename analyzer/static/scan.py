@@ -19,6 +19,7 @@ from analyzer.model import (
     ApiCallSite, AppInfo, Bundle, Certificate, Component, Confidence, ManifestFlags, Method,
     Permission, Tool, Via,
 )
+from analyzer.static.axml_strings import axml_strings
 from analyzer.static.calls import RawSite, find_call_sites
 from analyzer.static.dex import DexError, DexFile, descriptor_to_java
 from analyzer.static.packers import detect_packers
@@ -30,6 +31,7 @@ _TEXT_ASSET_EXT = (".json", ".txt", ".html", ".htm", ".xml", ".js", ".properties
                    ".conf", ".ini", ".yaml", ".yml")
 MAX_TEXT_ASSET = 1024 * 1024
 MAX_TEXT_TOTAL = 16 * 1024 * 1024
+MAX_XML_FILES = 5000
 LIMITS = (
     "static analysis: a call site shows the app can reach an API, not that it runs",
     "code loaded at run time (downloaded, decrypted, native) is not seen",
@@ -74,6 +76,7 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
             code = None
             errors.append(f"code: cannot read the zip entries ({type(exc).__name__}: {exc})")
         text_assets = _text_assets(zf, entry_names, errors)
+        xml_strings = _xml_resource_strings(zf, entry_names)
     with path.open("rb") as fh:
         sha256 = hashlib.file_digest(fh, "sha256").hexdigest()
     if code is not None:
@@ -130,6 +133,8 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
         findings.add_strings([facts.label], "AndroidManifest.xml", catalog)
     for name, text in text_assets:
         findings.add_strings(text.splitlines(), name, catalog)
+    for name, strings in xml_strings:
+        findings.add_strings(strings, name, catalog)
     timings["strings"] = time.perf_counter() - t
     code_sources = {name for name, _data in (code.dex if code else [])}
     hosts_by_sdk: dict[str, set[str]] = {}
@@ -202,6 +207,26 @@ def _permissions(names, declared, catalog: Catalog) -> tuple[Permission, ...]:
                               name_zh=zh, id=_short_id("perm", name),
                               custom=name in declared))
     return tuple(out)
+
+
+def _xml_resource_strings(zf, names) -> list[tuple[str, list[str]]]:
+    """String pools of compiled XML under res/ (layouts, res/xml), bounded in count and size."""
+    out, total = [], 0
+    for name in names:
+        if not (name.startswith("res/") and name.endswith(".xml")) or len(out) >= MAX_XML_FILES:
+            continue
+        try:
+            info = zf.getinfo(name)
+            if info.file_size > MAX_TEXT_ASSET or total + info.file_size > MAX_TEXT_TOTAL:
+                continue
+            data = zf.read(info)
+        except Exception:  # a damaged entry: its strings are simply not seen
+            continue
+        total += len(data)
+        strings = [s for s in axml_strings(data) if "://" in s or "." in s or not s.isascii()]
+        if strings:
+            out.append((name, strings))
+    return out
 
 
 def _text_assets(zf, names, errors: list[str]) -> list[tuple[str, str]]:
