@@ -499,3 +499,12 @@ def test_vendor_permissions_carry_a_note(catalog):
     assert len(vendor) >= 6
     for name in vendor:
         assert "✱" in raw[name].get("note", ""), name
+
+
+def test_verified_pipl_articles_name_their_source(catalog):
+    raw = [c for c in catalog.raw["clauses"]["clauses"] if c["framework"] == "pipl"]
+    verified = {c["item"] for c in raw if c["verified"]}
+    assert {"art17", "art28", "art51"} <= verified
+    for c in raw:
+        if c["verified"]:
+            assert "checked" in c.get("note", ""), c["item"]
