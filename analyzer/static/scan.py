@@ -155,6 +155,10 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
     target = facts.target_sdk
     if facts.nsc_base_cleartext is not None:
         cleartext_default = facts.nsc_base_cleartext
+    elif facts.network_security_config is not None:
+        # a network security config replaces usesCleartextTraffic (API 24+); without a
+        # base-config attribute its default follows the target SDK
+        cleartext_default = target is None or target < 28
     elif facts.uses_cleartext_traffic is not None:
         cleartext_default = facts.uses_cleartext_traffic
     else:  # the platform default: cleartext allowed for apps targeting API < 28
