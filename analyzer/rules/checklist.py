@@ -27,7 +27,7 @@ class ClauseStatus:
 
 def evidence_kinds(bundle: Bundle) -> set[str]:
     """Which kinds of evidence this run collected ("meta" rules always run)."""
-    kinds = set(bundle.method.kinds) | {"meta"}
+    kinds = set(bundle.method.kinds) | {"meta", "any"}
     if bundle.runtime is not None:
         kinds.add("runtime")
     if bundle.traffic:
@@ -51,7 +51,8 @@ def clause_checklist(bundle: Bundle, catalog: Catalog,
         if key not in citing:
             continue
         codes = {r.code for r in citing[key]}
-        mine = [f for f in bundle.findings if f.rule in codes]
+        mine = [f for f in bundle.findings if f.rule in codes
+                and any((c.framework, c.item) == key for c in f.clauses)]
         open_ = [f for f in mine if f.suppressed is None]
         # "fail" needs high-confidence evidence: code that is merely present (static, medium)
         # or an attempt that obtained nothing asks a person to look, it does not prove a breach

@@ -15,7 +15,7 @@ from analyzer.model import ClauseRef, Confidence, Severity
 
 CODE_RE = re.compile(r"^PS[1-9]\d{2}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
-SOURCES = ("static", "runtime", "traffic", "meta")
+SOURCES = ("static", "runtime", "traffic", "any", "meta")  # any: reads whatever the run has
 VERDICTS = ("fail", "review")
 LANGS = ("zh", "en")
 TEXT_KEYS = ("title", "explanation", "message", "fix")

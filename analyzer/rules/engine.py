@@ -18,6 +18,7 @@ _SEP = {"zh": "、", "en": ", "}
 def rule_params(rule: RuleDef, config: Optional[dict[str, Any]]) -> dict[str, Any]:
     params = dict(rule.params)
     params.update((config or {}).get(rule.code) or {})
+    params["_rule_clauses"] = rule.clauses  # for evaluators that cite a subset per finding
     return params
 
 
@@ -47,13 +48,18 @@ def _finding(rule: RuleDef, hit: Hit, ctx: Context) -> Finding:
         confidence = hit.confidence
     texts = {lang: _message(rule, hit, ctx, lang) for lang in ("zh", "en")}
     sdks = (hit.sdk,) if hit.sdk else ()
+    clauses = rule.clauses
+    if hit.clauses is not None:
+        if not set(hit.clauses) <= set(rule.clauses):
+            raise ValueError(f"{rule.code}: evaluator cited clauses the rule does not list")
+        clauses = tuple(hit.clauses)
     fp = fingerprint(rule.code, ctx.bundle.app.package, hit.sdk,
                      hit.pi_types if hit.per_pi else (), hit.key)
     return Finding(
         rule=rule.code, name=rule.name,
         title=rule.text("title", "en"), title_zh=rule.text("title", "zh"),
         severity=Severity(rule.severity), confidence=confidence,
-        evidence=hit.evidence, pi_types=hit.pi_types, sdks=sdks, clauses=rule.clauses,
+        evidence=hit.evidence, pi_types=hit.pi_types, sdks=sdks, clauses=clauses,
         message=texts["en"], message_zh=texts["zh"],
         fix=rule.text("fix", "en"), fix_zh=rule.text("fix", "zh"),
         fingerprint=fp, source=rule.source,

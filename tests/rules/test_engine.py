@@ -166,3 +166,18 @@ def test_static_rules_do_not_run_without_a_static_scan(rules_catalog):
     b = dataclasses.replace(_bundle("PS101"), privacy_policy=())
     assert "static" not in b.method.kinds
     assert not any(f.source == "static" for f in evaluate(b, catalog=rules_catalog).findings)
+
+
+def test_data_safety_finding_cites_its_category_and_sharing(rules_catalog):
+    from analyzer.rules.checklist import clause_checklist
+
+    b = evaluate(_bundle("PS202"), catalog=rules_catalog)  # ANDROID_ID to third-party hosts
+    ds = [f for f in b.findings if f.rule == "PS401"]
+    assert len(ds) == 1
+    assert {(c.framework, c.item) for c in ds[0].clauses} == {
+        ("playds", "device_or_other_ids"), ("playds", "sharing")}
+    status = {(c.framework, c.item): c for c in clause_checklist(b, rules_catalog)}
+    assert status[("playds", "device_or_other_ids")].status == "review"
+    assert ds[0].fingerprint in status[("playds", "device_or_other_ids")].findings
+    assert status[("playds", "location")].status == "pass"  # tested, nothing found
+    assert ds[0].fingerprint not in status[("playds", "location")].findings

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional, Union
 
 from analyzer.catalog import Catalog
-from analyzer.model import Bundle, Confidence, EvidenceRef
+from analyzer.model import Bundle, ClauseRef, Confidence, EvidenceRef
 
 Text = Union[str, int, dict]  # a plain value, or {"zh": ..., "en": ...}
 
@@ -24,6 +24,8 @@ class Hit:
     key: str = ""  # the API, host, permission or package that identifies it (fingerprint part)
     fields: dict[str, Text] = field(default_factory=dict)  # message placeholders
     confidence: Optional[Confidence] = None  # lower than the rule's, when evidence is weaker
+    clauses: Optional[tuple[ClauseRef, ...]] = None  # a subset of the rule's clauses that this
+    # finding cites (e.g. one Data safety category); None = all of them
     per_pi: bool = True  # the PI types identify the finding (False: a per-SDK/host summary
     # whose PI list may grow between runs, so it stays out of the fingerprint)
 
@@ -83,4 +85,5 @@ def short_api(api: str) -> str:
     return ".".join(parts[-2:]) if len(parts) > 2 and "://" not in api else api
 
 
-from analyzer.rules.evaluators import meta, runtime, static, traffic  # noqa: E402,F401  (register)
+from analyzer.rules.evaluators import (  # noqa: E402,F401  (register)
+    declarations, meta, runtime, static, traffic)

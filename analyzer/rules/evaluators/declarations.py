@@ -1,0 +1,62 @@
+"""Evaluators for what the developer must declare (Play Data safety form), from any evidence."""
+from __future__ import annotations
+
+from analyzer.model import ClauseRef, Confidence, Destination, EvidenceRef
+from analyzer.rules.evaluators import Context, Hit, evaluator
+
+MAX_REFS = 50  # per category: enough to check, small enough for a readable bundle
+
+_HOW = {"runtime": {"zh": "运行时观察到", "en": "observed at run time"},
+        "traffic": {"zh": "在网络流量中观察到", "en": "observed in traffic"},
+        "static": {"zh": "代码中可达", "en": "reachable in code"}}
+
+
+@evaluator("data_safety_categories")
+def data_safety_categories(ctx: Context, params):
+    """One hit per Data safety category the app's evidence touches, strongest evidence first;
+    it also cites "sharing" when that data went to a third party."""
+    b = ctx.bundle
+    cats: dict[str, dict] = {}
+
+    def add(pi: str, how: str, ref: EvidenceRef):
+        t = ctx.catalog.pi_types.get(pi)
+        if t is None:
+            return
+        c = cats.setdefault(t.data_safety, {"pis": {}, "how": set(), "refs": [], "shared": False})
+        c["pis"].setdefault(pi, None)
+        c["how"].add(how)
+        if len(c["refs"]) < MAX_REFS:
+            c["refs"].append(ref)
+        return c
+
+    for t in b.traffic:
+        for m in t.matches:
+            c = add(m.pi_type, "traffic", EvidenceRef("traffic_event", t.id))
+            if c is not None and t.destination == Destination.THIRD_PARTY:
+                c["shared"] = True
+    if b.runtime:
+        for e in b.runtime.api_calls:
+            if e.obtained:
+                add(e.pi_type, "runtime", EvidenceRef("runtime_event", e.id))
+    for s in b.api_calls:
+        add(s.pi_type, "static", EvidenceRef("api_call", s.id))
+    listed = {c.item for c in params.get("_rule_clauses", ())}
+    for cat, c in sorted(cats.items()):
+        if cat not in listed:
+            continue
+        hows = [h for h in ("runtime", "traffic", "static") if h in c["how"]]
+        clauses = [ClauseRef("playds", cat)] + ([ClauseRef("playds", "sharing")] if c["shared"]
+                                                else [])
+        yield Hit(evidence=tuple(c["refs"]), pi_types=tuple(c["pis"]), key=cat, per_pi=False,
+                  clauses=tuple(clauses),
+                  fields={"category": _category(ctx, cat), "how": [_HOW[h] for h in hows],
+                          "shared": {"zh": "，且与第三方共享", "en": ", shared with a third party"}
+                          if c["shared"] else ""},
+                  confidence=None if hows[0] != "static" else Confidence.MEDIUM)
+
+
+def _category(ctx: Context, cat: str):
+    clause = ctx.catalog.clauses.get(("playds", cat))
+    if clause is None:
+        return cat
+    return {"zh": clause.title_zh, "en": clause.title_en}
