@@ -201,8 +201,8 @@ class PrivascopeAddon:
         analyzer = self.analyzer
         if analyzer is None:
             return
-        view = request_view(flow, self._max_body)
-        self._submit(lambda: analyzer.analyze_request(view))
+        view, stamp = request_view(flow, self._max_body), analyzer.stamp()  # phase: at arrival
+        self._submit(lambda: analyzer.analyze_request(view, stamp))
 
     @_never_raise
     def websocket_message(self, flow: http.HTTPFlow) -> None:
@@ -213,7 +213,8 @@ class PrivascopeAddon:
         if not message.from_client:
             return  # what the server sends is not data leaving the device
         view, content = request_view(flow, 0), message.content[:self._max_body + 1]
-        self._submit(lambda: analyzer.analyze_websocket_message(view, content))
+        stamp = analyzer.stamp()
+        self._submit(lambda: analyzer.analyze_websocket_message(view, content, stamp))
 
     def done(self):
         if self._worker is not None:

@@ -128,10 +128,14 @@ class TrafficAnalyzer:
 
     # ------------------------------------------------------------------ events
 
+    def stamp(self) -> tuple[Optional[ConsentPhase], Optional[AppState]]:
+        """Consent phase and app state now (from the dynamic run's clock, when there is one)."""
+        return self._context() if self._context else (None, None)
+
     def _event(self, req: RequestView, scheme: str, matches: list[PIMatch], truncated: bool,
-               in_path: Optional[dict[str, str]] = None) -> TrafficEvent:
+               in_path: Optional[dict[str, str]] = None, stamp=None) -> TrafficEvent:
         destination, sdk = self.destinations.classify(req.host)
-        phase, state = self._context() if self._context else (None, None)
+        phase, state = stamp if stamp is not None else self.stamp()
         related = tuple(dict.fromkeys(m.canary_source for m in matches if m.canary_source))
         return TrafficEvent(
             id=f"{self._id_prefix}-{next(self._ids)}", time=req.time or time.time(),
@@ -141,17 +145,20 @@ class TrafficAnalyzer:
             related_events=related,
         )
 
-    def analyze_request(self, req: RequestView) -> TrafficEvent:
+    def analyze_request(self, req: RequestView, stamp=None) -> TrafficEvent:
+        """`stamp`: (consent phase, app state) taken when the request was seen, if the
+        analysis runs later (the addon's worker); default: now."""
         fragments, truncated = self.request_fragments(req)
         matches, in_path = self._match(fragments)
-        return self._event(req, req.scheme, matches, truncated, in_path)
+        return self._event(req, req.scheme, matches, truncated, in_path, stamp)
 
-    def analyze_websocket_message(self, req: RequestView, content: bytes | str) -> TrafficEvent:
+    def analyze_websocket_message(self, req: RequestView, content: bytes | str,
+                                  stamp=None) -> TrafficEvent:
         """One client-to-server WebSocket message; `req` is the handshake request."""
         data = content.encode("utf-8") if isinstance(content, str) else content
         fragments, truncated = self.body_fragments(data, "", "", location="websocket")
         scheme = "wss" if req.scheme in ("https", "wss") else "ws"
-        return self._event(req, scheme, self.match(fragments), truncated)
+        return self._event(req, scheme, self.match(fragments), truncated, stamp=stamp)
 
 
 def redact_path(path: str, secrets: dict[str, str]) -> str:

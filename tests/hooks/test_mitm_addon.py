@@ -1,6 +1,7 @@
 """The addon with mitmproxy's own test helpers (taddons context, tflow flows)."""
 import hashlib
 import json
+import time
 
 import pytest
 from mitmproxy import exceptions
@@ -8,7 +9,7 @@ from mitmproxy.test import taddons, tflow
 
 from analyzer.traffic import CanaryStore
 from analyzer.traffic.jsonl import read_events
-from hooks.mitm_addon import PrivascopeAddon
+from hooks.mitm_addon import PrivascopeAddon, request_view
 from tests.traffic.values import ANDROID_ID, IMEI
 
 
@@ -88,7 +89,7 @@ def test_a_raising_matcher_never_breaks_the_flow(catalog, caplog):
     with taddons.context(addon) as tctx:
         tctx.configure(addon)
 
-        def boom(_req):
+        def boom(*_args):
             raise RuntimeError("matcher exploded")
 
         addon.analyzer.analyze_request = boom
@@ -151,9 +152,9 @@ def test_flow_is_not_held_while_a_large_body_is_analysed(catalog):
         tctx.configure(addon)
         real = addon.analyzer.analyze_request
 
-        def slow(view):
+        def slow(view, *stamp):
             gate.wait(10)  # the analysis cannot finish until the hook has returned
-            return real(view)
+            return real(view, *stamp)
 
         addon.analyzer.analyze_request = slow
         addon.request(_post(body=json.dumps({"imei": IMEI}).encode()))
@@ -161,3 +162,26 @@ def test_flow_is_not_held_while_a_large_body_is_analysed(catalog):
         gate.set()
         addon.flush()
     assert [m.pi_type for m in events[0].matches] == ["device.imei"]
+
+
+def test_consent_phase_is_taken_when_the_request_arrives(catalog):
+    """The worker may run later; the phase must be the one at arrival."""
+    from analyzer.model import AppState, ConsentPhase
+
+    clock = {"phase": ConsentPhase.BEFORE}
+    events = []
+    addon = PrivascopeAddon(on_event=events.append, catalog=catalog,
+                            context=lambda: (clock["phase"], AppState.FOREGROUND))
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon)
+        addon.flush()
+        def busy():  # keeps the worker busy while /early arrives
+            time.sleep(0.3)
+            return addon.analyzer.analyze_request(request_view(_post(path="/warm")))
+
+        addon._worker.submit(busy)
+        addon.request(_post(path="/early"))
+        clock["phase"] = ConsentPhase.AFTER_ACCEPT  # the user accepts while /early waits
+        addon.flush()
+    early = next(e for e in events if e.path == "/early")
+    assert early.consent_phase is ConsentPhase.BEFORE
