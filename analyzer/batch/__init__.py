@@ -104,6 +104,16 @@ def run_batch(args) -> int:
         raise UserError(f"catalog: {str(exc).splitlines()[0] if str(exc) else exc!r}",
                         code=4) from None
 
+    if args.suppress:  # a bad suppression file would fail every APK alike: check it once
+        try:
+            from analyzer.rules.suppressions import load_suppressions
+
+            load_suppressions(args.suppress)
+        except (OSError, ValueError) as exc:
+            msg = (str(exc).splitlines() or [repr(exc)])[0]
+            raise UserError(msg if str(args.suppress) in msg else f"{args.suppress}: {msg}"
+                            ) from None
+
     out: Path = args.out
     apps_dir = out / "apps"
     try:

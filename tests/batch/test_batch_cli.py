@@ -166,3 +166,11 @@ def test_undecodable_file_name_is_scanned_and_reported(small_apks, tmp_path, cap
     assert "bad\ufffd\ufffdname.apk" in (out / "index.html").read_text(encoding="utf-8")
     rc, _, _ = _batch(capsys, src, "-o", out, "--jobs", "1", "--resume")
     assert rc == 0
+
+
+def test_bad_suppression_file_fails_once_before_any_work(apk_dir, tmp_path, capsys):
+    sup = tmp_path / "sup.yaml"
+    sup.write_text("suppressions: [ {rule: 12, reason: }\n", encoding="utf-8")
+    rc, _, stderr = _batch(capsys, apk_dir, "-o", tmp_path / "o", "--suppress", sup)
+    assert rc == 2 and str(sup) in stderr and stderr.count("\n") == 1
+    assert not (tmp_path / "o" / "summary.json").exists()
