@@ -59,6 +59,7 @@ def build_view(bundle: Bundle, catalog: Catalog, lang: str = "zh") -> dict[str, 
 class _Names:
     def __init__(self, bundle: Bundle, catalog: Catalog, lang: str):
         self.bundle, self.catalog, self.lang = bundle, catalog, lang
+        self.L = LABELS[lang]
         self._sdks = {s.id: s for s in bundle.sdks}
 
     def sdk(self, sdk_id: Optional[str], both: bool = True) -> str:
@@ -177,7 +178,8 @@ def _describe(kind: str, ref_id: str, item: Any, bundle: Bundle, names: _Names) 
         return {"kind": kind, "id": ref_id, "head": f"{_rel(bundle, item.time)} {item.api}",
                 "details": [names.pi(item.pi_type),
                             item.value.preview if item.value else (item.exception or ""),
-                            item.app_state.value, item.consent_phase.value,
+                            names.L["states"][item.app_state.value],
+                            names.L["phases"][item.consent_phase.value],
                             item.caller or (item.stack[0] if item.stack else "")]}
     if kind == "traffic_event":
         port = "" if (item.scheme, item.port) in (("http", 80), ("https", 443)) else f":{item.port}"
@@ -191,10 +193,10 @@ def _describe(kind: str, ref_id: str, item: Any, bundle: Bundle, names: _Names) 
     if kind == "permission_request":
         return {"kind": kind, "id": ref_id,
                 "head": f"{_rel(bundle, item.time)} {', '.join(item.permissions)}",
-                "details": [item.consent_phase.value, item.caller or ""]}
+                "details": [names.L["phases"][item.consent_phase.value], item.caller or ""]}
     if kind == "component_launch":
         return {"kind": kind, "id": ref_id, "head": f"{_rel(bundle, item.time)} {item.target}",
-                "details": [item.kind, item.consent_phase.value]}
+                "details": [item.kind, names.L["phases"][item.consent_phase.value]]}
     if kind == "packer":
         return {"kind": kind, "id": ref_id, "head": item.name, "details": list(item.evidence[:5])}
     if kind == "sdk":
