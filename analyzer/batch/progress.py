@@ -45,6 +45,9 @@ class BatchProgress:
         self.done += 1
         self.counts["resumed" if rec.get("resumed") else rec.get("status", "error")] += 1
         if self._bar is not None:
+            if rec.get("status") == "error":  # name each failure above the bar, markup-free
+                self._bar.console.print(f"error  {rec.get('file_name')}  {rec.get('reason')}",
+                                        markup=False, highlight=False)
             self._bar.update(self._task, advance=1, stats=self._stats(),
                              rate=f"{self.rate_per_min():.1f}/min")
             return

@@ -131,12 +131,13 @@ def test_progress_bar_on_a_terminal_shows_counts_rate_and_eta():
     buf = io.StringIO()
     p = BatchProgress(4, stream=buf, tty=True)
     for status in ("ok", "error", "partial"):
-        p.update({"status": status, "file_name": "x.apk"})
+        p.update({"status": status, "file_name": f"{status}.apk", "reason": "[bold]why"})
     text = buf.getvalue()
     p.close()
     text = buf.getvalue()
     assert "3/4" in text and "error 1" in text and "/min" in text and "ETA" in text
     assert "[3/4]" not in text  # not the plain-line format
+    assert "error.apk  [bold]why" in text  # failures are named, app text is not rich markup
 
 
 def test_plain_progress_lines_name_the_reason():

@@ -64,6 +64,8 @@ def test_case_outcome(broken_batch, case):
         assert reason and "\n" not in reason and len(reason) < 400
         # these would mean a bug or a blow-up, not a clear verdict on the input
         assert not reason.startswith(("analysis failed", "worker crashed", "timeout"))
+    if rec.get("peak_rss_mb"):  # bounded by the worker's limit (--max-memory 1024)
+        assert rec["peak_rss_mb"] < 1024
     if rec["status"] == "partial":
         assert rec["errors"], "a partial result says what could not be analysed"
         assert rec["app_dir"] and (broken_batch["out"] / rec["reports"]["json"]).is_file()
