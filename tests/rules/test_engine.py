@@ -181,3 +181,18 @@ def test_data_safety_finding_cites_its_category_and_sharing(rules_catalog):
     assert ds[0].fingerprint in status[("playds", "device_or_other_ids")].findings
     assert status[("playds", "location")].status == "pass"  # tested, nothing found
     assert ds[0].fingerprint not in status[("playds", "location")].findings
+
+
+def test_sliding_window_matches_brute_force():
+    from hypothesis import given, settings, strategies as st
+
+    from analyzer.rules.evaluators.runtime import max_in_window
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.floats(0, 300, allow_nan=False), max_size=60),
+           st.floats(0.5, 120, allow_nan=False))
+    def check(times, window):
+        brute = max((sum(1 for u in times if 0 <= u - t <= window) for t in times), default=0)
+        assert max_in_window(times, window)[0] == brute
+
+    check()
