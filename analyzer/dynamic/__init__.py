@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import os
 import shlex
 import signal
 import threading
@@ -124,10 +125,14 @@ class DynamicRun:
         self._traffic_lock = threading.Lock()
         self.driver = None  # kept for inspection after the run (tests, bench)
         self._setup_target = None
+        self._keeper = None  # RequestKeeper: re-analysis with late canaries
+        self._addon = None
         self.proxy = None
 
     # ------------------------------------------------------------------ callbacks
     def _on_traffic(self, event: TrafficEvent) -> None:
+        if self._keeper is not None:
+            self._keeper.analysed(event)
         with self._traffic_lock:
             self._traffic.append(event)
         self.progress.on_request(event.host, [(m.pi_type, m.encoding) for m in event.matches])
@@ -191,14 +196,19 @@ class DynamicRun:
         from hooks.mitm_addon import PrivascopeAddon
         from hooks.mitm_runner import ProxyStartError, start_proxy
 
+        from analyzer.dynamic.rescan import RequestKeeper
+
         store = CanaryStore.for_catalog(catalog)
-        addons = [PrivascopeAddon(store=store, on_event=self._on_traffic, package=package,
-                                  catalog=catalog)]
+        self._keeper = RequestKeeper()
+        self._addon = PrivascopeAddon(store=store, on_event=self._on_traffic, package=package,
+                                      catalog=catalog)
+        addons = [self._addon, self._keeper]  # the keeper must see the flow before any reroute
         if sink_port is not None:
             from analyzer.dynamic.sink import RouteToSink
 
             addons.append(RouteToSink(sink_port))  # after the analysis addon: see sink.py
-        confdir = Path(self.args.out) / ".mitmproxy"
+        # One CA per user, like mitmproxy itself: a device trusts it once, not once per run.
+        confdir = Path(os.environ.get("PRIVASCOPE_MITM_CONFDIR") or Path.home() / ".mitmproxy")
         with self._timed("proxy_start"):
             try:
                 proxy = start_proxy(addons, host=self.args.proxy_host,
@@ -211,6 +221,20 @@ class DynamicRun:
         self.progress.info(f"proxy listening on {proxy.host}:{proxy.port}")
         self.proxy = proxy
         return store, proxy
+
+    def _final_traffic(self) -> list[TrafficEvent]:
+        """The live results, re-analysed now that every value the agent saw is known."""
+        with self._traffic_lock:
+            traffic = list(self._traffic)
+        if self._keeper is None:
+            return traffic
+        with self._timed("rescan"):
+            traffic = self._keeper.rescan(self._addon.analyzer if self._addon else None, traffic)
+        if self._keeper.dropped:
+            self.limits.append(f"{self._keeper.dropped} request(s) over the keep limit were "
+                               "matched live only (values read later may be missed there)")
+        self._keeper.forget()
+        return traffic
 
     def _session_factory(self, catalog, store):
         from analyzer.dynamic.drivers import SessionFactory
@@ -263,9 +287,7 @@ class DynamicRun:
             self.limits += driver.limits
         finally:
             sink.stop()
-        with self._traffic_lock:
-            traffic = list(self._traffic)
-        return base, runtime, traffic, ("runtime", "traffic")
+        return base, runtime, self._final_traffic(), ("runtime", "traffic")
 
     # ------------------------------------------------------------------ Android
     def _run_android(self, catalog):
@@ -315,9 +337,7 @@ class DynamicRun:
             for p in problems:
                 self.errors.append(f"device settings: {p}")
                 self.progress.note(f"could not restore: {p}")
-        with self._traffic_lock:
-            traffic = list(self._traffic)
-        return base, runtime, traffic, ("static", "runtime", "traffic")
+        return base, runtime, self._final_traffic(), ("static", "runtime", "traffic")
 
     def _prepare_device(self, shell, settings, proxy, package) -> None:
         """frida-server, the APK, the proxy path and the CA, once for the whole run. The

@@ -13,14 +13,14 @@ from hooks.mitm_runner import start_proxy
 IMEI = "861234567890127"
 
 
-def test_request_is_analysed_under_its_real_host_and_answered_locally(tmp_path, catalog):
+def test_request_is_analysed_under_its_real_host_and_answered_locally(mitm_confdir, catalog):
     store = CanaryStore.for_catalog(catalog)
     store.add("device.imei", IMEI, "rt-1")
     events = []
     with LocalSink() as sink:
         router = RouteToSink(sink.port)
         proxy = start_proxy([PrivascopeAddon(store=store, on_event=events.append, catalog=catalog),
-                             router], confdir=tmp_path / "mitm")
+                             router], confdir=mitm_confdir)
         try:
             opener = urllib.request.build_opener(
                 urllib.request.ProxyHandler({"http": proxy.url}))
