@@ -6,15 +6,17 @@ androguard, Frida or mitmproxy: it reads the `Bundle` only.
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any, Optional, Union
 
 from analyzer.model import Bundle
 from analyzer.rules.definitions import RuleDef, RuleError, load_rules
-from analyzer.rules.engine import replace_findings, run_rules
+from analyzer.rules.engine import RuleConfigError, replace_findings, run_rules
 from analyzer.rules.suppressions import SuppressionError, apply, load_suppressions
 
-__all__ = ["evaluate", "load_rules", "RuleDef", "RuleError", "SuppressionError"]
+__all__ = ["evaluate", "load_rules", "RuleDef", "RuleError", "RuleConfigError",
+           "SuppressionError"]
 
 
 def evaluate(bundle: Bundle, catalog=None, suppressions: Union[str, Path, list, None] = None,
@@ -31,5 +33,10 @@ def evaluate(bundle: Bundle, catalog=None, suppressions: Union[str, Path, list, 
         catalog = load_catalog()
     rules = load_rules(catalog)
     sup = load_suppressions(suppressions, known_rules={r.code for r in rules})
-    findings = run_rules(bundle, catalog, rules, config)
-    return replace_findings(bundle, apply(findings, sup))
+    errors: list[str] = []
+    findings = run_rules(bundle, catalog, rules, config, errors)
+    out = replace_findings(bundle, apply(findings, sup))
+    if errors:  # shown under "method and limits"; earlier rule errors are replaced, not stacked
+        kept = tuple(e for e in bundle.errors if not e.startswith("rule PS"))
+        out = dataclasses.replace(out, errors=kept + tuple(errors))
+    return out

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import Any, Optional
 
 from analyzer.catalog import Catalog
@@ -10,6 +11,7 @@ from analyzer.rules.definitions import RuleDef
 from analyzer.rules.evaluators import EVALUATORS, Context, Hit
 from analyzer.rules.fingerprint import fingerprint
 
+log = logging.getLogger("privascope.rules")
 _CONF_RANK = {c: i for i, c in enumerate(Confidence)}
 _APP_CODE = {"zh": "App自身代码", "en": "the app's own code"}
 _SEP = {"zh": "、", "en": ", "}
@@ -22,11 +24,19 @@ def rule_params(rule: RuleDef, config: Optional[dict[str, Any]]) -> dict[str, An
     return params
 
 
+class RuleConfigError(ValueError):
+    """Bad rule parameters given through evaluate(config=...)."""
+
+
 def run_rules(bundle: Bundle, catalog: Catalog, rules: tuple[RuleDef, ...],
-              config: Optional[dict[str, Any]] = None) -> tuple[Finding, ...]:
+              config: Optional[dict[str, Any]] = None,
+              errors: Optional[list[str]] = None) -> tuple[Finding, ...]:
+    """Findings of every rule whose evidence kind this run collected. A rule that fails is
+    logged and reported in `errors` (when given) instead of aborting the others."""
+    errors = errors if errors is not None else []
     unknown = set(config or {}) - {r.code for r in rules}
     if unknown:
-        raise ValueError(f"rule config names unknown rule codes: {sorted(unknown)}")
+        raise RuleConfigError(f"rule config names unknown rule codes: {sorted(unknown)}")
     from analyzer.rules.checklist import evidence_kinds
 
     ctx = Context(bundle=bundle, catalog=catalog)
@@ -35,8 +45,16 @@ def run_rules(bundle: Bundle, catalog: Catalog, rules: tuple[RuleDef, ...],
     for rule in rules:
         if rule.source not in kinds:
             continue  # e.g. no static scan in this run: "no privacy policy found" means nothing
-        for hit in EVALUATORS[rule.evaluator](ctx, rule_params(rule, config)):
-            findings.append(_finding(rule, hit, ctx))
+        try:
+            found = [_finding(rule, hit, ctx)
+                     for hit in EVALUATORS[rule.evaluator](ctx, rule_params(rule, config))]
+        except RuleConfigError:
+            raise
+        except Exception as exc:  # a bug in one rule must not lose the other findings or a batch
+            log.error("rule %s failed on %s", rule.code, bundle.app.package, exc_info=True)
+            errors.append(f"rule {rule.code} could not be evaluated: {type(exc).__name__}: {exc}")
+            continue
+        findings.extend(found)
     # deterministic order: most severe first, then by rule and fingerprint
     findings.sort(key=lambda f: (-f.severity.rank, f.rule, f.fingerprint))
     return tuple(findings)

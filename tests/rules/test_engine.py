@@ -196,3 +196,19 @@ def test_sliding_window_matches_brute_force():
         assert max_in_window(times, window)[0] == brute
 
     check()
+
+
+def test_a_failing_rule_is_reported_not_fatal(rules_catalog, monkeypatch):
+    from analyzer.rules import RuleConfigError
+    from analyzer.rules.evaluators import EVALUATORS
+
+    def broken(ctx, params):
+        raise KeyError("boom")
+        yield  # pragma: no cover
+
+    monkeypatch.setitem(EVALUATORS, "runtime_background", broken)
+    out = evaluate(_bundle("PS101"), catalog=rules_catalog)
+    assert any(f.rule == "PS101" for f in out.findings)  # the other rules still ran
+    assert any(e.startswith("rule PS104 could not be evaluated") for e in out.errors)
+    with pytest.raises(RuleConfigError):
+        evaluate(_bundle("PS105"), catalog=rules_catalog, config={"PS105": {"max_events": "x"}})

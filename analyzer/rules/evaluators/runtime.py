@@ -72,10 +72,15 @@ def max_in_window(times: list[float], window: float) -> tuple[int, int]:
 
 @evaluator("runtime_frequency")
 def runtime_frequency(ctx: Context, params):
-    limit = int(params["max_events"])
-    window = float(params["window_seconds"])
+    from analyzer.rules.engine import RuleConfigError
+
+    try:
+        limit = int(params["max_events"])
+        window = float(params["window_seconds"])
+    except (KeyError, TypeError, ValueError):
+        raise RuleConfigError("PS105 needs numeric max_events and window_seconds") from None
     if limit < 1 or window <= 0:
-        raise ValueError("PS105 needs max_events >= 1 and window_seconds > 0")
+        raise RuleConfigError("PS105 needs max_events >= 1 and window_seconds > 0")
     # Only values actually obtained count as collection; failed attempts are PS102's business
     events = [e for e in _calls(ctx) if e.obtained]
     for (sdk, pi), evs in group_by(events, lambda e: (e.sdk, e.pi_type)).items():
