@@ -73,11 +73,14 @@ def _workload(rng, variants_of):
     return flows
 
 
-def _time(fn, repeat: int = 1) -> float:
-    t = time.perf_counter()
+def _time(fn, repeat: int = 3) -> float:
+    """Best of `repeat` runs: the machine is shared, and interference only ever adds time."""
+    best = float("inf")
     for _ in range(repeat):
+        t = time.perf_counter()
         fn()
-    return (time.perf_counter() - t) / repeat
+        best = min(best, time.perf_counter() - t)
+    return best
 
 
 def main(out_dir: Path) -> dict:
@@ -99,8 +102,9 @@ def main(out_dir: Path) -> dict:
     agree = True
     for label in SIZES:
         sel = [(req, text) for lab, req, text in flows if lab == label]
-        ac_t, naive_t, full_t = [], [], []
+        ac_t, naive_t, full_t, first_t = [], [], [], []
         for req, text in sel:
+            first_t.append(_time(lambda: analyzer.analyze_request(req), repeat=1))  # cold
             ac = _time(lambda: list(store.scan(text)))
             naive = _time(lambda: [v for v in variants if v in text])
             full = _time(lambda: analyzer.analyze_request(req))
@@ -120,6 +124,7 @@ def main(out_dir: Path) -> dict:
             "median_ms_aho_corasick": round(statistics.median(ac_t) * 1e3, 4),
             "median_ms_naive_loop": round(statistics.median(naive_t) * 1e3, 4),
             "median_ms_full_request": round(statistics.median(full_t) * 1e3, 4),
+            "median_ms_full_request_first_run": round(statistics.median(first_t) * 1e3, 4),
             "speedup_vs_naive": round(statistics.median(naive_t) / statistics.median(ac_t), 1),
         }
     # Where the time of a 10 KB request goes (medians over the 10 KB flows).
@@ -150,6 +155,7 @@ def main(out_dir: Path) -> dict:
         "full_request": {"flows_per_s": round(n / full_total, 1), "MB_per_s": round(mb / full_total, 1)},
         "speedup_vs_naive_overall": round(naive_total / ac_total, 1),
         "median_added_latency_ms_10KB": per_size["10KB"]["median_ms_full_request"],
+        "median_added_latency_ms_10KB_first_run": per_size["10KB"]["median_ms_full_request_first_run"],
         "target_10KB_under_1ms": per_size["10KB"]["median_ms_full_request"] < 1.0,
         "target_10x_naive": naive_total / ac_total >= 10,
         "same_values_found_as_naive": agree,
@@ -158,7 +164,8 @@ def main(out_dir: Path) -> dict:
         "load_average_1min": round(os.getloadavg()[0], 2),  # this machine is shared: context
         "peak_rss_MB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "note": "aho_corasick/naive: matching only, on the same decoded payload text; "
-                "full_request: decode + fragments + known values + 11 pattern detectors",
+                "full_request: decode + fragments + known values + 11 pattern detectors; "
+                "each figure is the best of 3 runs per flow",
     }
     (out_dir / "traffic_match.json").write_text(json.dumps(result, indent=2))
     return result
