@@ -32,6 +32,9 @@ _TEXT_ASSET_EXT = (".json", ".txt", ".html", ".htm", ".xml", ".js", ".properties
 MAX_TEXT_ASSET = 1024 * 1024
 MAX_TEXT_TOTAL = 16 * 1024 * 1024
 MAX_XML_FILES = 5000
+# androguard inflates the manifest and resources.arsc whole: sizes no real app comes near are
+# zip bombs (found by the batch hostile-input tests: a 2 GiB manifest took 2 GB of memory)
+MAX_WHOLE_READ = {"AndroidManifest.xml": 32 * 1024 * 1024, "resources.arsc": 256 * 1024 * 1024}
 LIMITS = (
     "static analysis: a call site shows the app can reach an API, not that it runs",
     "code loaded at run time (downloaded, decrypted, native) is not seen",
@@ -59,6 +62,11 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
         raise ScanError(str(exc)) from None
     with zf:
         catalog = catalog or load_catalog()  # after the input check: bad input fails first
+        for info in zf.infolist():  # every entry of that name: duplicates included
+            limit = MAX_WHOLE_READ.get(info.filename)
+            if limit is not None and info.file_size > limit:
+                raise ScanError(f"not a valid APK: {info.filename} inflates to "
+                                f"{info.file_size} bytes, over the {limit // 2**20} MB limit")
         try:
             facts = read_apk(str(path))
         except ApkReadError as exc:

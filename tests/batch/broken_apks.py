@@ -273,6 +273,15 @@ def make_zip_bomb(base: Path, out: Path, size: int = 2 * GIB) -> Path:
     return write_zip(out / "zip_bomb.apk", base_entries(base) + [bomb, bomb2])
 
 
+def make_manifest_bomb(base: Path, out: Path, size: int = 2 * GIB) -> Path:
+    """AndroidManifest.xml and resources.arsc that inflate to 2 GiB each (honest sizes)."""
+    entries = [e for e in base_entries(base)
+               if e.name not in (b"AndroidManifest.xml", b"resources.arsc")]
+    bomb, arsc = zeros_deflate(size), zeros_deflate(size)
+    bomb.name, arsc.name = b"AndroidManifest.xml", b"resources.arsc"
+    return write_zip(out / "manifest_bomb.apk", [bomb, arsc] + entries)
+
+
 def make_missing_manifest(base: Path, out: Path) -> Path:
     return write_zip(out / "missing_manifest.apk",
                      _replace(base_entries(base), "AndroidManifest.xml", None))

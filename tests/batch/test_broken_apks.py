@@ -21,7 +21,7 @@ EXPECTED = {
     "dex_code_past_end": {"partial"}, "dex_class_data_past_end": {"partial"},
     # a cut last instruction ends the method's stream: nothing is lost that was decodable
     "dex_mid_instruction": {"ok", "partial"},
-    "zip_bomb": {"partial", "error"}, "path_traversal": {"ok", "partial"},
+    "zip_bomb": {"partial", "error"}, "manifest_bomb": {"error"}, "path_traversal": {"ok", "partial"},
     "duplicate_entries": {"error", "ok", "partial"}, "thousands_of_files": {"ok", "partial"},
     "non_utf8_names": {"error", "ok", "partial"},
 }
@@ -69,6 +69,12 @@ def test_case_outcome(broken_batch, case):
     if rec["status"] == "partial":
         assert rec["errors"], "a partial result says what could not be analysed"
         assert rec["app_dir"] and (broken_batch["out"] / rec["reports"]["json"]).is_file()
+
+
+def test_manifest_bomb_is_refused_before_inflating(broken_batch):
+    # regression: androguard inflated a 2 GiB AndroidManifest.xml whole (2 GB RSS)
+    rec = _record_for(broken_batch, "manifest_bomb")
+    assert "inflates to 2147483648 bytes, over the 32 MB limit" in rec["reason"]
 
 
 def _record_for(batch, case):
