@@ -34,6 +34,7 @@ def to_sarif(bundle: Bundle, catalog: Catalog, lang: str = "zh") -> dict[str, An
                 "language": "zh-CN" if lang == "zh" else "en-US",
                 "rules": [_rule(r, catalog, lang) for r in rules],
             }},
+            "taxonomies": _taxonomies(rules, catalog, lang),
             "artifacts": [{"location": {"uri": quote(apk)}, "roles": ["analysisTarget"],
                            **({"hashes": {"sha-256": bundle.app.sha256}} if bundle.app.sha256 else {})}],
             "results": [_result(f, index, bundle, apk, lang, lookup) for f in bundle.findings
@@ -52,6 +53,28 @@ def _semver(v: str) -> bool:
 
 def _drop_none(d: dict) -> dict:
     return {k: v for k, v in d.items() if v is not None}
+
+
+def _taxonomies(rules, catalog: Catalog, lang: str) -> list[dict]:
+    """The clause catalogue as SARIF taxonomies (one per framework, the cited items as taxa),
+    so CI tools can group results by regulation clause."""
+    cited: dict[str, dict[str, None]] = {}
+    for r in rules:
+        for c in r.clauses:
+            cited.setdefault(c.framework, {})[c.item] = None
+    out = []
+    for fw_id, items in cited.items():
+        fw = catalog.frameworks.get(fw_id)
+        taxa = []
+        for item in items:
+            cl = catalog.clauses.get((fw_id, item))
+            name = (cl.title_zh if lang == "zh" else cl.title_en) if cl else item
+            taxa.append({"id": item, "shortDescription": {"text": name}})
+        out.append(_drop_none({
+            "name": fw_id,
+            "fullName": ((fw.name_zh if lang == "zh" else fw.name_en) if fw else None),
+            "informationUri": None, "taxa": taxa}))
+    return out
 
 
 def _rule(r: RuleDef, catalog: Catalog, lang: str) -> dict:
@@ -75,6 +98,8 @@ def _rule(r: RuleDef, catalog: Catalog, lang: str) -> dict:
         "fullDescription": {"text": r.text("explanation", lang)},
         "help": {"text": help_text, "markdown": markdown},
         "defaultConfiguration": {"level": LEVEL[r.severity]},
+        "relationships": [{"target": {"id": c.item, "toolComponent": {"name": c.framework}},
+                           "kinds": ["relevant"]} for c in r.clauses],
         "properties": {
             "tags": ["privacy", r.source] + [f"{c.framework}:{c.item}" for c in r.clauses],
             "precision": {"high": "high", "medium": "medium", "low": "low"}[r.confidence.value],

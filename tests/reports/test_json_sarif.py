@@ -106,6 +106,12 @@ def test_sarif_valid_and_complete(hostile_bundle, report_catalog, tmp_path, lang
     rules = run["tool"]["driver"]["rules"]
     assert {r["id"] for r in rules} >= {f.rule for f in b.findings}
     assert all(r["help"]["text"] and r["help"]["markdown"] for r in rules)
+    # clauses as taxonomies, linked from the rules
+    taxa = {(t["name"], x["id"]) for t in run["taxonomies"] for x in t["taxa"]}
+    assert ("cac191", "3.1") in taxa and ("pipl", "art51") in taxa
+    ps101 = next(r for r in rules if r["id"] == "PS101")
+    assert {(x["target"]["toolComponent"]["name"], x["target"]["id"])
+            for x in ps101["relationships"]} <= taxa
     results = run["results"]
     assert len(results) == len(b.findings)
     by_fp = {r["partialFingerprints"]["privascope/v1"]: r for r in results}
