@@ -13,8 +13,9 @@ class JsonlWriter:
         self.path = Path(path)
         self._lock = threading.Lock()
         # Owner-only: events hold no raw values, but hosts and paths describe the user's use.
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        self._file = os.fdopen(fd, "a", encoding="utf-8")
+        # A new file per run: events of an earlier run would repeat its ids.
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self._file = os.fdopen(fd, "w", encoding="utf-8")
 
     def write(self, event: TrafficEvent) -> None:
         line = to_json(event, indent=None)

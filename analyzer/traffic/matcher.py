@@ -23,6 +23,9 @@ from analyzer.traffic.fragments import (
 
 log = logging.getLogger(__name__)
 
+# Event ids are unique in the process, even when an analyzer is rebuilt (new options).
+_EVENT_NUMBERS = itertools.count(1)
+
 Context = Callable[[], tuple[Optional[ConsentPhase], Optional[AppState]]]
 
 
@@ -43,7 +46,7 @@ class TrafficAnalyzer:
         self.detectors = tuple(detectors)
         self.limits = limits
         self._context = context
-        self._ids = itertools.count(1)
+        self._ids = _EVENT_NUMBERS
         self._id_prefix = id_prefix
 
     # ------------------------------------------------------------------ fragments

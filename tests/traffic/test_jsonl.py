@@ -23,3 +23,10 @@ def test_a_cut_last_line_is_skipped(tmp_path):
     path = tmp_path / "t.jsonl"
     path.write_text('{"id": "x"\n')
     assert read_events(path) == []
+
+
+def test_a_new_writer_starts_a_new_file(tmp_path):
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"old": "run"}\n')
+    JsonlWriter(path).close()
+    assert path.read_text() == ""
