@@ -282,6 +282,15 @@ def make_manifest_bomb(base: Path, out: Path, size: int = 2 * GIB) -> Path:
     return write_zip(out / "manifest_bomb.apk", [bomb, arsc] + entries)
 
 
+def make_many_big_dex(base: Path, out: Path, n: int = 10, size: int = 160 << 20) -> Path:
+    """Each dex under the scanner's per-file cap, together far over any sane memory budget:
+    only the worker's memory limit bounds this one."""
+    z = zeros_deflate(size)
+    big = [RawEntry(f"classes{i}.dex".encode(), compressed=z.compressed, crc=z.crc, size=z.size)
+           for i in range(2, n + 2)]
+    return write_zip(out / "many_big_dex.apk", base_entries(base) + big)
+
+
 def make_missing_manifest(base: Path, out: Path) -> Path:
     return write_zip(out / "missing_manifest.apk",
                      _replace(base_entries(base), "AndroidManifest.xml", None))
