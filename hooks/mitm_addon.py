@@ -46,6 +46,17 @@ def _never_raise(hook):
     return wrapper
 
 
+class _OneLineOptionErrors(logging.Filter):
+    """mitmdump logs an error raised by a script's configure() with its traceback; for our
+    own option errors the message is the whole story, so the user gets one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, exceptions.OptionsError) and str(exc).startswith("privascope"):
+            record.msg, record.args, record.exc_info = f"{exc}", (), None
+        return True
+
+
 def request_view(flow: http.HTTPFlow, max_body: int = Limits.max_body) -> RequestView:
     """A copy of what the matcher needs, taken in the proxy's thread: the flow itself may
     change (response, replay) while the worker analyses."""
@@ -113,6 +124,9 @@ class PrivascopeAddon:
         self._worker = _Worker(self._run) if background else None
 
     def load(self, loader):
+        script_log = logging.getLogger("mitmproxy.addons.script")
+        if not any(isinstance(f, _OneLineOptionErrors) for f in script_log.filters):
+            script_log.addFilter(_OneLineOptionErrors())
         loader.add_option("privascope_known", Optional[str], None,
                           "File of pi_type=value lines (known personal values to look for); "
                           "keep it owner-only (chmod 600).")

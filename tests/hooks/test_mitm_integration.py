@@ -105,3 +105,15 @@ def test_real_mitmdump_http_and_https(mitmdump, tmp_path):
     for raw in (IMEI, ANDROID_ID, PHONE, LAT, LON, hashlib.md5(IMEI.encode()).hexdigest()):
         assert raw not in text
     assert not any("privascope:" in line and "failed" in line for line in log_lines)
+
+
+@pytest.mark.slow
+def test_bad_option_is_one_line_and_mitmdump_exits(tmp_path):
+    proc = subprocess.run(
+        [str(MITMDUMP), "--listen-host", "127.0.0.1", "--listen-port", "0",
+         "--set", f"confdir={tmp_path / 'mitm'}", "-s", str(REPO / "hooks" / "mitm_addon.py"),
+         "--set", f"privascope_known={tmp_path / 'missing.txt'}"],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "privascope_known: no such file" in out and "Traceback" not in out

@@ -37,8 +37,20 @@ function install(cfg: AgentConfig): object {
         hooked: hooked.slice(), missing: Object.assign({}, missing), pending: pendingIds(),
         consent_hooks: consent, lifecycle_hooks: lifecycle, loader_hooks: loaders, unpin,
     };
-    send(ready);
     return ready;
+}
+
+// frida-java-bridge applies method replacements on the JVM in a Script.nextTick callback
+// (doManglers), not when `.implementation` is assigned. Announcing readiness in a later tick
+// guarantees the hooks are live before Python lets the app run; announcing it in the same tick
+// lost every hook in about one run out of three.
+function announceWhenLive(ready: object, resolve: (v: object) => void): void {
+    Script.nextTick(() => {
+        setTimeout(() => {
+            send(ready);
+            resolve(ready);
+        }, 0);
+    });
 }
 
 rpc.exports = {
@@ -52,7 +64,7 @@ rpc.exports = {
         return new Promise((resolve, reject) => {
             Java.perform(() => {
                 try {
-                    resolve(install(cfg));
+                    announceWhenLive(install(cfg), resolve);
                 } catch (e) {
                     reportError("init", e);
                     reject(e);
