@@ -2,7 +2,9 @@
 
 Each detector is a small class with a stable `id` (reported as PIMatch.detector), the catalog
 PI type it finds, a regex that proposes candidates and `valid()` that rejects near misses
-(Luhn, GB 11643 check digit, ranges). `DETECTORS` lists them explicitly.
+(Luhn, GB 11643 check digit, ranges). The number detectors (IMEI, IMSI, ID card, mobile, bank
+card) share one pass that finds digit runs. Detectors that need a telling field name (MEID,
+advertising id, OAID) are skipped unless the request has such a key. `DETECTORS` lists them.
 """
 from __future__ import annotations
 
