@@ -8,6 +8,7 @@ the SDK for the app's own reads.)
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Optional, Sequence
 
@@ -26,21 +27,25 @@ FRAMEWORK_PREFIXES = (
 _FRAME = re.compile(r"^\s*(?:at\s+)?(?P<qual>[\w$.<>/]+?)\.(?P<method>[\w$<>]+)\((?P<loc>[^)]*)\)\s*$")
 
 
+@functools.lru_cache(maxsize=65536)  # stacks repeat the same frames over and over
+def _parse(frame: str) -> Optional[tuple[str, str]]:
+    m = _FRAME.match(frame)
+    if not m:
+        return None
+    cls = m.group("qual").rsplit("/", 1)[-1]
+    return cls, f"{cls}.{m.group('method')}"
+
+
 def frame_class(frame: str) -> Optional[str]:
     """'com.a.B.m(B.java:3)' -> 'com.a.B'. Also accepts module-qualified JDK 9+ frames
     ('java.base/java.lang.Thread.run(Thread.java:833)'). None when it is not a Java frame."""
-    m = _FRAME.match(frame)
-    if not m:
-        return None
-    qual = m.group("qual")
-    return qual.rsplit("/", 1)[-1]
+    parsed = _parse(frame)
+    return parsed[0] if parsed else None
 
 
 def frame_member(frame: str) -> Optional[str]:
-    m = _FRAME.match(frame)
-    if not m:
-        return None
-    return f"{m.group('qual').rsplit('/', 1)[-1]}.{m.group('method')}"
+    parsed = _parse(frame)
+    return parsed[1] if parsed else None
 
 
 def is_framework(cls: str) -> bool:
@@ -53,10 +58,11 @@ def attribute(stack: Sequence[str], catalog: Catalog, hooked: Optional[str] = No
     itself (`hooked` = "cls.member", "<init>" for constructors) are skipped: for an SDK's own
     API (e.g. an OAID supplier) the hooked frame carries the SDK prefix but is not the caller."""
     for frame in stack:
-        cls = frame_class(frame)
-        if cls is None:
+        parsed = _parse(frame)
+        if parsed is None:
             continue
-        if hooked is not None and frame_member(frame) == hooked:
+        cls, member = parsed
+        if hooked is not None and member == hooked:
             continue
         if is_framework(cls):
             continue

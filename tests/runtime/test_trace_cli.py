@@ -79,6 +79,7 @@ def test_key_press_marks_consent(samples_build, tmp_path):
     try:
         session.start()
         assert target.wait_output("type accept or reject", 30)
+        assert session.wait_until(lambda s: bool(s.consent), 10)  # the tester sees the dialog
         session.mark_consent("reject", detected_by="key_press")
         target.send_line("none")  # the app gets no click at all
         assert target.wait_output("privhost: done", 30)
