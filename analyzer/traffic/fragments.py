@@ -84,7 +84,18 @@ class RequestView:
         return ", ".join(v for k, v in self.headers if k.lower() == name)
 
 
-def _text(data: bytes) -> str:
+_CHARSET = re.compile(r"charset=\"?([\w.:-]+)", re.I)
+
+
+def _text(data: bytes, content_type: str = "") -> str:
+    """Bodies are UTF-8 unless the media type names another charset (GBK/GB18030 are common
+    in Chinese SDKs); an unknown charset falls back to UTF-8."""
+    m = _CHARSET.search(content_type)
+    if m:
+        try:
+            return data.decode(m.group(1), "replace")
+        except LookupError:
+            pass
     return data.decode("utf-8", "replace")
 
 
@@ -199,12 +210,12 @@ def typed_fragments(body: bytes, content_type: str, location: str,
             return
     if ctype == "application/x-www-form-urlencoded" or (
             ctype in _UNTYPED and len(body) < 1 << 20 and _FORM_SHAPE.fullmatch(body)):
-        yield from form_fragments(_text(body), location, group)
+        yield from form_fragments(_text(body, content_type), location, group)
         return
     if ctype.startswith("multipart/"):
         yield from multipart_fragments(body, content_type, location)
         return
-    yield Fragment(location, key, _text(body), group)
+    yield Fragment(location, key, _text(body, content_type), group)
 
 
 def nested_fragments(fragment: Fragment, limit: int) -> Iterator[Fragment]:
