@@ -6,7 +6,6 @@ Run: .venv/bin/python -m bench.run --only reports
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import random
 import resource

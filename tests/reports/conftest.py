@@ -1,7 +1,6 @@
 """Shared pieces of the report tests: the hostile full bundle and a headless Chromium page."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest

@@ -2,7 +2,6 @@
 behave as expected (positive fires, negative does not)."""
 from __future__ import annotations
 
-import json
 import re
 import string
 
