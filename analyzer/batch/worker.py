@@ -145,13 +145,21 @@ def _ok_record(path: Path, sha: str, bundle, app_dir: str, reports: dict, starte
 def _place_atomically(tmp: Path, final: Path) -> None:
     """Swap a finished temp directory into place; an older result for the same sha256 is
     replaced whole, never merged."""
-    if final.exists():
-        old = final.with_name(f".old-{final.name}-{secrets.token_hex(4)}")
+    old = final.with_name(f".old-{final.name}-{secrets.token_hex(4)}")
+    try:
         os.rename(final, old)
+    except FileNotFoundError:
+        pass
+    try:
         os.rename(tmp, final)
+    except OSError as exc:
+        # two copies of the same APK (same sha256) finished at once in two workers: the
+        # other one's identical result is already in place
+        if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)
+    finally:
         shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.rename(tmp, final)
 
 
 # --------------------------------------------------------------------------- the work

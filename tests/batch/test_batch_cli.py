@@ -175,3 +175,18 @@ def test_bad_suppression_file_fails_once_before_any_work(apk_dir, tmp_path, caps
     rc, _, stderr = _batch(capsys, apk_dir, "-o", tmp_path / "o", "--suppress", sup)
     assert rc == 2 and str(sup) in stderr and stderr.count("\n") == 1
     assert not (tmp_path / "o" / "summary.json").exists()
+
+
+def test_identical_apks_under_several_names_share_one_result(small_apks, tmp_path, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(6):  # scanned concurrently by two workers, placed into the same directory
+        shutil.copy(small_apks[1], src / f"copy{i}.apk")
+    out = tmp_path / "out"
+    rc, _, _ = _batch(capsys, src, "-o", out, "--jobs", "2", "--format", "json")
+    assert rc == 0
+    apps = json.loads((out / "summary.json").read_text())["apps"]
+    assert len(apps) == 6 and all(r["status"] in ("ok", "partial") for r in apps)
+    assert len({r["app_dir"] for r in apps}) == 1
+    assert [p.name for p in (out / "apps").iterdir()] == [apps[0]["app_dir"].split("/")[1]]
+    assert (out / apps[0]["app_dir"] / "result.json").is_file()
