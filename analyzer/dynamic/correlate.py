@@ -55,6 +55,7 @@ def correlate(runtime: Optional[RuntimeEvidence], traffic: Sequence[TrafficEvent
     for e in sorted(events, key=lambda e: e.time):
         if e.value is not None:
             by_digest[e.value.digest].append(e)
+    times = {d: [e.time for e in reads] for d, reads in by_digest.items()}
     clock = PhaseClock(runtime.consent if runtime else (), runtime.app_states if runtime else ())
     out = []
     for t in traffic:
@@ -63,7 +64,7 @@ def correlate(runtime: Optional[RuntimeEvidence], traffic: Sequence[TrafficEvent
         for m in t.matches:
             source = m.canary_source if m.canary_source in by_id else None
             if source is None and m.digest and m.digest in by_digest:
-                source = _latest_before(by_digest[m.digest], t.time).id
+                source = _latest_before(by_digest[m.digest], times[m.digest], t.time).id
                 m = dataclasses.replace(m, canary_source=source)
             if source and source not in related:
                 related.append(source)
@@ -81,9 +82,9 @@ def correlate(runtime: Optional[RuntimeEvidence], traffic: Sequence[TrafficEvent
     return tuple(out)
 
 
-def _latest_before(reads: list[RuntimeEvent], t: float) -> RuntimeEvent:
-    before = [r for r in reads if r.time <= t]
-    return before[-1] if before else reads[0]
+def _latest_before(reads: list[RuntimeEvent], times: list[float], t: float) -> RuntimeEvent:
+    i = bisect.bisect_right(times, t)  # reads and times are sorted by time
+    return reads[i - 1] if i else reads[0]
 
 
 # --------------------------------------------------------------------------- timeline view
