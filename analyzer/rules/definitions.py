@@ -84,6 +84,10 @@ def load_rules(catalog: Catalog) -> tuple[RuleDef, ...]:
         for pi in params.get("pi_types") or ():
             if pi not in catalog.pi_types:
                 raise RuleError(f"{where}: params.pi_types names unknown PI type {pi!r}")
+        for perm in params.get("low_confidence_permissions") or ():
+            if perm not in catalog.permissions:
+                raise RuleError(f"{where}: params.low_confidence_permissions names unknown "
+                                f"permission {perm!r}")
         for api in params.get("low_confidence_apis") or ():
             if api not in catalog.apis:
                 raise RuleError(f"{where}: params.low_confidence_apis names unknown API {api!r}")

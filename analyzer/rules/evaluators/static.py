@@ -42,6 +42,9 @@ def static_unused_permissions(ctx: Context, params):
         touched |= {e.pi_type for e in b.runtime.api_calls}
     # packed or partial code hides call sites: say so through a lower confidence
     weak = bool(b.packers) or b.partial
+    # PI types some catalog API yields: only for those can "no call site" mean "not used"
+    detectable = {a.pi_type for a in ctx.catalog.apis.values()}
+    low_perms = set(params.get("low_confidence_permissions") or ())
     for perm in b.permissions:
         if ctx.protection_level(perm.name) != "dangerous":
             continue
@@ -53,7 +56,8 @@ def static_unused_permissions(ctx: Context, params):
         yield Hit(evidence=(EvidenceRef("permission", ref_id),), pi_types=pis, key=perm.name,
                   per_pi=False,
                   fields={"permission": perm.name},
-                  confidence=Confidence.LOW if weak else None)
+                  confidence=Confidence.LOW if (weak or perm.name in low_perms
+                                                or not set(pis) & detectable) else None)
 
 
 @evaluator("static_sdk_pi")
