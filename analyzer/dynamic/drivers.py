@@ -44,7 +44,15 @@ class SessionFactory:
         # evidence (and the canary sources the traffic matcher records) stay unique
         session.on_canary(lambda pi, raw, eid: self.on_canary(pi, raw, id_prefix + eid))
         session.on_event(lambda ev: self.on_event(_prefixed(ev, id_prefix)))
-        session.start()
+        try:
+            session.start()
+        except BaseException:
+            # the process may be up while the agent failed (or Ctrl-C came): never leave it
+            try:
+                session.stop()
+            except Exception:  # noqa: BLE001 - the original error matters more
+                log.debug("stopping a session that failed to start", exc_info=True)
+            raise
         return session
 
 

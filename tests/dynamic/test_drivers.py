@@ -188,3 +188,34 @@ def test_android_steps_map_to_adb_commands_and_ui_clicks():
                for c in shell.commands)
     driver.stop()
     assert not driver.is_running()
+
+
+def test_a_session_that_fails_to_start_does_not_leave_the_process_running(monkeypatch):
+    import pytest
+
+    from analyzer.dynamic.drivers import SessionFactory
+    from analyzer.runtime import session as session_mod
+
+    stopped = []
+
+    class FailingSession:
+        def __init__(self, target, **kw):
+            self.target = target
+
+        def on_canary(self, cb):
+            pass
+
+        def on_event(self, cb):
+            pass
+
+        def start(self):
+            raise session_mod.SessionError("the agent did not report ready")
+
+        def stop(self):
+            stopped.append(self.target)
+
+    monkeypatch.setattr(session_mod, "Session", FailingSession)
+    factory = SessionFactory(catalog=None, on_event=print, on_canary=print)
+    with pytest.raises(session_mod.SessionError):
+        factory.start("the-target", "")
+    assert stopped == ["the-target"]
