@@ -88,6 +88,7 @@ class AppStateMessage:
     state: str  # foreground | paused | background
     callback: str
     activity: Optional[str]
+    instance: Optional[int] = None  # identity of the activity object
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,8 @@ _PARSERS = {
     "consent:reject": _consent("reject"),
     "app:state": lambda p: AppStateMessage(
         time=_seconds(p.get("time")), state=_str(p, "state"), callback=_str(p, "callback"),
-        activity=_str(p, "activity", True)),
+        activity=_str(p, "activity", True),
+        instance=p.get("instance") if isinstance(p.get("instance"), int) else None),
     "permission:request": lambda p: PermissionRequestMessage(
         time=_seconds(p.get("time")), permissions=_strs(p, "permissions"),
         request_code=_int(p, "request_code"), thread=_str(p, "thread", True),

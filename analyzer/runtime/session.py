@@ -82,7 +82,8 @@ class Session:
         self.malformed_messages = 0
         self.processed = 0
         self._counter = 0
-        self._perm_by_code: dict[int, int] = {}  # request code -> index in permission_requests
+        self._perm_by_code: dict[int, int] = {}
+        self._visible: set = set()  # activities resumed and not yet stopped  # request code -> index in permission_requests
 
     # ------------------------------------------------------------------ public API
 
@@ -376,6 +377,15 @@ class Session:
             self._emit("app_callback", msg)
             return
         with self._cond:
+            # Background only when the last visible activity stops: A.onStop arrives after
+            # B.onResume when the app moves from A to B.
+            key = msg.instance if msg.instance is not None else msg.activity
+            if state is AppState.FOREGROUND:
+                self._visible.add(key)
+            else:
+                self._visible.discard(key)
+                if self._visible:
+                    state = AppState.FOREGROUND
             changed = state is not self.app_state
             self.app_state = state
             event = AppStateChange(id=self._next_id("as"), time=msg.time, state=state,

@@ -207,3 +207,19 @@ def test_clean_app_after_reject_reads_nothing_and_pinning_stays_without_unpin(cl
     assert [c.kind for c in run.evidence.consent] == [ConsentKind.DIALOG_SHOWN, ConsentKind.REJECT]
     assert run.session.ready.unpin_applied == ()
     assert any("pinning check failed: javax.net.ssl.SSLPeerUnverifiedException" in line for line in run.target.output)
+
+
+@pytest.fixture(scope="module")
+def consent_activity(samples_build, catalog, tmp_path_factory):
+    return run_host(samples_build, catalog, tmp_path_factory.mktemp("consent-activity"), "--clean",
+                    "--consent-activity", "--consent", "accept", "--loop", "0")
+
+
+def test_consent_screen_that_is_an_activity_is_seen(consent_activity):
+    shown, accept = consent_activity.evidence.consent
+    assert shown.kind is ConsentKind.DIALOG_SHOWN and "隐私保护指引" in shown.text
+    assert (accept.kind, accept.text, accept.detected_by) == (ConsentKind.ACCEPT, "同意并继续", "agent")
+    # stopping the privacy activity while the main one is visible is not "background"
+    states = [s.state for s in consent_activity.evidence.app_states]
+    assert states == [AppState.FOREGROUND, AppState.BACKGROUND, AppState.FOREGROUND]
+    assert all(e.consent_phase is ConsentPhase.AFTER_ACCEPT for e in consent_activity.evidence.api_calls)

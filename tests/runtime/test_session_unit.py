@@ -153,3 +153,13 @@ def test_jsonl_is_written_per_event_and_survives_a_torn_line(session, tmp_path):
         fh.write('{"kind": "runtime_ev')  # a run killed mid-write
     assert read_jsonl(tmp_path / "events.jsonl") == first
     json.loads((tmp_path / "events.jsonl").read_text().splitlines()[0])
+
+
+def test_background_only_when_the_last_visible_activity_stops(session):
+    def state(t, s, c, inst):
+        return send({"type": "app:state", "time": t, "state": s, "callback": c, "activity": "a.X", "instance": inst})
+    session.replay([state(1, "foreground", "onResume", 1), state(2, "paused", "onPause", 1),
+                    state(3, "foreground", "onResume", 2), state(4, "background", "onStop", 1), api_call(t=5),
+                    state(6, "background", "onStop", 2), api_call(t=7)])
+    assert [e.app_state for e in session.api_calls] == [AppState.FOREGROUND, AppState.BACKGROUND]
+    assert [a.state for a in session.app_states] == [AppState.FOREGROUND, AppState.BACKGROUND]

@@ -37,17 +37,21 @@ function collectText(view: any, out: string[], depth: number): void {
     }
 }
 
-function dialogShown(dialog: any): void {
+// A Dialog or an Activity (both have getWindow()) whose visible text mentions the policy.
+function windowShown(owner: any): void {
+    if (cfg === undefined || TextView === null) return;
     const texts: string[] = [];
-    const window = dialog.getWindow();
+    const window = owner.getWindow();
     if (window === null) return;
     collectText(window.getDecorView(), texts, 0);
     const text = texts.join("\n");
     if (!mentions(text, cfg.policy_keywords)) return;
     dialogSeen = true;
-    send({ type: "consent:dialog_shown", text: truncate(text, 500), cls: String(dialog.getClass().getName()),
+    send({ type: "consent:dialog_shown", text: truncate(text, 500), cls: String(owner.getClass().getName()),
            thread: threadName(), time: Date.now() });
 }
+
+export function scanForConsentScreen(activity: any): void { windowShown(activity); }
 
 function clicked(view: any): void {
     if (!dialogSeen || !TextView.class.isInstance(view)) return;
@@ -74,7 +78,7 @@ export function installConsentHooks(config: ConsentConfig): string[] {
         const show = Dialog.show.overload();
         show.implementation = function (this: any) {
             show.call(this); // views exist only once the dialog is shown
-            guarded("dialog text", () => dialogShown(this));
+            guarded("dialog text", () => windowShown(this));
         };
         done.push("android.app.Dialog.show");
     });

@@ -1,21 +1,28 @@
 // Activity lifecycle (foreground/background), runtime permission requests and their results,
 // and starts of other packages' components (关联启动).
 import Java from "frida-java-bridge";
+import { scanForConsentScreen } from "./consent.js";
 import { guarded, javaStack, threadName } from "./util.js";
 
 const STATES: Record<string, string> = { onResume: "foreground", onPause: "paused", onStop: "background" };
 const requested: Map<number, string[]> = new Map();
 
 function hookLifecycle(Activity: any, done: string[]): void {
+    const System = Java.use("java.lang.System");
     for (const name of Object.keys(STATES)) {
         guarded("lifecycle " + name, () => {
             const m = Activity[name].overload();
             m.implementation = function (this: any) {
                 // Subclasses must call super.onResume() etc. (Android enforces it), so the base
-                // method sees every activity.
+                // method sees every activity. The instance id lets Python tell "activity A
+                // stopped after B resumed" (still foreground) from "the last one stopped".
                 guarded("app:state", () => send({ type: "app:state", state: STATES[name], callback: name,
-                    activity: String(this.getClass().getName()), time: Date.now() }));
-                return m.call(this);
+                    activity: String(this.getClass().getName()), instance: System.identityHashCode(this),
+                    time: Date.now() }));
+                const r = m.call(this);
+                // A privacy screen that is an activity, not a dialog: its views exist by onResume.
+                if (name === "onResume") guarded("consent screen", () => scanForConsentScreen(this));
+                return r;
             };
             done.push("android.app.Activity." + name);
         });

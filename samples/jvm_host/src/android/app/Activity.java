@@ -5,14 +5,21 @@ import android.content.ContextWrapper;
 import android.content.Intent;
 import android.os.Bundle;
 import android.view.ContextThemeWrapper;
+import android.view.View;
+import android.view.ViewGroup;
+import android.view.Window;
 
 /** Stub Activity: the host's main() plays ActivityThread and calls the lifecycle methods. */
 public class Activity extends ContextThemeWrapper {
     private String[] pendingPermissions = new String[0];
+    private final Window window = new Window();
 
     public Activity(String packageName) { super(packageName); }
 
     protected void onCreate(Bundle savedInstanceState) {}
+
+    public Window getWindow() { return window; }
+    public void setContentView(View view) { ((ViewGroup) window.getDecorView()).addView(view); }
     protected void onStart() {}
     protected void onResume() {}
     protected void onPause() {}

@@ -12,6 +12,7 @@ final class HostOptions {
     String sdkUrl = "http://alog.umeng.com/app_logs";
     boolean pinCheck = true;
     String pluginDir;
+    boolean consentActivity; // the privacy notice is a full-screen activity, not a dialog
     int benchCalls; // > 0: only time catalog calls (for bench/runtime_agent.py), no scenario
 
     static HostOptions parse(String[] args) {
@@ -30,6 +31,7 @@ final class HostOptions {
                 case "--package": o.packageName = args[++i]; break;
                 case "--no-pin-check": o.pinCheck = false; break;
                 case "--plugin": o.pluginDir = args[++i]; break;
+                case "--consent-activity": o.consentActivity = true; break;
                 case "--bench": o.benchCalls = Integer.parseInt(args[++i]); break;
                 default: throw new IllegalArgumentException("unknown option " + a);
             }

@@ -41,6 +41,9 @@ public class MainActivity extends Activity {
     /** Shows the consent dialog and clicks the button the scenario asks for (or none). With
      *  "ask" the dialog is shown first and the choice is read afterwards (a tester at the keyboard). */
     public Boolean askConsent(String choice, java.util.function.Supplier<String> ask) {
+        if (opts.consentActivity) {
+            return askConsentInActivity(choice, ask);
+        }
         AlertDialog dialog = new AlertDialog.Builder(this)
                 .setTitle("用户协议与隐私政策")
                 .setMessage("请阅读并同意《隐私政策》和《用户协议》，我们将据此收集和使用您的设备信息与位置信息。")
@@ -62,6 +65,26 @@ public class MainActivity extends Activity {
         }
         return accepted;
     }
+
+    /** The privacy notice as its own activity (many apps' splash screen), with its own buttons. */
+    private Boolean askConsentInActivity(String choice, java.util.function.Supplier<String> ask) {
+        PrivacyActivity privacy = new PrivacyActivity(opts.packageName, this);
+        privacy.create();
+        privacy.resume();
+        if ("ask".equals(choice)) {
+            choice = ask.get();
+        }
+        if ("accept".equals(choice)) {
+            privacy.agree.performClick();
+        } else if ("reject".equals(choice)) {
+            privacy.disagree.performClick();
+        }
+        privacy.pause();
+        privacy.stop(); // after this activity resumed again: the app stays in the foreground
+        return accepted;
+    }
+
+    void decided(boolean yes) { accepted = yes; }
 
     public void afterAccept() {
         if (opts.clean) {
