@@ -143,3 +143,12 @@ def test_launch_idle_on_a_real_device(tmp_path, samples_build):
     assert bundle["method"]["kinds"] == ["static", "runtime", "traffic"]
     assert bundle["runtime"]["target"].startswith("android:")
     assert all(e["consent_phase"] == "before" for e in bundle["runtime"]["api_calls"])
+
+
+def test_demo_helper_reports_a_missing_host_app(monkeypatch, tmp_path, capsys):
+    from analyzer.dynamic import demo
+
+    monkeypatch.setattr(demo, "HOST_CLASSES", tmp_path / "missing")
+    code, html = demo.run_dynamic_demo(tmp_path / "out")
+    assert (code, html) == (3, None)
+    assert "run `make samples` first" in capsys.readouterr().err
