@@ -232,9 +232,14 @@ class Session:
     def _on_frida_message(self, message: Any, data: Any) -> None:
         self._queue.put(message)  # nothing else on Frida's thread
 
+    @property
+    def detached(self) -> Optional[str]:
+        """Why Frida lost the process (e.g. "process-terminated"), or None while attached."""
+        return self._detached
+
     def _on_detached(self, reason: Any, *args: Any) -> None:
         self._detached = str(reason)
-        log.debug("agent detached: %s", reason)
+        log.info("agent detached: %s", reason)
 
     # ------------------------------------------------------------------ worker
 

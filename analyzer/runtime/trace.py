@@ -172,8 +172,10 @@ def run_trace(args) -> int:
               "(a/r + Enter: consent accepted/rejected; Ctrl-C: stop)", flush=True)
         threading.Thread(target=_key_reader, args=(session, stop), daemon=True).start()
         deadline = time.monotonic() + args.duration
-        while time.monotonic() < deadline and target.alive():
+        while time.monotonic() < deadline and target.alive() and session.detached is None:
             time.sleep(0.2)
+        if session.detached is not None:
+            print(f"the app is gone ({session.detached}): stopping", flush=True)
     except KeyboardInterrupt:
         interrupted = True
         print("interrupted: keeping what was recorded", file=sys.stderr, flush=True)
