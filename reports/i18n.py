@@ -95,3 +95,20 @@ LABELS = {
         "sample_urls": "Sample URLs", "found_in": "Found in", "policy": "Privacy-policy clues",
     },
 }
+
+# SDK categories of the catalog (analyzer.catalog.SDK_CATEGORIES), as shown in the SDK table
+CATEGORIES = {
+    "zh": {"ads": "广告", "analytics": "统计分析", "attribution": "归因", "push": "推送",
+           "map_location": "地图定位", "social_login": "社交登录", "share": "分享", "payment": "支付",
+           "crash": "崩溃监测", "risk_control": "风控", "device_id": "设备标识", "auth": "认证",
+           "customer_support": "客服", "im": "即时通信", "speech_ai": "语音/AI", "media": "音视频",
+           "hotfix": "热修复", "cloud": "云服务", "utility": "工具", "game": "游戏",
+           "marketing": "营销", "security": "安全", "other": "其他"},
+    "en": {"ads": "ads", "analytics": "analytics", "attribution": "attribution", "push": "push",
+           "map_location": "maps/location", "social_login": "social login", "share": "sharing",
+           "payment": "payment", "crash": "crash reporting", "risk_control": "risk control",
+           "device_id": "device ID", "auth": "authentication", "customer_support": "customer support",
+           "im": "instant messaging", "speech_ai": "speech/AI", "media": "media", "hotfix": "hotfix",
+           "cloud": "cloud", "utility": "utility", "game": "game", "marketing": "marketing",
+           "security": "security", "other": "other"},
+}

@@ -14,7 +14,7 @@ from analyzer.model import (AppState, Bundle, ConsentPhase, Destination, Finding
                             SdkPresence, Severity)
 from analyzer.rules.checklist import clause_checklist
 from analyzer.rules.definitions import load_rules
-from reports.i18n import LABELS
+from reports.i18n import CATEGORIES, LABELS
 
 SEVERITY_ORDER = tuple(reversed(list(Severity)))  # critical first
 MAX_EVIDENCE = 30  # per finding in HTML; the JSON keeps every reference
@@ -291,7 +291,8 @@ def _sdks(bundle: Bundle, names: _Names) -> list[dict]:
     for s in present:
         rows.append({
             "id": s.id, "name": s.name, "name_zh": s.name_zh, "vendor": s.vendor,
-            "category": s.category, "country": s.country or "",
+            "category": CATEGORIES[names.lang].get(s.category, s.category),
+            "country": s.country or "",
             "classes": s.class_count or "—",
             "static_pi": sorted(names.pi(p) for p in (set(s.pi_types) | static_pi.get(s.id, set()))),
             "runtime_pi": sorted(names.pi(p) for p in runtime_pi.get(s.id, set())),

@@ -162,3 +162,12 @@ def test_runtime_only_report_lists_sdks_and_permissions_seen_at_run_time(hostile
     assert "android.permission.ACCESS_FINE_LOCATION" in html.split('id="permissions"')[1]
     row = re.search(r'<tr data-clause="cac191/1.1" data-status="(\w+)"', html)
     assert row and row.group(1) == "not_tested"
+
+
+def test_every_sdk_category_has_labels():
+    from analyzer.catalog import SDK_CATEGORIES
+    from reports.i18n import CATEGORIES, LABELS
+
+    for lang in ("zh", "en"):
+        assert set(CATEGORIES[lang]) == set(SDK_CATEGORIES)
+    assert set(LABELS["zh"]) == set(LABELS["en"])
