@@ -201,7 +201,7 @@ class DynamicRun:
         store = CanaryStore.for_catalog(catalog)
         self._keeper = RequestKeeper()
         self._addon = PrivascopeAddon(store=store, on_event=self._on_traffic, package=package,
-                                      catalog=catalog)
+                                      catalog=catalog, context=self._live_stamp)
         addons = [self._addon, self._keeper]  # the keeper must see the flow before any reroute
         if sink_port is not None:
             from analyzer.dynamic.sink import RouteToSink
@@ -221,6 +221,10 @@ class DynamicRun:
         self.progress.info(f"proxy listening on {proxy.host}:{proxy.port}")
         self.proxy = proxy
         return store, proxy
+
+    def _live_stamp(self):
+        driver = self.driver
+        return driver.live_stamp() if driver is not None else (None, None)
 
     def _final_traffic(self) -> list[TrafficEvent]:
         """The live results, re-analysed now that every value the agent saw is known."""

@@ -73,6 +73,24 @@ class _SessionsMixin:
     def current(self):
         return self.sessions[-1][1] if self.sessions else None
 
+    def live_stamp(self) -> tuple[Optional[ConsentPhase], Optional[object]]:
+        """Consent phase and app state right now, for requests as they reach the proxy. Taken
+        from the session's state rather than compared by clock: a device's clock and this
+        machine's need not agree. A new process inherits the last answer (see merge_sessions)."""
+        session = self.current
+        if session is None:
+            return (None, None)
+        phase = session.phase
+        if phase is ConsentPhase.BEFORE:
+            for _prefix, earlier in reversed(self.sessions[:-1]):
+                answers = [c for c in earlier.consent
+                           if c.kind in (ConsentKind.ACCEPT, ConsentKind.REJECT)]
+                if answers:
+                    phase = (ConsentPhase.AFTER_ACCEPT if answers[-1].kind is ConsentKind.ACCEPT
+                             else ConsentPhase.AFTER_REJECT)
+                    break
+        return (phase, session.app_state)
+
     def evidence(self) -> Optional[RuntimeEvidence]:
         parts = []
         for prefix, session in self.sessions:

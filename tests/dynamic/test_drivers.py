@@ -219,3 +219,23 @@ def test_a_session_that_fails_to_start_does_not_leave_the_process_running(monkey
     with pytest.raises(session_mod.SessionError):
         factory.start("the-target", "")
     assert stopped == ["the-target"]
+
+
+def test_live_stamp_follows_the_session_and_the_standing_answer():
+    from analyzer.model import ConsentPhase
+
+    factory = FakeFactory()
+    driver, _ = jvm_driver(factory)
+    assert driver.live_stamp() == (None, None)
+    driver.launch(fresh=True)
+    first = factory.started[0][1]
+    first.phase, first.app_state = ConsentPhase.BEFORE, AppState.FOREGROUND
+    assert driver.live_stamp() == (ConsentPhase.BEFORE, AppState.FOREGROUND)
+    driver.answer_consent("reject", 1)
+    driver.launch(fresh=False)
+    second = factory.started[1][1]
+    second.phase, second.app_state = ConsentPhase.BEFORE, AppState.UNKNOWN
+    # the new process has not asked yet: the refusal given to the first one still stands
+    assert driver.live_stamp() == (ConsentPhase.AFTER_REJECT, AppState.UNKNOWN)
+    second.phase = ConsentPhase.AFTER_ACCEPT
+    assert driver.live_stamp()[0] == ConsentPhase.AFTER_ACCEPT
