@@ -277,21 +277,41 @@ def dump_screen(device: Shell) -> str:
 
 
 def click_consent(device: Shell, answer: str, timeout: float = 15.0, poll: float = 1.0,
-                  sleep: Callable[[float], None] = time.sleep) -> Optional[ConsentPlan]:
+                  sleep: Callable[[float], None] = time.sleep,
+                  second_chances: int = 2) -> Optional[ConsentPlan]:
     """Wait up to `timeout` seconds for a consent dialog, then tap `answer`. Returns the plan
-    that was carried out, or None when no dialog appeared."""
+    that was carried out, or None when no dialog appeared.
+
+    Many apps answer a refusal with a second dialog ("您需要同意…才能继续", 仍不同意 / 退出应用):
+    a user who refuses keeps refusing, so after a reject up to `second_chances` follow-up
+    consent dialogs are refused too."""
     waited = 0.0
     while True:
-        try:
-            plan = plan_consent_taps(dump_screen(device), answer)
-        except UiError:
-            plan = None  # transient: animations, screen off; try again until the timeout
+        plan = _plan_now(device, answer)
         if plan is not None:
-            for tap in plan.taps:
-                device.shell(["input", "tap", str(tap.x), str(tap.y)])
-                sleep(0.4)
+            _tap(device, plan, sleep)
+            if answer == "reject":
+                for _ in range(second_chances):
+                    sleep(0.8)  # let the next dialog (if any) appear
+                    again = _plan_now(device, answer)
+                    if again is None:
+                        break
+                    _tap(device, again, sleep)
             return plan
         if waited >= timeout:
             return None
         sleep(poll)
         waited += poll
+
+
+def _plan_now(device: Shell, answer: str) -> Optional[ConsentPlan]:
+    try:
+        return plan_consent_taps(dump_screen(device), answer)
+    except UiError:
+        return None  # transient: animations, screen off; the caller tries again
+
+
+def _tap(device: Shell, plan: ConsentPlan, sleep: Callable[[float], None]) -> None:
+    for tap in plan.taps:
+        device.shell(["input", "tap", str(tap.x), str(tap.y)])
+        sleep(0.4)

@@ -149,3 +149,18 @@ def test_bad_consent_word_files_are_rejected_with_the_key_named(tmp_path, body, 
     path.write_text(body, encoding="utf-8")
     with pytest.raises(ValueError, match=message):
         ui.load_words(path, with_agent_keywords=False)
+
+
+def test_a_refusal_answered_by_a_second_dialog_is_refused_again():
+    device = FakeDevice([dump("zh_dialog_nested.xml"), dump("zh_second_chance.xml"),
+                         dump("no_dialog.xml")])
+    plan = ui.click_consent(device, "reject", timeout=5, poll=1, sleep=lambda s: None)
+    assert plan.taps[0].text == "不同意"
+    taps = [c[2:] for c in device.commands if c[0] == "input"]
+    assert taps == [["315", "1600"], ["765", "1260"]]  # 不同意, then 仍不同意
+
+
+def test_accept_does_not_look_for_second_dialogs():
+    device = FakeDevice([dump("zh_dialog_nested.xml"), dump("zh_second_chance.xml")])
+    ui.click_consent(device, "accept", timeout=5, poll=1, sleep=lambda s: None)
+    assert len([c for c in device.commands if c[0] == "input"]) == 1
