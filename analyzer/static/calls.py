@@ -133,21 +133,16 @@ def find_call_sites(dex: DexFile, catalog: Catalog, strings: Optional[dict[str, 
     idx = index_catalog(catalog)
     if strings is None:
         strings = {s: i for i, s in dex.strings()}
-    wanted_classes = idx.classes
-    type_of: dict[int, str] = {}
-    for t in range(dex.type_ids_size):
-        d = dex.type_desc(t)
-        if d in wanted_classes:
-            type_of[t] = d
+    # the catalog's classes as type indices of this dex (most are absent from any given dex)
+    named = {strings[d]: d for d in idx.classes if d in strings}
+    type_of: dict[int, str] = {t: named[si] for si, t in dex.types_named(named).items()}
 
     targets = Targets()
     method_apis: dict[int, list[Api]] = {}
     method_params: dict[int, tuple[str, ...]] = {}
     reflection_ids: set[int] = set()
-    for mi, (cls, proto, name_idx) in dex.method_ids():
-        desc = type_of.get(cls)
-        if desc is None:
-            continue
+    for mi, cls, proto, name_idx in dex.method_ids_of(type_of):
+        desc = type_of[cls]
         name = dex.string(name_idx)
         if name in _REFLECTION.get(desc, ()):
             reflection_ids.add(mi)
@@ -163,13 +158,11 @@ def find_call_sites(dex: DexFile, catalog: Catalog, strings: Optional[dict[str, 
             method_params[mi] = params
             targets.methods.add(mi)
     field_apis: dict[int, list[Api]] = {}
-    for fi, (cls, _typ, name_idx) in dex.field_ids():
-        desc = type_of.get(cls)
-        if desc is not None:
-            apis = idx.fields.get((desc, dex.string(name_idx)))
-            if apis:
-                field_apis[fi] = apis
-                targets.fields.add(fi)
+    for fi, cls, _typ, name_idx in dex.field_ids_of(type_of):
+        apis = idx.fields.get((type_of[cls], dex.string(name_idx)))
+        if apis:
+            field_apis[fi] = apis
+            targets.fields.add(fi)
     uri_strings = _uri_strings(strings, idx)
     name_strings = {strings[n]: apis for n, apis in idx.reflection_names.items() if n in strings}
     key_strings = {strings[k]: v for k, v in idx.key_values.items() if k in strings}

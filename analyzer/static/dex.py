@@ -118,6 +118,20 @@ def descriptor_to_java(desc: str) -> str:
 
 # ----------------------------------------------------------------------------- the file
 
+# method_id_item / field_id_item: u2 class_idx, u2 proto_idx (or type_idx), u4 name_idx
+_ID_DTYPE = np.dtype([("cls", "<u2"), ("mid", "<u2"), ("name", "<u4")])
+
+
+def _select(table, type_indices: Iterable[int]) -> list[tuple[int, int, int, int]]:
+    wanted = np.fromiter(set(type_indices), dtype=np.uint16)
+    if not len(wanted) or not len(table):
+        return []
+    rows = np.nonzero(np.isin(table["cls"], wanted))[0]
+    sub = table[rows]
+    return list(zip(rows.tolist(), sub["cls"].tolist(), sub["mid"].tolist(),
+                    sub["name"].tolist()))
+
+
 
 @dataclass(frozen=True)
 class MethodRef:
@@ -182,10 +196,14 @@ class DexFile:
         self._strings: dict[int, str] = {}
         self._all: Optional[list[str]] = None
         self._code_methods: Optional[list[CodeMethod]] = None
-        self._field_ids = list(struct.iter_unpack("<HHI", data[
-            self.field_ids_off:self.field_ids_off + 8 * self.field_ids_size]))
-        self._method_ids = list(struct.iter_unpack("<HHI", data[
-            self.method_ids_off:self.method_ids_off + 8 * self.method_ids_size]))
+        # field/method id tables as numpy record views (no copy, no per-entry objects): a large
+        # app has hundreds of thousands of method ids and the scan needs only a few of them
+        self._field_ids = np.frombuffer(data, dtype=_ID_DTYPE, count=self.field_ids_size,
+                                        offset=self.field_ids_off if self.field_ids_size else 0)
+        self._method_ids = np.frombuffer(data, dtype=_ID_DTYPE, count=self.method_ids_size,
+                                         offset=self.method_ids_off if self.method_ids_size else 0)
+        self._type_str_arr = np.frombuffer(data, dtype="<u4", count=self.type_ids_size,
+                                           offset=self.type_ids_off if self.type_ids_size else 0)
         self._protos = list(struct.iter_unpack("<III", data[
             self.proto_ids_off:self.proto_ids_off + 12 * self.proto_ids_size]))
         self._class_defs = list(struct.iter_unpack("<8I", data[
@@ -272,7 +290,31 @@ class DexFile:
         """(class type idx, proto idx, name string idx)."""
         if not 0 <= idx < self.method_ids_size:
             raise DexError(f"method index {idx} out of range")
-        return self._method_ids[idx]
+        cls, proto, name = self._method_ids[idx].tolist()
+        return cls, proto, name
+
+    def types_named(self, string_indices: Iterable[int]) -> dict[int, int]:
+        """Type index for each string index that is a type descriptor (type_ids are sorted by
+        string index, so this is a binary search, not a walk of the table)."""
+        out = {}
+        arr = self._type_str_arr
+        for si in string_indices:
+            t = int(np.searchsorted(arr, si))
+            if t < len(arr) and int(arr[t]) == si:
+                out[si] = t
+            else:  # an unsorted (hand-made) table: fall back to a scan
+                hits = np.nonzero(arr == si)[0]
+                if len(hits):
+                    out[si] = int(hits[0])
+        return out
+
+    def method_ids_of(self, type_indices: Iterable[int]) -> list[tuple[int, int, int, int]]:
+        """(method idx, class type idx, proto idx, name idx) of methods on the given types."""
+        return _select(self._method_ids, type_indices)
+
+    def field_ids_of(self, type_indices: Iterable[int]) -> list[tuple[int, int, int, int]]:
+        """(field idx, class type idx, type idx, name idx) of fields on the given types."""
+        return _select(self._field_ids, type_indices)
 
     def method_ref(self, idx: int) -> MethodRef:
         cls, proto, name = self.method_id(idx)
@@ -280,16 +322,16 @@ class DexFile:
         return MethodRef(self.type_desc(cls), self.string(name), params, ret)
 
     def method_ids(self) -> Iterable[tuple[int, tuple[int, int, int]]]:
-        return enumerate(self._method_ids)
+        return enumerate(map(tuple, self._method_ids.tolist()))
 
     def field_ids(self) -> Iterable[tuple[int, tuple[int, int, int]]]:
         """(index, (class type idx, type idx, name string idx))."""
-        return enumerate(self._field_ids)
+        return enumerate(map(tuple, self._field_ids.tolist()))
 
     def field_ref(self, idx: int) -> tuple[str, str]:
         if not 0 <= idx < self.field_ids_size:
             raise DexError(f"field index {idx} out of range")
-        cls, _typ, name = self._field_ids[idx]
+        cls, _typ, name = self._field_ids[idx].tolist()
         return self.type_desc(cls), self.string(name)
 
     # -- classes and code ------------------------------------------------------------------

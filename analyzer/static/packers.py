@@ -1,6 +1,7 @@
 """Packers (加固) by entry names and stub classes from analyzer/catalog/packers.yaml."""
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Iterable
 
@@ -11,18 +12,20 @@ from analyzer.model import PackerHit
 def detect_packers(entry_names: Iterable[str], dotted_classes: Iterable[str],
                    catalog: Catalog) -> tuple[PackerHit, ...]:
     names = list(entry_names)
-    # class name or any enclosing package/outer class -> the classes under it (one pass)
-    wanted = {p for packer in catalog.packers.values() for p in packer.classes}
+    # a class prefix matches the class itself and everything under it (package or nested
+    # classes): binary search in the sorted class names, no walk over every class
+    ordered = sorted(set(dotted_classes))
     under: dict[str, list[str]] = {}
-    for cls in dotted_classes:
-        name = cls
-        while True:
-            if name in wanted:
-                under.setdefault(name, []).append(cls)
-            cut = max(name.rfind("."), name.rfind("$"))
-            if cut <= 0:
-                break
-            name = name[:cut]
+    for prefix in {p for packer in catalog.packers.values() for p in packer.classes}:
+        hits = []
+        for start in (prefix, prefix + ".", prefix + "$"):
+            i = bisect.bisect_left(ordered, start)
+            while i < len(ordered) and len(hits) < 5 and (
+                    ordered[i] == prefix if start == prefix else ordered[i].startswith(start)):
+                hits.append(ordered[i])
+                i += 1
+        if hits:
+            under[prefix] = hits
     hits = []
     for packer in catalog.packers.values():
         evidence: list[str] = []

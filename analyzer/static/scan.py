@@ -85,8 +85,11 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
             errors.append(f"code: cannot read the zip entries ({type(exc).__name__}: {exc})")
         text_assets = _text_assets(zf, entry_names, errors)
         xml_strings = _xml_resource_strings(zf, entry_names)
-    with path.open("rb") as fh:
-        sha256 = hashlib.file_digest(fh, "sha256").hexdigest()
+    try:
+        with path.open("rb") as fh:
+            sha256 = hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError as exc:  # removed or unreadable while we scanned it
+        raise ScanError(f"cannot read {path}: {exc.strerror or exc}") from None
     if code is not None:
         errors += code.errors
     timings["unzip"] = time.perf_counter() - t
