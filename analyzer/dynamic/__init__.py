@@ -21,6 +21,7 @@ import logging
 import os
 import shlex
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -393,4 +394,5 @@ class DynamicRun:
         return AndroidDriver(package, shell,
                              target_factory=lambda: target_class(serial=serial, package=package,
                                                                  dev=shell),
-                             factory=self._session_factory(catalog, store))
+                             factory=self._session_factory(catalog, store),
+                             ask=self.progress.ask if sys.stdin.isatty() else None)

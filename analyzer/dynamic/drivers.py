@@ -188,7 +188,8 @@ class AndroidDriver(_SessionsMixin):
     (spawn under the agent); `shell` runs adb shell commands."""
 
     def __init__(self, package: str, shell, target_factory: Callable, factory: SessionFactory,
-                 click_consent: Optional[Callable] = None, sleep=time.sleep):
+                 click_consent: Optional[Callable] = None, sleep=time.sleep,
+                 ask: Optional[Callable[[str], str]] = None):
         from analyzer.dynamic import device, ui_automation
 
         self.package = device.check_package_name(package)
@@ -197,6 +198,7 @@ class AndroidDriver(_SessionsMixin):
         self.factory = factory
         self._click = click_consent or ui_automation.click_consent
         self._sleep = sleep
+        self._ask = ask  # key press fallback: None when nobody is at the terminal
         self.sessions = []
         self.limits = []
 
@@ -215,10 +217,23 @@ class AndroidDriver(_SessionsMixin):
         self.sessions.append((prefix, self.factory.start(self._target_factory(), prefix)))
 
     def answer_consent(self, answer: str, timeout: float) -> bool:
+        session = self.current
+        kind = ConsentKind(answer)
+        before = _answers(session) if session is not None else 0
         plan = self._click(self.shell, answer, timeout=timeout)
         if plan is None:
+            # No dialog found by its text (custom views, WebView, games). The agent may still
+            # have seen the answer; otherwise the tester answers on the device and presses a key.
+            if session is not None and _answers(session) > before \
+                    and session.consent[-1].kind is kind:
+                return True
+            if self._ask is not None and session is not None:
+                reply = self._ask(f"Could not find the consent dialog: {answer} it on the device, "
+                                  "then press Enter (or type s and Enter to skip): ")
+                if reply.strip().lower() != "s":
+                    session.mark_consent(kind, detected_by="key_press")
+                    return True
             return False
-        session = self.current
         if session is not None:
             # The agent may also see the click; the UI record says which button was tapped.
             before = _answers(session)

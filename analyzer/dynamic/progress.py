@@ -52,6 +52,19 @@ class Progress:
             self._live.__exit__(*exc)
             self._live = None
 
+    def ask(self, question: str) -> str:
+        """A question to the tester at the terminal (the live panel pauses meanwhile)."""
+        live = self._live
+        if live is not None:
+            live.stop()
+        try:
+            return self.console.input(question)
+        except EOFError:
+            return "s"
+        finally:
+            if live is not None:
+                live.start()
+
     # ------------------------------------------------------------------ events (any thread)
     def phase(self, label: str) -> None:
         with self._lock:

@@ -239,3 +239,24 @@ def test_live_stamp_follows_the_session_and_the_standing_answer():
     assert driver.live_stamp() == (ConsentPhase.AFTER_REJECT, AppState.UNKNOWN)
     second.phase = ConsentPhase.AFTER_ACCEPT
     assert driver.live_stamp()[0] == ConsentPhase.AFTER_ACCEPT
+
+
+def test_android_falls_back_to_a_key_press_when_no_dialog_is_found():
+    factory = FakeFactory(agent_sees_click=False)
+    questions = []
+    driver = AndroidDriver("com.example.shop", FakeShell(), target_factory=lambda: ("t",),
+                           factory=factory, click_consent=lambda sh, ans, timeout: None,
+                           ask=lambda q: questions.append(q) or "")
+    driver.launch(fresh=False)
+    assert driver.answer_consent("reject", 1) is True
+    assert "reject it on the device" in questions[0]
+    assert factory.started[0][1].marked == [(ConsentKind.REJECT, "key_press")]
+    skip = AndroidDriver("com.example.shop", FakeShell(), target_factory=lambda: ("t",),
+                         factory=FakeFactory(), click_consent=lambda sh, ans, timeout: None,
+                         ask=lambda q: "s")
+    skip.launch(fresh=False)
+    assert skip.answer_consent("accept", 1) is False
+    nobody = AndroidDriver("com.example.shop", FakeShell(), target_factory=lambda: ("t",),
+                           factory=FakeFactory(), click_consent=lambda sh, ans, timeout: None)
+    nobody.launch(fresh=False)
+    assert nobody.answer_consent("accept", 1) is False
