@@ -214,6 +214,7 @@ def find_call_sites(dex: DexFile, catalog: Catalog, strings: Optional[dict[str, 
                     if not getattr(api, "key_required", False):
                         add(api, api.pi_type, "invoke", "low")
             elif op in SGET_OPS:
+                reg_string.pop(ins.regs[0], None)
                 for api in field_apis.get(ins.index, ()):
                     add(api, api.pi_type, "field", "high")
             elif ins.regs:

@@ -123,7 +123,7 @@ def test_multidex_nested_and_corrupt_dex(tmp_path, samples_build, static_catalog
     assert by_dex["classes2.dex"] == reflect
     assert by_dex["assets/plugin.jar!classes.dex"] == reflect
     assert by_dex["assets/blob.bin"] == reflect
-    assert len(by_dex["classes.dex"]) == 4
+    assert len(by_dex["classes.dex"]) == 5
     assert b.app.dex_count == 3
     assert b.partial is True
     assert any(e.startswith("classes3.dex: corrupt dex") for e in b.errors)
