@@ -33,6 +33,7 @@ from analyzer.model import AppInfo, Bundle, Method, Tool, TrafficEvent
 log = logging.getLogger("privascope.dynamic")
 
 EXIT_INPUT, EXIT_MISSING = 2, 3
+LIVE_TRAFFIC_LOG = "traffic-live.jsonl"  # what the proxy saw, as it saw it (before the rescan)
 
 
 def run_dynamic(args) -> Bundle:
@@ -163,6 +164,14 @@ class DynamicRun:
             catalog = load_catalog()
         except CatalogError as exc:
             raise _BadInput(f"catalog: {exc}") from None
+        self.out = Path(self.args.out)
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+            # live logs of this run (kept if it dies half-way); earlier runs' logs would mix in
+            for old in [*self.out.glob("runtime-events*.jsonl"), self.out / LIVE_TRAFFIC_LOG]:
+                old.unlink(missing_ok=True)
+        except OSError as exc:
+            raise _BadInput(f"cannot write to {self.out}: {exc.strerror}") from None
         if not getattr(self.args, "verbose", False):
             # the progress panel says what matters; mitmproxy's per-connection lines drown it
             logging.getLogger("mitmproxy").setLevel(logging.WARNING)
@@ -213,7 +222,8 @@ class DynamicRun:
         with self._timed("proxy_start"):
             try:
                 proxy = start_proxy(addons, host=self.args.proxy_host,
-                                    port=self.args.proxy_port, confdir=confdir)
+                                    port=self.args.proxy_port, confdir=confdir,
+                                    options={"privascope_out": str(self.out / LIVE_TRAFFIC_LOG)})
             except ValueError as exc:  # not a loopback address
                 raise _BadInput(f"--proxy-host: {exc}") from None
             except (ProxyStartError, OSError) as exc:
@@ -245,7 +255,8 @@ class DynamicRun:
         from analyzer.dynamic.drivers import SessionFactory
 
         return SessionFactory(catalog, on_event=self._on_runtime,
-                              on_canary=lambda pi, raw, eid: store.add(pi, raw, eid))
+                              on_canary=lambda pi, raw, eid: store.add(pi, raw, eid),
+                              events_dir=self.out)
 
     def _run_scenario(self, driver):
         from analyzer.dynamic.scenarios import run_scenario

@@ -30,16 +30,22 @@ class SessionFactory:
     """Creates a started Session for a target and wires the run's callbacks into it. Kept
     apart from the drivers so their step logic is testable without Frida."""
 
-    def __init__(self, catalog, on_event: Callable, on_canary: Callable, unpin: bool = True):
+    def __init__(self, catalog, on_event: Callable, on_canary: Callable, unpin: bool = True,
+                 events_dir=None):
         self.catalog = catalog
         self.on_event = on_event
         self.on_canary = on_canary
         self.unpin = unpin
+        self.events_dir = events_dir  # a JSON-lines log per process (masked values only)
 
     def start(self, target, id_prefix: str):
         from analyzer.runtime.session import Session
 
-        session = Session(target, catalog=self.catalog, unpin=self.unpin)
+        events_path = None
+        if self.events_dir is not None:
+            suffix = f"-{id_prefix.rstrip('-')}" if id_prefix else ""
+            events_path = self.events_dir / f"runtime-events{suffix}.jsonl"
+        session = Session(target, catalog=self.catalog, unpin=self.unpin, events_path=events_path)
         # ids restart at 1 in every session: prefix later sessions' ids so the merged
         # evidence (and the canary sources the traffic matcher records) stay unique
         session.on_canary(lambda pi, raw, eid: self.on_canary(pi, raw, id_prefix + eid))

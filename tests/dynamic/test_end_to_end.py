@@ -88,12 +88,15 @@ def test_reject_scenario_on_the_violating_host_app(tmp_path, host_classes, catal
     assert any("device.imei" in f["pi_types"] and
                {"kind": "traffic_event", "id": request["id"]} in f["evidence"] for f in third)
 
-    # raw values never reach the bundle
-    text = json.dumps(bundle)
+    # raw values never reach the bundle, the report or the live logs of the run
     from samples.jvm_host import values
 
-    for raw in (values.IMEI, values.MAC, values.SERIAL):
-        assert raw not in text
+    out = tmp_path / "reject"
+    assert {"runtime-events.jsonl", "traffic-live.jsonl"} <= {p.name for p in out.iterdir()}
+    for path in out.iterdir():
+        text = path.read_text(encoding="utf-8")
+        for raw in (values.IMEI, values.MAC, values.SERIAL):
+            assert raw not in text, (raw, path.name)
 
 
 def test_full_scenario_restarts_the_app_to_accept_and_merges_both_processes(
