@@ -9,8 +9,9 @@ What counts as a call site (each deduplicated per calling method):
   and loads a const-string naming a catalog member ("getDeviceId") or a key-argument value
   ("android_id", "ro.serialno"). Confidence medium when the API's class name is also a
   const-string there, low otherwise (for a key that fits several getters, one low site per PI
-  type, attributed to the first such API of the catalog). Member names shorter than 9
-  characters or shared by several catalog classes are too generic to count.
+  type, attributed to the first such API of the catalog). Method names shorter than 9
+  characters or shared by several catalog classes are too generic to count; a field name
+  ("SERIAL") counts only when its class ("android.os.Build") is named in the same method.
 
 Key-argument APIs (Settings.Secure.getString(cr, key)): the key is resolved from the
 const-string last loaded into the argument register before the call (straight-line, branches
@@ -62,6 +63,7 @@ class CatalogIndex:
     fields: dict[tuple[str, str], list[Api]] = field(default_factory=dict)
     uris: dict[str, list[Api]] = field(default_factory=dict)
     reflection_names: dict[str, list[Api]] = field(default_factory=dict)
+    field_names: dict[str, list[Api]] = field(default_factory=dict)  # reflection on fields
     key_values: dict[str, list[tuple[Api, str]]] = field(default_factory=dict)
     class_names: dict[str, Api] = field(default_factory=dict)  # dotted class names of APIs
 
@@ -93,6 +95,8 @@ def _build_index(catalog: Catalog) -> CatalogIndex:
         desc = api.smali_class
         if api.kind == "field":
             idx.fields.setdefault((desc, api.member), []).append(api)
+            idx.field_names.setdefault(api.member, []).append(api)
+            idx.class_names.setdefault(api.cls, api)
             continue
         name = "<init>" if api.kind == "constructor" else api.member
         idx.methods.setdefault((desc, name), []).append(api)
@@ -167,9 +171,10 @@ def find_call_sites(dex: DexFile, catalog: Catalog, strings: Optional[dict[str, 
     name_strings = {strings[n]: apis for n, apis in idx.reflection_names.items() if n in strings}
     key_strings = {strings[k]: v for k, v in idx.key_values.items() if k in strings}
     class_strings = {strings[c]: c for c in idx.class_names if c in strings}
+    field_strings = {strings[f]: apis for f, apis in idx.field_names.items() if f in strings}
     targets.strings.update(uri_strings, name_strings, key_strings)
     direct = method_apis or field_apis or uri_strings
-    if not direct and not (reflection_ids and (name_strings or key_strings)):
+    if not direct and not (reflection_ids and (name_strings or key_strings or field_strings)):
         return []  # nothing of the catalog is referenced by this dex: no code walk at all
     targets.strings.update(class_strings)
 
@@ -222,6 +227,10 @@ def find_call_sites(dex: DexFile, catalog: Catalog, strings: Optional[dict[str, 
         if uses_reflection:
             classes_here = {class_strings[s] for s in seen_strings if s in class_strings}
             for s in seen_strings:
+                # a field name ("SERIAL") is short and generic: only with its class named here
+                for api in field_strings.get(s, ()):
+                    if api.cls in classes_here:
+                        add(api, api.pi_type, "reflection", "medium")
                 for api in name_strings.get(s, ()):
                     if api.id not in direct_apis:
                         add(api, api.pi_type, "reflection",

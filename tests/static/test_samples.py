@@ -121,6 +121,9 @@ def test_reflection_app_only_reflection_evidence(sample_scan):
         # hidden SystemProperties.get("ro.serialno"): the key names the PI type
         ("android.os.SystemProperties.get", "device.serial", "com.example.reflect.MainActivity",
          "readSerial()Ljava/lang/Object;", None, "reflection"),
+        # Class.forName("android.os.Build").getField("SERIAL")
+        ("android.os.Build.SERIAL", "device.serial", "com.example.reflect.MainActivity",
+         "readBuildSerial()Ljava/lang/Object;", None, "reflection"),
     }
     for site in b.api_calls:
         assert site.via is Via.REFLECTION

@@ -119,7 +119,8 @@ def test_multidex_nested_and_corrupt_dex(tmp_path, samples_build, static_catalog
     reflect = {("android.telephony.TelephonyManager.getDeviceId",
                 "com.example.reflect.MainActivity", "reflection"),
                ("android.os.SystemProperties.get", "com.example.reflect.MainActivity",
-                "reflection")}
+                "reflection"),
+               ("android.os.Build.SERIAL", "com.example.reflect.MainActivity", "reflection")}
     assert by_dex["classes2.dex"] == reflect
     assert by_dex["assets/plugin.jar!classes.dex"] == reflect
     assert by_dex["assets/blob.bin"] == reflect

@@ -64,3 +64,18 @@
     move-result-object v0
     return-object v0
 .end method
+
+# Build.SERIAL read through Class.forName("android.os.Build").getField("SERIAL").get(null).
+.method public static readBuildSerial()Ljava/lang/Object;
+    .registers 3
+    const-string v0, "android.os.Build"
+    invoke-static {v0}, Ljava/lang/Class;->forName(Ljava/lang/String;)Ljava/lang/Class;
+    move-result-object v0
+    const-string v1, "SERIAL"
+    invoke-virtual {v0, v1}, Ljava/lang/Class;->getField(Ljava/lang/String;)Ljava/lang/reflect/Field;
+    move-result-object v0
+    const/4 v1, 0x0
+    invoke-virtual {v0, v1}, Ljava/lang/reflect/Field;->get(Ljava/lang/Object;)Ljava/lang/Object;
+    move-result-object v0
+    return-object v0
+.end method
