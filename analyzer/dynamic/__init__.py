@@ -125,6 +125,7 @@ class DynamicRun:
         self.errors: list[str] = []
         self._traffic: list[TrafficEvent] = []
         self._traffic_lock = threading.Lock()
+        self.out = Path(args.out)
         self.driver = None  # kept for inspection after the run (tests, bench)
         self._setup_target = None
         self._keeper = None  # RequestKeeper: re-analysis with late canaries
@@ -164,7 +165,6 @@ class DynamicRun:
             catalog = load_catalog()
         except CatalogError as exc:
             raise _BadInput(f"catalog: {exc}") from None
-        self.out = Path(self.args.out)
         try:
             self.out.mkdir(parents=True, exist_ok=True)
             # live logs of this run (kept if it dies half-way); earlier runs' logs would mix in
@@ -267,14 +267,15 @@ class DynamicRun:
         try:
             with self._timed("scenario"):
                 outcome = run_scenario(self.scenario, driver, self.args.duration, self.progress)
-        except TargetUnavailable as exc:
-            raise _Missing(str(exc)) from None
-        except AgentBuildError as exc:
-            raise _Missing(f"Frida agent: {exc}") from None
-        except SessionError as exc:
-            raise _Missing(f"Frida agent: {exc}") from None
-        except TargetError as exc:
-            raise _BadInput(str(exc)) from None
+        except (TargetUnavailable, AgentBuildError, SessionError, TargetError) as exc:
+            message = f"Frida agent: {exc}" if isinstance(exc, (AgentBuildError, SessionError)) \
+                else str(exc)
+            if not driver.sessions:  # nothing observed yet: the run failed
+                raise (_BadInput if isinstance(exc, TargetError) else _Missing)(message) from None
+            # A later process failed (e.g. a restart): what was observed so far still counts.
+            self.errors.append(f"scenario {self.scenario.id} stopped early: {message}")
+            self.progress.note(f"stopped early: {message}")
+            return
         self.limits += outcome.limits
 
     # ------------------------------------------------------------------ JVM

@@ -186,3 +186,36 @@ def test_android_run_restores_proxy_and_reverse_after_ctrl_c(monkeypatch, tmp_pa
     assert adb.proxy == "10.1.2.3:8888" and adb.reverses == set()  # restored
     assert adb.installed == [samples_build / "clean.apk"]
     assert not run.proxy._thread.is_alive()
+
+
+@pytest.mark.slow
+def test_a_failing_restart_keeps_the_first_process_evidence(monkeypatch, tmp_path, samples_build):
+    """full: the reopened app cannot be attached -> partial bundle, not a lost run."""
+    import io
+
+    from rich.console import Console
+
+    from analyzer.dynamic import drivers
+    from analyzer.runtime.session import SessionError
+
+    real_start = drivers.SessionFactory.start
+
+    def start(self, target, prefix):
+        if prefix:  # the second process
+            target.stop()
+            raise SessionError("the agent did not report ready within 90s")
+        return real_start(self, target, prefix)
+
+    monkeypatch.setattr(drivers.SessionFactory, "start", start)
+    classes = samples_build / "jvm_host" / "classes"
+    args = argparse.Namespace(target=f"jvm:{classes}:{MAIN} --loop 2 --interval-ms 100",
+                              apk=None, serial=None, scenario="full", duration=0.5,
+                              proxy_host="127.0.0.1", proxy_port=0, out=tmp_path, verbose=False)
+    run = DynamicRun(args, get_scenario("full"),
+                     progress=Progress(console=Console(file=io.StringIO()), live=False))
+    bundle = run.execute()
+    assert bundle.partial and "stopped early: Frida agent: the agent did not report ready" \
+        in bundle.errors[0]
+    assert any(e.pi_type == "device.imei" for e in bundle.runtime.api_calls)
+    assert [c.kind.value for c in bundle.runtime.consent if c.kind.value != "dialog_shown"] == \
+        ["reject"]
