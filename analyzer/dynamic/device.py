@@ -111,6 +111,17 @@ def explore(dev: Shell, package: str, events: int, throttle_ms: int, seed: int) 
     return dev.shell(monkey_command(package, events, throttle_ms, seed), timeout=budget)
 
 
+def monkey_problem(output: str) -> Optional[str]:
+    """What went wrong with a monkey walk, from its -v output; None when it completed."""
+    if "Monkey aborted" in output or "** No activities found to run" in output:
+        line = next((l.strip() for l in output.splitlines()
+                     if "aborted" in l or "No activities" in l), "")
+        return f"the random UI walk stopped early ({line[:100]})"
+    if "Events injected:" not in output:
+        return "the random UI walk did not report its events (monkey missing or killed?)"
+    return None
+
+
 # --------------------------------------------------------------------------- proxy + CA
 
 

@@ -251,7 +251,10 @@ class AndroidDriver(_SessionsMixin):
     def explore(self, events: int, throttle_ms: int, seed: int) -> None:
         from analyzer.dynamic import device
 
-        device.explore(self.shell, self.package, events, throttle_ms, seed)
+        out = device.explore(self.shell, self.package, events, throttle_ms, seed)
+        problem = device.monkey_problem(out)
+        if problem and problem not in self.limits:
+            self.limits.append(problem)
 
     def background(self) -> None:
         from analyzer.dynamic import device

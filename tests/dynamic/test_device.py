@@ -143,3 +143,12 @@ def test_real_device_proxy_round_trip():
     assert "127.0.0.1:18080" in dev.shell(["settings", "get", "global", "http_proxy"])
     assert device.restore(dev, settings) == []
     assert device._setting(dev.shell(["settings", "get", "global", "http_proxy"])) == before
+
+
+def test_monkey_output_is_checked():
+    ok = ":Monkey: seed=42 count=200\n...\nEvents injected: 200\n## Network stats: elapsed time=1ms"
+    assert device.monkey_problem(ok) is None
+    aborted = "Events injected: 17\n** Monkey aborted due to error.\nEvents injected: 17"
+    assert "stopped early" in device.monkey_problem(aborted)
+    assert "No activities" in device.monkey_problem("** No activities found to run, monkey aborted.")
+    assert "did not report" in device.monkey_problem("/system/bin/sh: monkey: not found")
