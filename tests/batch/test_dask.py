@@ -88,3 +88,19 @@ def test_unreachable_scheduler_is_a_one_line_error(small_apks, tmp_path, capsys)
                f"tcp://127.0.0.1:{port}"])
     err = capsys.readouterr().err
     assert rc == 2 and "cannot reach Dask scheduler" in err and err.count("\n") == 1
+
+
+def test_memory_blow_up_inside_a_task_kills_only_its_subprocess(cluster, small_apks, tmp_path):
+    from analyzer.batch.dask_runner import run_dask
+
+    workers_before = set(cluster.scheduler_info["workers"])
+    jobs = [{"index": i, "path": str(a), "apps_dir": str(tmp_path / "x"), "formats": ["json"],
+             "lang": "en"} for i, a in enumerate(small_apks)]
+    got = dict((job["index"], rec) for job, rec in
+               run_dask(jobs, cluster.scheduler_address, tmp_path / "o", 120, 40))
+    assert sorted(got) == [0, 1, 2]
+    assert {r["reason"] for r in got.values()} == {"memory limit 40 MB exceeded"}
+    assert set(cluster.scheduler_info["workers"]) == workers_before
+    # and the same workers still scan normally afterwards
+    ok = list(run_dask(jobs[:1], cluster.scheduler_address, tmp_path / "o", 120, 1024))
+    assert ok[0][1]["status"] in ("ok", "partial")
