@@ -193,7 +193,6 @@ class DexFile:
                                                self.string_ids_off) if self.string_ids_size else ()
         self._type_str = struct.unpack_from(f"<{self.type_ids_size}I", data,
                                             self.type_ids_off) if self.type_ids_size else ()
-        self._strings: dict[int, str] = {}
         self._all: Optional[list[str]] = None
         self._code_methods: Optional[list[CodeMethod]] = None
         # field/method id tables as numpy record views (no copy, no per-entry objects): a large
@@ -213,27 +212,21 @@ class DexFile:
     # -- ids -------------------------------------------------------------------------------
 
     def string(self, idx: int) -> str:
-        s = self._strings.get(idx)
-        if s is None:
-            if not 0 <= idx < self.string_ids_size:
-                raise DexError(f"string index {idx} out of range")
-            off = self._string_offs[idx]
-            _utf16_len, start = _uleb(self.data, off)
-            end = self.data.find(b"\x00", start)
-            if end < 0:
-                raise DexError(f"string {idx} is not terminated")
-            s = self._strings[idx] = decode_mutf8(self.data[start:end])
-        return s
+        if not 0 <= idx < self.string_ids_size:
+            raise DexError(f"string index {idx} out of range")
+        return self.all_strings()[idx]
 
     def strings(self) -> Iterator[tuple[int, str]]:
         return enumerate(self.all_strings())
 
     def all_strings(self) -> list[str]:
-        """Every string of the table, decoded once (the hot path of a scan: inlined)."""
-        if len(self._strings) == self.string_ids_size and self._all is not None:
+        """Every string of the table, decoded once. The terminating NULs are located for all
+        strings at once (numpy), so a hostile table of overlapping strings cannot make this
+        quadratic; overlapping string data beyond the file size is rejected."""
+        if self._all is not None:
             return self._all
-        data, size, out = self.data, len(self.data), []
-        find = data.find
+        data, size = self.data, len(self.data)
+        starts = []
         for i, off in enumerate(self._string_offs):
             start = off
             while start < size and data[start] >= 0x80 and start - off < 5:  # skip ULEB len
@@ -241,16 +234,20 @@ class DexFile:
             start += 1
             if start > size:
                 raise DexError(f"string {i} starts outside the file")
-            end = find(b"\x00", start)
-            if end < 0:
-                raise DexError(f"string {i} is not terminated")
-            raw = data[start:end]
-            if raw.isascii():
-                out.append(raw.decode("ascii"))
-            else:
-                out.append(decode_mutf8(raw))
+            starts.append(start)
+        out: list[str] = []
+        if starts:
+            nuls = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0)
+            at = np.searchsorted(nuls, np.asarray(starts, dtype=np.int64))
+            if len(nuls) == 0 or int(at.max()) >= len(nuls):
+                raise DexError("a string of the table is not terminated")
+            ends = nuls[at].tolist()
+            if sum(ends) - sum(starts) > size:
+                raise DexError("string data overlaps itself (corrupt or hostile dex)")
+            for start, end in zip(starts, ends):
+                raw = data[start:end]
+                out.append(raw.decode("ascii") if raw.isascii() else decode_mutf8(raw))
         self._all = out
-        self._strings = dict(enumerate(out))
         return out
 
     def find_string(self, value: str) -> Optional[int]:
@@ -357,10 +354,12 @@ class DexFile:
         data = self.data
         size = len(data)
         unpack_u4 = struct.Struct("<I").unpack_from
+        consumed = 0  # class_data items never overlap in a real dex: bounds the total work
         for ci, cdef in enumerate(self._class_defs):
             off = cdef[6]
             if not off:
                 continue
+            begin = off
             counts = []
             for _ in range(4):
                 v, off = _uleb(data, off)
@@ -411,6 +410,9 @@ class DexFile:
                     if code_off + 16 + 2 * units > size:
                         raise DexError(f"instructions at 0x{code_off:x} run past the end")
                     out.append(CodeMethod(midx, code_off + 16, units, ci))
+            consumed += off - begin
+            if consumed > size:
+                raise DexError("class_data items overlap (corrupt or hostile dex)")
         out.sort(key=lambda m: m.insns_off)
         return out
 
@@ -543,4 +545,7 @@ def candidate_methods(dex: DexFile, targets: Targets,
             m = methods[i]
             if pos < m.insns_off + 2 * m.insns_units:
                 chosen[id(m)] = m
+    # code items never overlap in a real dex; overlapping ones would make decoding quadratic
+    if sum(2 * m.insns_units for m in chosen.values()) > len(dex.data):
+        raise DexError("code items overlap (corrupt or hostile dex)")
     return sorted(chosen.values(), key=lambda m: m.insns_off)

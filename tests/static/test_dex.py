@@ -139,3 +139,22 @@ def test_random_byte_flips_never_escape(samples_build, static_catalog, flips):
     for pos, value in flips:
         data[pos % len(data)] = value
     _exercise(bytes(data), static_catalog)
+
+
+def _synthetic_dex(n_strings: int, region: int) -> bytes:
+    """A header whose string table points every string one byte further into one long run
+    of non-NUL bytes: overlapping strings, each as long as the rest of the file."""
+    table_off = 0x70
+    data_off = table_off + 4 * n_strings
+    header = bytearray(0x70)
+    header[0:8] = b"dex\n035\x00"
+    struct.pack_into("<I", header, 0x28, 0x12345678)
+    struct.pack_into("<II", header, 0x38, n_strings, table_off)
+    table = struct.pack(f"<{n_strings}I", *(data_off + i for i in range(n_strings)))
+    return bytes(header) + table + b"\x01" * region + b"\x00"
+
+
+def test_overlapping_strings_are_rejected_not_quadratic():
+    dex = DexFile(_synthetic_dex(100_000, 1_000_000))
+    with pytest.raises(DexError, match="overlaps"):
+        dex.all_strings()
