@@ -45,7 +45,7 @@ def _href(rel: str | None) -> str | None:
     return "/".join(quote(seg) for seg in rel.split("/"))
 
 
-def _row(rec: dict) -> dict:
+def _row(rec: dict, zh: bool = False) -> dict:
     counts = rec.get("severity_counts") or {}
     reports = rec.get("reports") or {}
     verdict = rec.get("verdict") or ("error" if rec.get("status") == "error" else "pass")
@@ -59,8 +59,9 @@ def _row(rec: dict) -> dict:
         "status": rec.get("status"),
         "reason": rec.get("reason") or "",
         "counts": [int(counts.get(s, 0) or 0) for s in SEVERITIES],
-        "sdks": list(rec.get("sdks") or ()),
-        "top": list(rec.get("top_findings") or ()),
+        "sdks": list(rec.get("sdks_zh" if zh else "sdks") or rec.get("sdks") or ()),
+        "top": [dict(f, title=(f.get("title_zh") or f.get("title")) if zh else f.get("title"))
+                for f in rec.get("top_findings") or ()],
         "href": _href(reports.get("html") or reports.get("json")),
         "sha256": rec.get("sha256") or "",
     }
@@ -69,7 +70,7 @@ def _row(rec: dict) -> dict:
 def render_index(records: list[dict], lang: str = "en") -> str:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                       autoescape=select_autoescape(default=True, default_for_string=True))
-    rows = [_row(r) for r in records]
+    rows = [_row(r, zh=lang == "zh") for r in records]
     return env.get_template("batch_index.html.j2").render(
         rows=rows, t=LABELS.get(lang, LABELS["en"]), lang=lang, severities=SEVERITIES,
         css=_report_css(), generated=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),

@@ -117,6 +117,21 @@ def _verdict(counts: dict) -> str:
     return "review" if any(counts.values()) else "pass"
 
 
+def _top_rules(ranked: list, n: int = 3) -> list[dict]:
+    """The n most severe rules that fired, each once with how many findings it gave (one rule
+    often fires per SDK or call site: listing it three times would hide the others)."""
+    by_rule: dict[str, dict] = {}
+    for f in ranked:  # most severe first, so the first finding of a rule sets its severity
+        entry = by_rule.setdefault(f.rule, {
+            "rule": f.rule, "title": f.title, "title_zh": getattr(f, "title_zh", "") or f.title,
+            "severity": f.severity.value, "rank": f.severity.rank, "count": 0})
+        entry["count"] += 1
+    top = sorted(by_rule.values(), key=lambda e: (-e["rank"], -e["count"], e["rule"]))[:n]
+    for e in top:
+        del e["rank"]
+    return top
+
+
 def _ok_record(path: Path, sha: str, bundle, app_dir: str, reports: dict, started: float) -> dict:
     active = [f for f in bundle.findings if f.suppressed is None]
     counts = {s: 0 for s in SEVERITY_ORDER}
@@ -133,8 +148,8 @@ def _ok_record(path: Path, sha: str, bundle, app_dir: str, reports: dict, starte
         "verdict": _verdict(counts), "severity_counts": counts,
         "max_severity": max_sev, "findings_total": len(active),
         "sdks": sorted({s.name for s in bundle.sdks}),
-        "top_findings": [{"rule": f.rule, "title": f.title, "severity": f.severity.value}
-                         for f in ranked[:3]],
+        "sdks_zh": sorted({s.name_zh or s.name for s in bundle.sdks}),
+        "top_findings": _top_rules(ranked),
         "app_dir": app_dir, "reports": reports,
         "errors": [str(e)[:300] for e in bundle.errors[:20]],
         "duration_s": round(time.monotonic() - started, 3), "peak_rss_mb": peak_rss_mb(),

@@ -39,6 +39,9 @@ def test_batch_writes_per_app_results_summary_and_index(apk_dir, tmp_path, capsy
         assert rec["package"] and rec["sha256"] and rec["verdict"] in ("pass", "review", "fail")
         assert (out / rec["reports"]["json"]).is_file()
         assert (out / rec["app_dir"] / "result.json").is_file()
+        rules = [f["rule"] for f in rec["top_findings"]]
+        assert len(rules) == len(set(rules)) <= 3  # each rule once, with its count
+        assert sum(f["count"] for f in rec["top_findings"]) <= rec["findings_total"]
     rows = list(csv.DictReader(io.StringIO((out / "summary.csv").read_text(encoding="utf-8"))))
     assert sorted(r["sha256"] for r in rows) == sorted(r["sha256"] for r in summary["apps"])
     html = (out / "index.html").read_text(encoding="utf-8")
