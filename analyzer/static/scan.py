@@ -62,7 +62,14 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
         raise ScanError(str(exc)) from None
     with zf:
         catalog = catalog or load_catalog()  # after the input check: bad input fails first
+        seen: set[str] = set()
         for info in zf.infolist():  # every entry of that name: duplicates included
+            if info.filename in seen:
+                # Android refuses such APKs (libziparchive: duplicate entry), and readers
+                # disagree on which copy counts: say so rather than analyse one of them
+                raise ScanError(f"not a valid APK: duplicate zip entry {info.filename!r} "
+                                "(Android refuses to install it)")
+            seen.add(info.filename)
             limit = MAX_WHOLE_READ.get(info.filename)
             if limit is not None and info.file_size > limit:
                 raise ScanError(f"not a valid APK: {info.filename} inflates to "
