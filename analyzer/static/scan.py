@@ -150,7 +150,7 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
     if facts.label:
         findings.add_strings([facts.label], "AndroidManifest.xml", catalog)
     for name, text in text_assets:
-        findings.add_strings(text.splitlines(), name, catalog)
+        findings.add_strings(text.splitlines(), name, catalog, in_text=True)
     for name, strings in xml_strings:
         findings.add_strings(strings, name, catalog)
     timings["strings"] = time.perf_counter() - t

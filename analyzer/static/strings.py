@@ -10,6 +10,7 @@ from analyzer.catalog import Catalog
 from analyzer.model import HostRef, PrivacyPolicyRef
 
 _URL = re.compile(r"(?:https?|wss?)://[^\s\x00]+", re.IGNORECASE)
+_URL_IN_TEXT = re.compile(r"(?:https?|wss?)://[^\s\x00\"'`<>()\[\]{}]+", re.IGNORECASE)
 _HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}$")
 _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 # XML namespaces, DTDs and licence texts are URLs nobody connects to: they are not destinations.
@@ -52,10 +53,14 @@ class StringFindings:
     hosts: dict[str, dict] = field(default_factory=dict)
     policies: dict[tuple[str, str], PrivacyPolicyRef] = field(default_factory=dict)
 
-    def add_strings(self, strings: Iterable[str], source: str, catalog: Catalog) -> None:
+    def add_strings(self, strings: Iterable[str], source: str, catalog: Catalog,
+                    in_text: bool = False) -> None:
+        """`in_text`: the strings are lines of a text file (JSON, HTML...), where a URL ends
+        at a quote or bracket; a dex or resource string is kept whole, quotes included."""
+        url_rx = _URL_IN_TEXT if in_text else _URL
         for s in strings:
             if "://" in s:
-                for url in _URL.findall(s):
+                for url in url_rx.findall(s):
                     self._add_url(url[:MAX_URL_LEN], source, catalog)
             elif 3 < len(s) < 254 and "." in s and " " not in s and "/" not in s \
                     and _HOST.match(s) and catalog.sdk_for_host(s) is not None:
