@@ -36,7 +36,10 @@ def test_sigint_then_resume(corpus_dir, tmp_path):
         assert proc.returncode == 130 and "interrupted" in err
         assert 2 <= len(finished) < len(apks) + 1
         summary = json.loads((out / "summary.json").read_text())
-        assert summary["counts"]["total"] == len(finished)
+        # the summary lists what the parent had received; the one APK in flight may have
+        # placed its (complete) result just before the worker was stopped
+        listed = {r["sha256"] for r in summary["apps"]}
+        assert listed <= set(finished) and len(finished) - len(listed) <= 1
 
     rc = subprocess.run(cmd + ["--resume"], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert rc.returncode == 0, rc.stderr
