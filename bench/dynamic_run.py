@@ -93,15 +93,16 @@ def _naive(runtime, traffic) -> set[tuple[str, int, str]]:
     ids = {e.id for e in runtime.api_calls}
     for t in traffic:
         for k, m in enumerate(t.matches):
-            if m.canary_source in ids:
-                links.add((t.id, k, m.canary_source))
-                continue
             same = [e for e in runtime.api_calls if e.value and e.value.digest == m.digest]
+            typed = [e for e in same if e.pi_type == m.pi_type]
+            same = typed or same
             before = [e for e in same if e.time <= t.time]
             pick = max(before, key=lambda e: e.time) if before else \
                 (min(same, key=lambda e: e.time) if same else None)
             if pick is not None:
                 links.add((t.id, k, pick.id))
+            elif m.canary_source in ids:
+                links.add((t.id, k, m.canary_source))
     return links
 
 

@@ -45,30 +45,40 @@ class PhaseClock:
 
 def correlate(runtime: Optional[RuntimeEvidence], traffic: Sequence[TrafficEvent],
               sdk_for_host=None) -> tuple[TrafficEvent, ...]:
-    """Fill in, for each traffic event: related runtime events (by the canary that matched,
-    or else by value digest: the latest read of that value before the request), the SDK of a
-    catalog host, and the consent phase and app state at the time of the request. Values the
-    traffic stage already set are kept."""
+    """Fill in, for each traffic event: the read each matched value came from, the SDK of a
+    catalog host, and the consent phase and app state at the time of the request (values the
+    traffic stage already set are kept).
+
+    The read a match links to is the latest read of that value (same digest, same PI type when
+    there is one) at or before the request: the canary store remembers only the first read of
+    a value, but a request after the refusal carries what was read after the refusal. Without
+    a digest match the traffic stage's canary source stands."""
     events = runtime.api_calls if runtime else ()
     by_id = {e.id: e for e in events}
-    by_digest: dict[str, list[RuntimeEvent]] = defaultdict(list)
+    index: dict[tuple[str, Optional[str]], list[RuntimeEvent]] = defaultdict(list)
     for e in sorted(events, key=lambda e: e.time):
         if e.value is not None:
-            by_digest[e.value.digest].append(e)
-    times = {d: [e.time for e in reads] for d, reads in by_digest.items()}
+            index[(e.value.digest, e.pi_type)].append(e)
+            index[(e.value.digest, None)].append(e)
+    times = {k: [e.time for e in reads] for k, reads in index.items()}
     clock = PhaseClock(runtime.consent if runtime else (), runtime.app_states if runtime else ())
     out = []
     for t in traffic:
-        related: list[str] = list(t.related_events)
+        first_sources = {m.canary_source for m in t.matches if m.canary_source}
+        related: list[str] = []
         matches = []
         for m in t.matches:
-            source = m.canary_source if m.canary_source in by_id else None
-            if source is None and m.digest and m.digest in by_digest:
-                source = _latest_before(by_digest[m.digest], times[m.digest], t.time).id
-                m = dataclasses.replace(m, canary_source=source)
+            key = (m.digest, m.pi_type) if (m.digest, m.pi_type) in index else (m.digest, None)
+            if m.digest and key in index:
+                source: Optional[str] = _latest_before(index[key], times[key], t.time).id
+                if source != m.canary_source:
+                    m = dataclasses.replace(m, canary_source=source)
+            else:
+                source = m.canary_source if m.canary_source in by_id else None
             if source and source not in related:
                 related.append(source)
             matches.append(m)
+        related += [r for r in t.related_events if r not in first_sources and r not in related]
         sdk, destination = t.sdk, t.destination
         if sdk is None and sdk_for_host is not None:
             found = sdk_for_host(t.host)

@@ -88,6 +88,14 @@ def test_digest_fallback_picks_the_latest_read_before_the_request():
     assert out.app_state == AppState.BACKGROUND
 
 
+def test_a_later_request_links_to_the_latest_read_not_the_first_one():
+    # the canary store remembers r1 (first read); the request after the refusal carries the
+    # value read again after the refusal (r4)
+    t = request("t6", 13.0, "alog.umeng.com", [match("device.imei", IMEI, "raw", source="r1")])
+    (out,) = correlate(RT, [t], umeng_hosts)
+    assert out.related_events == ("r4",) and out.matches[0].canary_source == "r4"
+
+
 def test_unrelated_value_links_nothing_and_values_already_set_are_kept():
     t = request("t3", 4.0, "x.umeng.com", [match("device.imei", "111111111111111", "raw")],
                 sdk="other-sdk")

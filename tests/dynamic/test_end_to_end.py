@@ -82,7 +82,8 @@ def test_reject_scenario_on_the_violating_host_app(tmp_path, host_classes, catal
     assert request["sdk"] == catalog.sdk_for_host("alog.umeng.com").id
     assert request["consent_phase"] == "before"
     source = events[match["canary_source"]]
-    assert source["api"].endswith("TelephonyManager.getDeviceId") and source["sdk"] == sdk
+    assert ".TelephonyManager." in source["api"] and source["pi_type"] == "device.imei"
+    assert source["sdk"] == sdk and source["consent_phase"] == "before"
     assert match["canary_source"] in request["related_events"]
     third = findings(bundle, "PS202")
     assert any("device.imei" in f["pi_types"] and
