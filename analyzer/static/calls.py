@@ -278,3 +278,20 @@ def _safe_string(dex: DexFile, idx: int) -> Optional[str]:
         return dex.string(idx)
     except ValueError:
         return None
+
+
+def string_users(dex: DexFile, string_indices: set[int]) -> dict[int, set[str]]:
+    """Which classes (dotted) load each of the given strings with const-string: tells an SDK's
+    host named by that SDK's own (possibly obfuscated) code from one named by another SDK."""
+    if not string_indices:
+        return {}
+    out: dict[int, set[str]] = {}
+    for m in candidate_methods(dex, Targets(strings=set(string_indices))):
+        cls = None
+        for ins in dex.instructions(m):
+            if ins.op in (CONST_STRING, CONST_STRING_JUMBO) and ins.index in string_indices:
+                if cls is None:
+                    cls = descriptor_to_java(dex.class_desc_of(m.class_def))
+                out.setdefault(ins.index, set()).add(cls)
+    return out
+

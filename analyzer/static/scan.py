@@ -20,7 +20,7 @@ from analyzer.model import (
     Permission, Tool, Via,
 )
 from analyzer.static.axml_strings import axml_strings
-from analyzer.static.calls import RawSite, find_call_sites
+from analyzer.static.calls import RawSite, find_call_sites, string_users
 from analyzer.static.dex import DexError, DexFile, descriptor_to_java
 from analyzer.static.packers import detect_packers
 from analyzer.static.sdks import presences, tally_classes
@@ -103,6 +103,7 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
 
     t = time.perf_counter()
     raw_sites: dict[RawSite, None] = {}
+    host_users: dict[str, set[str]] = {}  # SDK id -> classes that name one of its hosts
     classes: list[str] = []
     findings = StringFindings()
     root_dex = 0
@@ -119,7 +120,10 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
             classes += [descriptor_to_java(d) for d in dex.class_descriptors()]
             for site in find_call_sites(dex, catalog, strings):
                 raw_sites[site] = None
-            findings.add_strings(all_strings, name, catalog)
+            sdk_hits = findings.add_strings(all_strings, name, catalog)
+            users = string_users(dex, {i for i, _sdk in sdk_hits})
+            for i, sdk_id in sdk_hits:
+                host_users.setdefault(sdk_id, set()).update(users.get(i, ()))
         except DexError as exc:
             errors.append(f"{name}: corrupt dex, not analysed ({exc})")
         except Exception as exc:  # noqa: BLE001
@@ -157,8 +161,16 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
     code_sources = {name for name, _data in (code.dex if code else [])}
     hosts_by_sdk: dict[str, set[str]] = {}
     for ref in findings.host_refs():
-        if ref.sdk and code_sources.intersection(ref.sources):
-            hosts_by_sdk.setdefault(ref.sdk, set()).add(ref.host)
+        if not ref.sdk or not code_sources.intersection(ref.sources):
+            continue
+        # an SDK without matching classes counts as present by its hosts only when code that
+        # belongs to no other SDK names them (obfuscated SDK code, or the app itself): a share
+        # SDK that knows the WeChat API host does not make WeChat's SDK present
+        if ref.sdk not in tally.classes and not any(
+                (owner := catalog.sdk_for_class(c)) is None or owner.id == ref.sdk
+                for c in host_users.get(ref.sdk, ())):
+            continue
+        hosts_by_sdk.setdefault(ref.sdk, set()).add(ref.host)
     sdks = presences(tally, catalog, pi_by_sdk, hosts_by_sdk)
 
     packers = detect_packers(entry_names, classes, catalog)

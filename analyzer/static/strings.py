@@ -54,18 +54,23 @@ class StringFindings:
     policies: dict[tuple[str, str], PrivacyPolicyRef] = field(default_factory=dict)
 
     def add_strings(self, strings: Iterable[str], source: str, catalog: Catalog,
-                    in_text: bool = False) -> None:
-        """`in_text`: the strings are lines of a text file (JSON, HTML...), where a URL ends
-        at a quote or bracket; a dex or resource string is kept whole, quotes included."""
+                    in_text: bool = False) -> list[tuple[int, str]]:
+        """Collect hosts, URLs and policy references. `in_text`: the strings are lines of a
+        text file (JSON, HTML...), where a URL ends at a quote or bracket; a dex or resource
+        string is kept whole, quotes included. Returns (position in `strings`, SDK id) of the
+        strings that name a catalog SDK host, so the caller can see who uses them."""
         url_rx = _URL_IN_TEXT if in_text else _URL
-        for s in strings:
+        sdk_hits: list[tuple[int, str]] = []
+        for pos, s in enumerate(strings):
             if "://" in s:
                 for url in url_rx.findall(s):
-                    self._add_url(url[:MAX_URL_LEN], source, catalog)
+                    sdk = self._add_url(url[:MAX_URL_LEN], source, catalog)
+                    if sdk:
+                        sdk_hits.append((pos, sdk))
             elif 3 < len(s) < 254 and "." in s and " " not in s and "/" not in s \
                     and _HOST.match(s) and catalog.sdk_for_host(s) is not None:
                 # a bare host name of a catalog SDK ("alog.umeng.com"): SDKs build URLs in parts
-                self._add_host(s, None, source, catalog)
+                sdk_hits.append((pos, self._add_host(s, None, source, catalog)))
             # policy phrases are Chinese or English with a space: skip identifiers cheaply
             if len(s) <= 2000 and (" " in s or not s.isascii()) \
                     and not s.startswith(("http", "ws")):
@@ -75,17 +80,20 @@ class StringFindings:
                     excerpt = s[start:start + MAX_EXCERPT].replace("\n", " ")
                     self.policies.setdefault(("text", excerpt),
                                              PrivacyPolicyRef("text", excerpt, source))
+        return sdk_hits
 
-    def _add_url(self, url: str, source: str, catalog: Catalog) -> None:
+    def _add_url(self, url: str, source: str, catalog: Catalog) -> Optional[str]:
         host = host_of(url)
         if host is None or _skipped(host):
-            return
-        self._add_host(host, url, source, catalog)
+            return None
+        sdk = self._add_host(host, url, source, catalog)
         if _POLICY_URL.search(urlsplit(url).path + "?" + urlsplit(url).query) \
                 or _POLICY_URL.search(host.split(".")[0]):
             self.policies.setdefault(("url", url), PrivacyPolicyRef("url", url, source))
+        return sdk
 
-    def _add_host(self, host: str, url: Optional[str], source: str, catalog: Catalog) -> None:
+    def _add_host(self, host: str, url: Optional[str], source: str,
+                  catalog: Catalog) -> Optional[str]:
         entry = self.hosts.get(host)
         if entry is None:
             sdk = catalog.sdk_for_host(host)
@@ -94,6 +102,7 @@ class StringFindings:
             entry["urls"].append(url)
         if source not in entry["sources"]:
             entry["sources"].append(source)
+        return entry["sdk"]
 
     def host_refs(self) -> tuple[HostRef, ...]:
         return tuple(HostRef(host=h, sample_urls=tuple(e["urls"]), sources=tuple(e["sources"]),

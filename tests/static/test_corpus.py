@@ -127,3 +127,18 @@ def test_multidex_corpus_app(corpus_dir, static_catalog):
     assert b.app.dex_count == 3
     own = [c for c in b.api_calls if c.caller_class == "com.example.mapclearapp.MainActivity"]
     assert any(c.api.endswith("getDeviceId") for c in own)
+
+
+def test_sdk_known_only_by_host(corpus_dir, static_catalog):
+    """CNZZ ships obfuscated (com.a.a): present by its collector host, named by code that
+    belongs to no other SDK. A host named only inside another SDK's code (Umeng's share
+    adapter knows api.weixin.qq.com) does not make that SDK present."""
+    cnzz = _scan(corpus_dir, static_catalog, "umeng_CNZZ.apk")
+    (presence,) = [s for s in cnzz.sdks if "cnzz" in s.id]
+    assert presence.class_count == 0 and presence.matched_prefixes == ()
+    assert presence.matched_hosts and all("cnzz" in h for h in presence.matched_hosts)
+    demo = _scan(corpus_dir, static_catalog, "getactivity_AndroidProject_2019-09_bugly_umeng.apk")
+    weixin = static_catalog.sdk_for_host("api.weixin.qq.com")
+    assert weixin is not None
+    assert any(h.host == "api.weixin.qq.com" for h in demo.hosts)
+    assert weixin.id not in {s.id for s in demo.sdks}
