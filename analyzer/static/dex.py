@@ -250,14 +250,6 @@ class DexFile:
         self._all = out
         return out
 
-    def find_string(self, value: str) -> Optional[int]:
-        """Index of an exact string (the string table is sorted, but by UTF-16 code units: a
-        plain scan of the decoded cache is simpler and still fast)."""
-        for i in range(self.string_ids_size):
-            if self.string(i) == value:
-                return i
-        return None
-
     def type_desc(self, idx: int) -> str:
         if not 0 <= idx < self.type_ids_size:
             raise DexError(f"type index {idx} out of range")
