@@ -2,7 +2,7 @@
 Tests assert against these; none is real data. The IMEI is Luhn-valid like a real one."""
 IMEI = "861234567890127"
 IMSI = "460001234567890"
-ANDROID_ID = "9774d56d682e549c"
+ANDROID_ID = "a3f9c2e17b5d4086"
 MAC = "3c:5a:b4:01:02:03"
 SERIAL = "PHSERIAL0042"
 LATITUDE = "39.9087"

@@ -8,7 +8,7 @@ public final class Settings {
 
         public static String getString(ContentResolver resolver, String name) {
             if (ANDROID_ID.equals(name)) {
-                return "9774d56d682e549c";
+                return "a3f9c2e17b5d4086";
             }
             if ("default_input_method".equals(name)) {
                 return "com.example.ime/.Ime";
