@@ -156,3 +156,14 @@ def test_demo_helper_reports_a_missing_host_app(monkeypatch, tmp_path, capsys):
     code, html = demo.run_dynamic_demo(tmp_path / "out")
     assert (code, html) == (3, None)
     assert "run `make samples` first" in capsys.readouterr().err
+
+
+def test_make_demo_ends_with_both_html_reports(tmp_path, host_classes, capsys):
+    from analyzer import demo
+
+    assert demo.main(["--out", str(tmp_path), "--lang", "en"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-2:]
+    assert last == [f"demo: static scan report:  {tmp_path / 'report.html'}",
+                    f"demo: dynamic run report:  {tmp_path / 'dynamic' / 'report.html'}"]
+    dyn = json.loads((tmp_path / "dynamic" / "bundle.json").read_text(encoding="utf-8"))
+    assert dyn["method"]["scenario"] == "full" and findings(dyn, "PS101")
