@@ -67,6 +67,12 @@ KEY_MATCH_MODES = ("exact", "prefix")
 # Normal forms the traffic matcher derives from a known value before hashing/encoding it
 # (implemented in analyzer/traffic/variants.py NORMALIZERS; keep the two lists in step).
 NORMALIZE_FORMS = ("no_separators", "upper", "lower", "digits_only", "strip")
+# Steps of an encoding chain ("md5_bytes>base64": base64 of the binary MD5 digest) that the
+# traffic matcher also searches for (pi_types.yaml `combinations`). md5/sha1/sha256 give lower-case
+# hex text; *_bytes give the binary digest, which must be followed by base64/base64url/hex.
+CHAIN_TEXT_STEPS = NORMALIZE_FORMS + ("md5", "sha1", "sha256", "base64", "base64url", "hex", "url")
+CHAIN_BYTES_STEPS = ("md5_bytes", "sha1_bytes", "sha256_bytes")
+CHAIN_FROM_BYTES = ("base64", "base64url", "hex")
 # Which captures make sense for which kind (see the module docstring).
 CAPTURES_BY_KIND = {
     "method": CAPTURES,
@@ -127,6 +133,7 @@ class PIType:
     immutable_device_id: bool
     sensitive: bool
     normalize: tuple[str, ...] = ()  # traffic normal forms, e.g. ("no_separators", "upper")
+    combinations: tuple[str, ...] = ()  # encoding chains, e.g. ("md5_bytes>base64",)
 
 
 @dataclass(frozen=True)
@@ -380,7 +387,7 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
 
 
 _TOP_KEYS = {
-    "pi_types": {"version", "pi_types"},
+    "pi_types": {"version", "default_combinations", "pi_types"},
     "permissions": {"version", "permissions"},
     "apis": {"version", "apis"},
     "clauses": {"version", "frameworks", "clauses"},
@@ -429,7 +436,7 @@ def _load_pi_types(doc) -> list[PIType]:
     for i, e in enumerate(_list(doc, "pi_types", "pi_types.yaml")):
         where = f"pi_types.yaml[{i}] {e.get('id') if isinstance(e, dict) else e!r}"
         _known_keys(e, {"id", "name_zh", "name_en", "data_safety", "immutable_device_id",
-                        "sensitive", "normalize", "note"}, where)
+                        "sensitive", "normalize", "combinations", "note"}, where)
         pid = _req(e, "id", where)
         if not _PI_ID.match(pid):
             raise CatalogError(f"{where}: id must be lower_snake, optionally 'group.name'")
@@ -445,8 +452,30 @@ def _load_pi_types(doc) -> list[PIType]:
             immutable_device_id=_req(e, "immutable_device_id", where, (bool,)),
             sensitive=_req(e, "sensitive", where, (bool,)),
             normalize=tuple(normalize),
+            combinations=_chains(doc.get("default_combinations"), "pi_types.yaml default_combinations")
+            + _chains(e.get("combinations"), where),
         ))
     return out
+
+
+def _chains(chains, where: str) -> tuple[str, ...]:
+    """Validate encoding chains such as "no_separators>upper>md5" or "md5_bytes>base64"."""
+    if chains is None:
+        return ()
+    if not isinstance(chains, list) or not all(isinstance(c, str) for c in chains):
+        raise CatalogError(f"{where}: combinations must be a list of 'step>step' strings")
+    for chain in chains:
+        steps = chain.split(">")
+        for i, step in enumerate(steps):
+            if step not in CHAIN_TEXT_STEPS + CHAIN_BYTES_STEPS:
+                raise CatalogError(f"{where}: combination {chain!r}: unknown step {step!r}")
+            after_bytes = i > 0 and steps[i - 1] in CHAIN_BYTES_STEPS
+            if after_bytes and step not in CHAIN_FROM_BYTES:
+                raise CatalogError(f"{where}: combination {chain!r}: {steps[i - 1]} must be "
+                                   f"followed by one of {CHAIN_FROM_BYTES}")
+        if steps[-1] in CHAIN_BYTES_STEPS:
+            raise CatalogError(f"{where}: combination {chain!r} ends in binary; add >hex or >base64")
+    return tuple(chains)
 
 
 def _load_permissions(doc, pi_types) -> list[PermissionInfo]:

@@ -53,8 +53,10 @@ class CanaryStore:
     """Thread-safe: the Frida callback thread adds while the proxy thread scans."""
 
     def __init__(self, normalize: Optional[dict[str, tuple[str, ...]]] = None,
-                 min_length: int = MIN_VALUE_LENGTH, known_types: Optional[Iterable[str]] = None):
+                 min_length: int = MIN_VALUE_LENGTH, known_types: Optional[Iterable[str]] = None,
+                 combinations: Optional[dict[str, tuple[str, ...]]] = None):
         self._normalize = dict(normalize or {})
+        self._combinations = dict(combinations or {})
         # With a catalog, user-given types are checked (and "imei" means "device.imei").
         self._known_types = frozenset(known_types) if known_types is not None else None
         self._min_length = min_length
@@ -66,9 +68,11 @@ class CanaryStore:
 
     @classmethod
     def for_catalog(cls, catalog, **kw) -> "CanaryStore":
-        """Normal forms per PI type come from the catalog (`normalize` in pi_types.yaml)."""
+        """Normal forms and encoding chains per PI type come from the catalog (`normalize` and
+        `combinations` in pi_types.yaml)."""
         return cls({p.id: p.normalize for p in catalog.pi_types.values()},
-                   known_types=catalog.pi_types.keys(), **kw)
+                   known_types=catalog.pi_types.keys(),
+                   combinations={p.id: p.combinations for p in catalog.pi_types.values()}, **kw)
 
     @classmethod
     def from_user(cls, catalog, specs: Iterable[str] = (), files: Iterable[Path | str] = ()) -> "CanaryStore":
@@ -95,7 +99,8 @@ class CanaryStore:
         with self._lock:
             if key in self._by_key:
                 return None
-        variants = tuple(expand(value, self._normalize.get(pi_type, ()), self._min_length))
+        variants = tuple(expand(value, self._normalize.get(pi_type, ()), self._min_length,
+                                self._combinations.get(pi_type, ())))
         canary = Canary(pi_type=pi_type, digest=privacy.digest(value), preview=privacy.mask(value),
                         source=source_event_id, variants=variants)
         with self._lock:

@@ -51,9 +51,41 @@ def _spellings(value: str) -> list[tuple[str, str]]:
     return out
 
 
-def expand(value: str, normalize: tuple[str, ...] = (), min_length: int = 6) -> list[Variant]:
-    """All distinct spellings of `value` and of its normal forms; the first label wins for a
-    spelling shared by several encodings (e.g. digits are their own upper case)."""
+_TEXT_STEPS: dict[str, Callable[[str], str]] = {
+    **NORMALIZERS,
+    **{name: (lambda v, n=name: hashlib.new(n, v.encode("utf-8")).hexdigest()) for name in HASHES},
+    "url": lambda v: quote(v, safe=""),
+}
+_ENCODE_STEPS: dict[str, Callable[[bytes], str]] = {
+    "base64": lambda b: base64.b64encode(b).decode("ascii"),
+    "base64url": lambda b: base64.urlsafe_b64encode(b).decode("ascii"),
+    "hex": bytes.hex,
+}
+
+
+def apply_chain(value: str, chain: str) -> str:
+    """One catalog encoding chain (analyzer/catalog: `combinations`), e.g. "md5_bytes>base64" =
+    base64 of the binary MD5 digest, "no_separators>upper>sha1". The loader has validated it."""
+    state: str | bytes = value
+    for step in chain.split(">"):
+        if step.endswith("_bytes"):
+            state = hashlib.new(step[:-6], _as_bytes(state)).digest()
+        elif step in _ENCODE_STEPS:
+            state = _ENCODE_STEPS[step](_as_bytes(state))
+        else:
+            state = _TEXT_STEPS[step](state if isinstance(state, str) else state.hex())
+    return state if isinstance(state, str) else state.hex()
+
+
+def _as_bytes(state: str | bytes) -> bytes:
+    return state if isinstance(state, bytes) else state.encode("utf-8")
+
+
+def expand(value: str, normalize: tuple[str, ...] = (), min_length: int = 6,
+           combinations: tuple[str, ...] = ()) -> list[Variant]:
+    """All distinct spellings of `value`, of its normal forms and of the catalog's encoding
+    chains; the first label wins for a spelling shared by several encodings (e.g. digits are
+    their own upper case)."""
     forms: list[tuple[str, str]] = [("", value)]
     for name in normalize:
         fn = NORMALIZERS.get(name)
@@ -67,4 +99,9 @@ def expand(value: str, normalize: tuple[str, ...] = (), min_length: int = 6) -> 
         for encoding, text in _spellings(form):
             if len(text) >= min_length and text not in seen:
                 seen[text] = Variant(text=text, encoding=_label(encoding, form_name))
+    for chain in combinations:
+        text = apply_chain(value, chain)
+        for spelling in (text, text.rstrip("=")):
+            if len(spelling) >= min_length and spelling not in seen:
+                seen[spelling] = Variant(text=spelling, encoding=chain)
     return list(seen.values())

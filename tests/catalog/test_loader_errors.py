@@ -256,3 +256,14 @@ def test_prefix_boundary_is_ascii_word_characters():
     assert ka.resolve("content://sms?limit=1") == "sms"
     assert ka.resolve("content://sms1") is None
     assert ka.resolve("content://sms短信") == "sms"  # same rule as the agent's [A-Za-z0-9]
+
+
+@pytest.mark.parametrize("chain, words", [
+    ("md5>rot13", "unknown step 'rot13'"),
+    ("md5_bytes>upper", "must be followed by"),
+    ("sha1_bytes", "ends in binary"),
+])
+def test_bad_encoding_chain(cat_dir, chain, words):
+    _edit(cat_dir, "pi_types", lambda d: d["pi_types"][0].update(combinations=[chain]))
+    msg = _error(cat_dir)
+    assert "pi_types.yaml" in msg and words in msg

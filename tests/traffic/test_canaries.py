@@ -112,3 +112,13 @@ def test_from_user_specs_and_files(tmp_path, catalog):
     f.write_text(f"android_id={ANDROID_ID}\n")
     store = CanaryStore.from_user(catalog, [f"imei={IMEI}"], [f])
     assert sorted(c.pi_type for c in store.canaries()) == ["device.android_id", "device.imei"]
+
+
+def test_catalog_chains_are_searched(catalog):
+    import base64
+
+    store = CanaryStore.for_catalog(catalog)
+    store.add("device.imei", IMEI, "rt-1")
+    b64_digest = base64.b64encode(hashlib.md5(IMEI.encode()).digest()).decode()
+    hits = _hits(store, f'{{"sign":"{b64_digest}"}}')
+    assert ("device.imei", "md5_bytes>base64", b64_digest) in hits

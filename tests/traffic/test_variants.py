@@ -55,3 +55,30 @@ def test_catalog_normal_forms_are_known(catalog):
     for pi in catalog.pi_types.values():
         for form in pi.normalize:
             assert form in NORMALIZERS, f"{pi.id}: normal form {form!r} unknown to the matcher"
+
+
+def test_catalog_encoding_chains():
+    from analyzer.traffic.variants import apply_chain
+
+    digest = hashlib.md5(IMEI.encode()).digest()
+    assert apply_chain(IMEI, "md5_bytes>base64") == base64.b64encode(digest).decode()
+    assert apply_chain(IMEI, "md5>md5") == hashlib.md5(hashlib.md5(IMEI.encode()).hexdigest().encode()).hexdigest()
+    bare_upper = MAC.replace(":", "").upper()
+    assert apply_chain(MAC, "no_separators>upper>sha1") == hashlib.sha1(bare_upper.encode()).hexdigest()
+    chained = {v.text: v.encoding for v in expand(IMEI, (), 6, ("md5_bytes>base64",))}
+    padded = base64.b64encode(digest).decode()
+    assert chained[padded] == "md5_bytes>base64" and chained[padded.rstrip("=")] == "md5_bytes>base64"
+    assert padded not in {v.text for v in expand(IMEI)}  # only when the catalog asks for it
+
+
+def test_every_chain_step_the_catalog_allows_is_implemented(catalog):
+    from analyzer.catalog import CHAIN_BYTES_STEPS, CHAIN_TEXT_STEPS
+    from analyzer.traffic.variants import apply_chain
+
+    for step in CHAIN_TEXT_STEPS:
+        assert isinstance(apply_chain(MAC, step), str)
+    for step in CHAIN_BYTES_STEPS:
+        assert isinstance(apply_chain(MAC, f"{step}>hex"), str)
+    for pi in catalog.pi_types.values():
+        for chain in pi.combinations:
+            assert apply_chain(MAC, chain)
