@@ -29,6 +29,10 @@ def build_view(bundle: Bundle, catalog: Catalog, lang: str = "zh") -> dict[str, 
     open_findings = [f for f in bundle.findings if f.suppressed is None]
     counts = Counter(f.severity.value for f in open_findings)
     checklist = clause_checklist(bundle, catalog, rules)
+    # Built before the findings so each piece of evidence can link to where it is shown.
+    dataflow = _dataflow(bundle, names) if bundle.traffic else None
+    timeline = _timeline(bundle, names, L, dataflow) if bundle.runtime else None
+    links = _evidence_links(timeline, dataflow)
     return {
         "lang": lang, "L": L,
         "app": bundle.app, "tool": bundle.tool, "schema_version": bundle.schema_version,
@@ -40,12 +44,12 @@ def build_view(bundle: Bundle, catalog: Catalog, lang: str = "zh") -> dict[str, 
         "suppressed_count": len(bundle.findings) - len(open_findings),
         "checklist": _checklist(checklist, catalog, lang),
         "status_counts": Counter(c.status for c in checklist),
-        "findings": [_finding(f, rule_by_code.get(f.rule), bundle, names, lang)
+        "findings": [_finding(f, rule_by_code.get(f.rule), bundle, names, lang, links)
                      for f in bundle.findings],
-        "timeline": _timeline(bundle, names, L) if bundle.runtime else None,
+        "timeline": timeline,
         "sdks": _sdks(bundle, names),
         "permissions": _permissions(bundle, catalog, names),
-        "dataflow": _dataflow(bundle, names) if bundle.traffic else None,
+        "dataflow": dataflow,
         "hosts": [{"host": h.host, "urls": list(h.sample_urls[:3]), "sources": list(h.sources[:3]),
                    "sdk": names.sdk(h.sdk, both=False) if h.sdk else ""}
                   for h in bundle.hosts[:MAX_HOSTS]],
@@ -108,7 +112,8 @@ def _checklist(items, catalog: Catalog, lang: str) -> list[dict]:
     return list(groups.values())
 
 
-def _finding(f: Finding, rule, bundle: Bundle, names: _Names, lang: str) -> dict:
+def _finding(f: Finding, rule, bundle: Bundle, names: _Names, lang: str,
+             links: Optional[dict[str, str]] = None) -> dict:
     zh = lang == "zh"
     return {
         "fp": f.fingerprint, "rule": f.rule, "name": f.name,
@@ -121,19 +126,35 @@ def _finding(f: Finding, rule, bundle: Bundle, names: _Names, lang: str) -> dict
         "clauses": [f"{c.framework} {c.item}" for c in f.clauses],
         "pi": [names.pi(p) for p in f.pi_types],
         "sdks": [names.sdk(s) for s in f.sdks],
-        "evidence": _evidence(f, bundle, names)[:MAX_EVIDENCE],
+        "evidence": _evidence(f, bundle, names, links)[:MAX_EVIDENCE],
         "evidence_total": len(f.evidence),
         "suppressed": f.suppressed,
     }
 
 
-def _evidence(f: Finding, bundle: Bundle, names: _Names) -> list[dict]:
+def _evidence(f: Finding, bundle: Bundle, names: _Names,
+              links: Optional[dict[str, str]] = None) -> list[dict]:
     idx = _evidence_index(bundle)
     out = []
     for ref in f.evidence:
         item = idx.get((ref.kind, ref.id))
-        out.append(_describe(ref.kind, ref.id, item, bundle, names))
+        line = _describe(ref.kind, ref.id, item, bundle, names)
+        line["href"] = (links or {}).get(ref.id, "")  # the timeline / data-flow row showing it
+        out.append(line)
     return out
+
+
+def _evidence_links(timeline: Optional[list[dict]], dataflow: Optional[list[dict]]) -> dict:
+    """Evidence id -> "#anchor" of the report row that shows it: runtime reads -> their
+    timeline row, requests -> their first data-flow row."""
+    links: dict[str, str] = {}
+    for row in dataflow or ():
+        for tid in row["traffic_ids"]:
+            links.setdefault(tid, "#" + row["anchor"])
+    for row in timeline or ():
+        for eid in row.get("ids", ()):
+            links[eid] = "#" + row["anchor"]
+    return links
 
 
 _INDEX_CACHE: dict[int, dict] = {}
@@ -208,7 +229,8 @@ def _describe(kind: str, ref_id: str, item: Any, bundle: Bundle, names: _Names) 
 # --------------------------------------------------------------------------- timeline
 
 
-def _timeline(bundle: Bundle, names: _Names, L: dict) -> list[dict]:
+def _timeline(bundle: Bundle, names: _Names, L: dict,
+              dataflow: Optional[list[dict]] = None) -> list[dict]:
     """Launch -> [SDK] read X xN -> dialog -> accept -> ...: runtime reads grouped per SDK, PI
     type and app state between two marker events (consent, state change, permission request,
     start of another app), so a reviewer sees what happened before and after consent."""
@@ -229,6 +251,9 @@ def _timeline(bundle: Bundle, names: _Names, L: dict) -> list[dict]:
                                  "detail": c.target, "phase": c.consent_phase.value}))
     markers.sort(key=lambda m: m[0])
     calls = sorted(rt.api_calls, key=lambda e: e.time)
+    sent = _requests_by_read(bundle)
+    cited = _findings_by_evidence(bundle)
+    df_anchor = {key: row["anchor"] for row in reversed(dataflow or ()) for key in row["keys"]}
     rows: list[dict] = []
     i = 0
     for n, (t, marker) in enumerate(markers):
@@ -239,23 +264,85 @@ def _timeline(bundle: Bundle, names: _Names, L: dict) -> list[dict]:
         while i < len(calls) and calls[i].time < end:
             segment.append(calls[i])
             i += 1
-        rows.extend(_read_groups(segment, bundle, names, L))
+        rows.extend(_read_groups(segment, bundle, names, L, sent, cited, df_anchor))
     return rows
 
 
-def _read_groups(events: list[RuntimeEvent], bundle: Bundle, names: _Names, L: dict):
+def _read_groups(events: list[RuntimeEvent], bundle: Bundle, names: _Names, L: dict,
+                 sent: Optional[dict] = None, cited: Optional[dict] = None,
+                 df_anchor: Optional[dict] = None):
     groups: dict[tuple, list[RuntimeEvent]] = {}
     for e in events:
         groups.setdefault((e.sdk, e.pi_type, e.app_state, e.consent_phase), []).append(e)
     for (sdk, pi, state, phase), evs in groups.items():
         obtained = sum(1 for e in evs if e.obtained)
+        findings: dict[str, str] = {}
+        for e in evs:
+            for fp, rule in (cited or {}).get(e.id, ()):
+                findings.setdefault(fp, rule)
         yield {"kind": "read", "t": evs[0].time, "time": _rel(bundle, evs[0].time),
+               "anchor": f"ev-{evs[0].id}", "ids": [e.id for e in evs],
+               "flows": _flows(evs, pi, sent or {}, df_anchor or {}, bundle, names),
+               "findings": [{"fp": fp, "rule": rule} for fp, rule in
+                            sorted(findings.items(), key=lambda kv: kv[1])],
                "last": _rel(bundle, evs[-1].time), "sdk": names.sdk(sdk, both=False),
                "pi": names.pi(pi), "count": len(evs), "obtained": obtained,
                "state": state.value, "phase": phase.value,
                "apis": sorted({e.api.rsplit(".", 1)[-1] for e in evs})[:4],
                "background": state == AppState.BACKGROUND,
                "before": phase == ConsentPhase.BEFORE}
+
+
+def _requests_by_read(bundle: Bundle) -> dict[str, list[tuple]]:
+    """Runtime event id -> [(request, the matches whose value that read returned)]."""
+    out: dict[str, list[tuple]] = {}
+    for t in sorted(bundle.traffic, key=lambda t: t.time):
+        by_source: dict[str, list] = {}
+        for m in t.matches:
+            if m.canary_source:
+                by_source.setdefault(m.canary_source, []).append(m)
+        for r in t.related_events:
+            by_source.setdefault(r, [])
+        for source, matches in by_source.items():
+            out.setdefault(source, []).append((t, matches))
+    return out
+
+
+def _findings_by_evidence(bundle: Bundle) -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    for f in bundle.findings:
+        if f.suppressed is None:
+            for ref in f.evidence:
+                out.setdefault(ref.id, []).append((f.fingerprint, f.rule))
+    return out
+
+
+def _flows(evs: list[RuntimeEvent], pi: str, sent: dict, df_anchor: dict, bundle: Bundle,
+           names: _Names) -> list[dict]:
+    """The requests that carried what these reads returned, per host: encodings, count,
+    first time, clear text, the host's SDK, and a link to the data-flow row."""
+    flows: dict[str, dict] = {}
+    for e in evs:
+        for t, matches in sent.get(e.id, ()):
+            f = flows.get(t.host)
+            if f is None:
+                f = flows[t.host] = {
+                    "host": t.host, "sdk": names.sdk(t.sdk, both=False) if t.sdk else "",
+                    "party": t.destination.value, "encodings": [], "ids": [],
+                    "cleartext": False, "first": _rel(bundle, t.time),
+                    "href": ""}
+            if t.id not in f["ids"]:
+                f["ids"].append(t.id)
+            f["cleartext"] = f["cleartext"] or t.cleartext
+            for m in matches:
+                if m.encoding not in f["encodings"]:
+                    f["encodings"].append(m.encoding)
+                anchor = df_anchor.get((m.pi_type, t.host, m.encoding))
+                if anchor and not f["href"]:
+                    f["href"] = "#" + anchor
+    for f in flows.values():
+        f["count"] = len(f["ids"])
+    return list(flows.values())
 
 
 # --------------------------------------------------------------------------- tables
@@ -338,8 +425,11 @@ def _dataflow(bundle: Bundle, names: _Names) -> list[dict]:
                 "pi": names.pi(m.pi_type), "host": t.host, "encoding": m.encoding,
                 "party": t.destination.value, "sdk": names.sdk(t.sdk, both=False) if t.sdk else "",
                 "cleartext": t.cleartext, "locations": set(), "phases": set(), "count": 0,
-                "third": t.destination == Destination.THIRD_PARTY})
+                "third": t.destination == Destination.THIRD_PARTY, "traffic_ids": [],
+                "keys": {(m.pi_type, t.host, m.encoding)}})
             row["count"] += 1
+            if t.id not in row["traffic_ids"]:
+                row["traffic_ids"].append(t.id)
             row["locations"].add(m.location + (f"[{m.key}]" if m.key else ""))
             if t.consent_phase:
                 row["phases"].add(t.consent_phase.value)
@@ -349,6 +439,8 @@ def _dataflow(bundle: Bundle, names: _Names) -> list[dict]:
         row["phases"] = sorted(row["phases"])
         out.append(row)
     out.sort(key=lambda r: (not r["third"], not r["cleartext"], r["pi"], r["host"]))
+    for n, row in enumerate(out, 1):
+        row["anchor"] = f"df-{n}"  # evidence and timeline rows link here
     return out
 
 

@@ -89,6 +89,22 @@ def test_reject_scenario_on_the_violating_host_app(tmp_path, host_classes, catal
     assert any("device.imei" in f["pi_types"] and
                {"kind": "traffic_event", "id": request["id"]} in f["evidence"] for f in third)
 
+    # the report's timeline shows where each read went, and every finding links to its evidence
+    import re
+
+    html = (tmp_path / "reject" / "report.html").read_text(encoding="utf-8")
+    same = [e for e in bundle["runtime"]["api_calls"]
+            if all(e[k] == source[k] for k in ("sdk", "pi_type", "app_state", "consent_phase"))]
+    anchor = "ev-" + min(same, key=lambda e: e["time"])["id"]  # the group's first read
+    row = re.search(r'<tr id="%s"[^>]*>(.*?)</tr>' % re.escape(anchor), html, re.S)
+    assert row, "the IMEI read has no timeline row"
+    assert "alog.umeng.com" in row.group(1) and "md5" in row.group(1)
+    assert re.search(r'href="#f-[0-9a-f]+">PS101<', row.group(1))
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    hrefs = re.findall(r'href="#([^"]+)"', html)
+    assert hrefs and not [h for h in hrefs if h not in ids]
+    assert f'href="#{anchor}"' in html  # PS101's evidence -> the timeline row
+
     # raw values never reach the bundle, the report or the live logs of the run
     from samples.jvm_host import values
 
