@@ -11,34 +11,24 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+from bench._measure import GNU_TIME, timed
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("PRIVASCOPE_CORPUS", REPO.parent / "shared" / "corpus"))
 PRIVASCOPE = Path(sys.executable).parent / "privascope"
-GNU_TIME = Path("/usr/bin/time")
 
 
 def _timed(cmd: list[str], out_dir: Path) -> dict:
-    """Run cmd under /usr/bin/time -v (when present); wall seconds and the largest RSS."""
-    stats = out_dir / "time.txt"
-    full = ([str(GNU_TIME), "-v", "-o", str(stats)] if GNU_TIME.exists() else []) + cmd
+    """Run cmd under GNU time; wall seconds and the largest RSS."""
     load = os.getloadavg()[0]
-    t0 = time.perf_counter()
-    proc = subprocess.run(full, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          text=True)
-    wall = time.perf_counter() - t0
-    max_rss_mb = None
-    if stats.exists():
-        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stats.read_text())
-        max_rss_mb = round(int(m.group(1)) / 1024, 1) if m else None
-    return {"wall_s": round(wall, 2), "rc": proc.returncode, "max_process_rss_mb": max_rss_mb,
-            "load_avg_at_start": round(load, 2), "stderr_tail": proc.stderr[-300:]}
+    run = timed(cmd, out_dir / "time.txt", cwd=REPO)
+    return {"wall_s": round(run["wall_s"], 2), "rc": run["rc"], "max_process_rss_mb": run["peak_rss_mb"],
+            "load_avg_at_start": round(load, 2), "stderr_tail": run["stderr"][-300:]}
 
 
 def _batch(apks_dir: Path, out: Path, jobs: int, n: int) -> dict:

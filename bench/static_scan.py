@@ -4,18 +4,19 @@ xref search for the same catalog methods.
 Inputs: a large multidex APK built here by packing the root dex files of every corpus APK as
 classes.dex, classes2.dex, ... (with the small manifest and resources of one corpus app), and
 the whole corpus. Each measurement runs in its own subprocess; wall time is measured around it
-and peak RSS is the child's ru_maxrss from os.wait4. Call sites of both tools are compared as
+and peak RSS comes from GNU time (bench/_measure.py says why not os.wait4). Call sites of both tools are compared as
 (api, caller class, caller method) sets; every difference is listed.
 """
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 import zipfile
 from pathlib import Path
+
+from bench._measure import timed
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("PRIVASCOPE_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -83,18 +84,13 @@ def _measure(mode: str, apks: list[Path], out_dir: Path, tag: str) -> dict:
     out_json = out_dir / f"{tag}-{mode}.json"
     cmd = [sys.executable, "-m", "bench.static_scan", "--worker", mode, str(out_json),
            *map(str, apks)]
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-    proc.stderr and proc.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0 or not out_json.exists():
-        return {"mode": mode, "failed": True, "stderr_tail": stderr[-2000:]}
+    run = timed(cmd, out_dir / f"{tag}-{mode}.time.txt", cwd=REPO)
+    if run["rc"] != 0 or not out_json.exists():
+        return {"mode": mode, "failed": True, "stderr_tail": run["stderr"][-2000:]}
     data = json.loads(out_json.read_text())
-    return {"mode": mode, "wall_seconds": round(wall, 3),
+    return {"mode": mode, "wall_seconds": run["wall_s"],
             "inner_seconds": round(data["inner_seconds"], 3),
-            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            "peak_rss_mb": run["peak_rss_mb"],
             "sites": data["sites"], "errors": data["errors"]}
 
 
