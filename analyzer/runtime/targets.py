@@ -11,6 +11,7 @@ from __future__ import annotations
 import abc
 import os
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -85,8 +86,11 @@ class JvmTarget(Target):
         if not self.java.exists():
             raise TargetUnavailable(f"JDK 17 not found at {self.java} (apt-get install "
                                     "openjdk-17-jdk-headless, or set PRIVASCOPE_JAVA17)")
-        cmd = [str(self.java), *self.extra_jvm_args, "-cp", self.classpath, self.main_class,
-               *self.args]
+        # A JVM killed or detached mid-hook may write a crash log; keep it out of the user's
+        # working directory (the run's evidence does not depend on it).
+        error_file = f"-XX:ErrorFile={tempfile.gettempdir()}/privascope-hs_err_pid%p.log"
+        cmd = [str(self.java), error_file, *self.extra_jvm_args, "-cp", self.classpath,
+               self.main_class, *self.args]
         try:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.STDOUT, text=True, encoding="utf-8",
