@@ -433,6 +433,7 @@ def _known_keys(entry: dict, allowed: set[str], where: str) -> None:
 
 def _load_pi_types(doc) -> list[PIType]:
     out = []
+    defaults = _chains(doc.get("default_combinations"), "pi_types.yaml default_combinations")
     for i, e in enumerate(_list(doc, "pi_types", "pi_types.yaml")):
         where = f"pi_types.yaml[{i}] {e.get('id') if isinstance(e, dict) else e!r}"
         _known_keys(e, {"id", "name_zh", "name_en", "data_safety", "immutable_device_id",
@@ -452,8 +453,7 @@ def _load_pi_types(doc) -> list[PIType]:
             immutable_device_id=_req(e, "immutable_device_id", where, (bool,)),
             sensitive=_req(e, "sensitive", where, (bool,)),
             normalize=tuple(normalize),
-            combinations=_chains(doc.get("default_combinations"), "pi_types.yaml default_combinations")
-            + _chains(e.get("combinations"), where),
+            combinations=defaults + _chains(e.get("combinations"), where),
         ))
     return out
 
