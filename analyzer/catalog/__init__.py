@@ -293,6 +293,11 @@ class Catalog:
 
     def sdk_for_class(self, dotted_class: str) -> Optional[Sdk]:
         """Longest matching prefix wins, on package boundaries only."""
+        hit = _prefix_index(self).lookup(dotted_class)
+        return hit[0] if hit else None
+
+    def sdk_match(self, dotted_class: str) -> Optional[tuple[Sdk, str]]:
+        """sdk_for_class plus the prefix that matched."""
         return _prefix_index(self).lookup(dotted_class)
 
     def sdk_for_host(self, host: str) -> Optional[Sdk]:
@@ -310,13 +315,13 @@ class _PrefixIndex:
     def __init__(self, sdks: dict[str, Sdk]):
         self._by_prefix = {p: s for s in sdks.values() for p in s.prefixes}
 
-    def lookup(self, dotted_class: str) -> Optional[Sdk]:
+    def lookup(self, dotted_class: str) -> Optional[tuple[Sdk, str]]:
         name = dotted_class
         while "." in name:
             name = name.rsplit(".", 1)[0]
             sdk = self._by_prefix.get(name)
             if sdk is not None:
-                return sdk
+                return sdk, name
         return None
 
 

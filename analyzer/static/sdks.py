@@ -15,23 +15,16 @@ class SdkTally:
 
 
 def tally_classes(dotted_classes: Iterable[str], catalog: Catalog) -> SdkTally:
-    """Longest prefix on package boundaries wins (same rule as Catalog.sdk_for_class); the
-    package of each class is looked up once, so this stays linear in the class count."""
-    by_prefix = {p: s.id for s in catalog.sdks.values() for p in s.prefixes}
+    """Attribution by Catalog.sdk_match; each package is looked up once, so this stays linear
+    in the class count."""
     package_hit: dict[str, tuple[str, str] | None] = {}
     tally = SdkTally()
     for cls in dotted_classes:
         package = cls.rsplit(".", 1)[0] if "." in cls else ""
         hit = package_hit.get(package, False)
         if hit is False:
-            hit = None
-            name = cls
-            while "." in name:
-                name = name.rsplit(".", 1)[0]
-                if name in by_prefix:
-                    hit = (by_prefix[name], name)
-                    break
-            package_hit[package] = hit
+            match = catalog.sdk_match(cls)
+            hit = package_hit[package] = (match[0].id, match[1]) if match else None
         if hit is not None:
             sdk_id, prefix = hit
             tally.classes[sdk_id] = tally.classes.get(sdk_id, 0) + 1
