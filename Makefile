@@ -48,7 +48,7 @@ test: setup
 	$(PY) -m pytest -q
 
 demo: setup
-	$(PY) -m analyzer.demo --out $(OUT)/demo
+	$(PY) -m privascope.demo --out $(OUT)/demo
 
 bench: setup
 	$(PY) -m bench.run --out $(OUT)/bench

@@ -16,21 +16,14 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from analyzer import __version__
+from privascope import __version__
+from privascope.errors import (EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED,  # noqa: F401
+                             EXIT_MISSING, EXIT_OK, UserError)
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_MISSING, EXIT_INTERNAL = 0, 1, 2, 3, 4
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 FORMATS = ("json", "html", "sarif")
 
 log = logging.getLogger("privascope")
-
-
-class UserError(Exception):
-    """A problem the user can fix; printed as one line, exit code 2 (or .code)."""
-
-    def __init__(self, message: str, code: int = EXIT_INPUT):
-        super().__init__(message)
-        self.code = code
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -114,7 +107,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return exc.code
     except KeyboardInterrupt:
         print("privascope: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception:  # a bug: keep the traceback in the log, one line for the user
         log.debug("internal error", exc_info=True)
         print(f"privascope: internal error: {sys.exc_info()[1]!r} (run with -v for details)",
@@ -127,8 +120,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _finish(bundle, args) -> int:
     """Shared tail of scan/report/dynamic: rules, suppressions, render, exit code."""
-    from analyzer.rules import SuppressionError, evaluate
-    from reports import write_reports
+    from privascope.rules import SuppressionError, evaluate
+    from privascope.reports import write_reports
 
     try:
         bundle = evaluate(bundle, suppressions=args.suppress)
@@ -151,7 +144,7 @@ def exit_code_for(bundle, fail_on: Optional[str]) -> int:
 
 
 def cmd_scan(args) -> int:
-    from analyzer.static.scan import ScanError, scan_apk
+    from privascope.static.scan import ScanError, scan_apk
 
     try:
         bundle = scan_apk(args.apk)
@@ -161,7 +154,7 @@ def cmd_scan(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from analyzer.model import Bundle, ModelError, from_json
+    from privascope.model import Bundle, ModelError, from_json
 
     try:
         bundle = from_json(Bundle, args.bundle.read_text(encoding="utf-8"))
@@ -171,27 +164,23 @@ def cmd_report(args) -> int:
 
 
 def cmd_trace(args) -> int:
-    from analyzer.runtime.trace import run_trace
+    from privascope.runtime.trace import run_trace
 
     return run_trace(args)
 
 
 def cmd_dynamic(args) -> int:
-    from analyzer.dynamic import run_dynamic
+    from privascope.dynamic_run import run_dynamic
 
     bundle = run_dynamic(args)
     return _finish(bundle, args)
 
 
 def cmd_batch(args) -> int:
-    from analyzer.batch import run_batch
+    from privascope.batch import run_batch
 
     return run_batch(args)
 
 
 if __name__ == "__main__":
-    # Run the importable module's main: under `python -m analyzer.cli` this file is __main__,
-    # and library code raising analyzer.cli.UserError would not match __main__.UserError.
-    from analyzer.cli import main as _main
-
-    sys.exit(_main())
+    sys.exit(main())

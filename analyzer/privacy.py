@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import os
 
-from analyzer.model import MaskedValue
+from privascope.model import MaskedValue
 
 # The salt keys digests within one run, so equal values correlate but the digest of a 15-digit
 # IMEI cannot be looked up in a precomputed table. Set PRIVASCOPE_SALT to make digests

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from analyzer.catalog import Catalog
+from privascope.catalog import Catalog
 
 
 def androguard_invoke_sites(apk_path: Path, catalog: Catalog) -> set[tuple[str, str, str]]:
@@ -19,7 +19,7 @@ def androguard_invoke_sites(apk_path: Path, catalog: Catalog) -> set[tuple[str, 
     logger.remove()
     from androguard.misc import AnalyzeAPK
 
-    from analyzer.static.dex import descriptor_to_java
+    from privascope.static.dex import descriptor_to_java
 
     _a, _d, dx = AnalyzeAPK(str(apk_path))
     out: set[tuple[str, str, str]] = set()
@@ -44,9 +44,9 @@ def androguard_invoke_sites(apk_path: Path, catalog: Catalog) -> set[tuple[str, 
 def our_invoke_sites(apk_path: Path, catalog: Catalog) -> set[tuple[str, str, str]]:
     import zipfile
 
-    from analyzer.static.calls import find_call_sites
-    from analyzer.static.dex import DexFile
-    from analyzer.static.sources import collect_code
+    from privascope.static.calls import find_call_sites
+    from privascope.static.dex import DexFile
+    from privascope.static.sources import collect_code
 
     out: set[tuple[str, str, str]] = set()
     with zipfile.ZipFile(apk_path) as zf:

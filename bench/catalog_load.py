@@ -19,7 +19,7 @@ RUNS = 7
 _CHILD = r"""
 import json, resource, sys, time
 import yaml
-import analyzer.catalog as c
+import privascope.catalog as c
 if sys.argv[1] == "pure":
     c._SAFE_LOADER = yaml.SafeLoader
 t = time.perf_counter()

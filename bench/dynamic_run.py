@@ -26,9 +26,9 @@ RUNS = 3
 def _e2e(out_dir: Path, clean: bool) -> dict:
     from rich.console import Console
 
-    from analyzer.dynamic import DynamicRun
-    from analyzer.dynamic.progress import Progress
-    from analyzer.dynamic.scenarios import get_scenario
+    from privascope.dynamic_run import DynamicRun
+    from privascope.dynamic_run.live_panel import Progress
+    from privascope.dynamic_run.scenarios import get_scenario
     from samples.jvm_host.build import build
 
     classes = build()
@@ -58,8 +58,8 @@ def _e2e(out_dir: Path, clean: bool) -> dict:
 
 
 def _synthetic(n_reads: int, n_requests: int, seed: int = 7):
-    from analyzer import privacy
-    from analyzer.model import (AppState, ConsentEvent, ConsentKind, ConsentPhase, Destination,
+    from privascope import privacy
+    from privascope.model import (AppState, ConsentEvent, ConsentKind, ConsentPhase, Destination,
                                 PIMatch, RuntimeEvent, RuntimeEvidence, TrafficEvent)
 
     rng = random.Random(seed)
@@ -112,7 +112,7 @@ def _links(traffic) -> set[tuple[str, int, str]]:
 
 
 def _correlation(n_reads: int, n_requests: int) -> dict:
-    from analyzer.dynamic.correlate import correlate
+    from privascope.dynamic_run.correlate import correlate
 
     runtime, traffic = _synthetic(n_reads, n_requests)
     t0 = time.perf_counter()

@@ -12,8 +12,8 @@ import resource
 import time
 from pathlib import Path
 
-from analyzer.catalog import load_catalog
-from analyzer.model import (ApiCallSite, AppInfo, AppState, Bundle, ConsentEvent, ConsentKind,
+from privascope.catalog import load_catalog
+from privascope.model import (ApiCallSite, AppInfo, AppState, Bundle, ConsentEvent, ConsentKind,
                             ConsentPhase, Destination, MaskedValue, Method, PIMatch,
                             RuntimeEvent, RuntimeEvidence, Tool, TrafficEvent, Via)
 
@@ -61,10 +61,10 @@ def _naive_max_in_window(times, window):
 
 
 def main(out_dir: Path) -> dict:
-    from analyzer.rules import evaluate
-    from analyzer.rules.evaluators.runtime import max_in_window
-    from reports import write_reports
-    from reports.html import environment
+    from privascope.rules import evaluate
+    from privascope.rules.evaluators.runtime import max_in_window
+    from privascope.reports import write_reports
+    from privascope.reports.html import environment
 
     out_dir.mkdir(parents=True, exist_ok=True)
     cat = load_catalog()

@@ -15,10 +15,10 @@ import statistics
 import time
 from pathlib import Path
 
-from analyzer.catalog import load_catalog
-from analyzer.runtime.agent_config import AGENT_DIR
-from analyzer.runtime.session import Session
-from analyzer.runtime.targets import JvmTarget, Target
+from privascope.catalog import load_catalog
+from privascope.runtime.agent_config import AGENT_DIR
+from privascope.runtime.session import Session
+from privascope.runtime.targets import JvmTarget, Target
 from samples.jvm_host import build as host_build
 from samples.jvm_host import values as V
 

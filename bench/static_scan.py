@@ -25,7 +25,7 @@ MANIFEST_DONOR = "androguard_politedroid_4.apk"  # tiny real manifest + resource
 
 def build_large_apk(out: Path, corpus: Path = CORPUS) -> dict:
     """Pack every root dex of the corpus into one APK. Returns its figures."""
-    from analyzer.static.dex import DexFile
+    from privascope.static.dex import DexFile
 
     apks = sorted(corpus.glob("*.apk"))
     n = methods = classes = 0
@@ -52,7 +52,7 @@ def build_large_apk(out: Path, corpus: Path = CORPUS) -> dict:
 
 
 def _worker(mode: str, out_json: Path, apks: list[str]) -> None:
-    from analyzer.catalog import load_catalog
+    from privascope.catalog import load_catalog
 
     catalog = load_catalog()
     t0 = time.perf_counter()
@@ -60,7 +60,7 @@ def _worker(mode: str, out_json: Path, apks: list[str]) -> None:
     for apk in apks:
         try:
             if mode == "scan":  # the whole product scan (manifest, code, SDKs, strings)
-                from analyzer.static.scan import scan_apk
+                from privascope.static.scan import scan_apk
 
                 b = scan_apk(apk, catalog)
                 result["sites"][apk] = [[c.api, c.caller_class, c.caller_method, c.via.value,

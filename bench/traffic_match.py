@@ -17,7 +17,7 @@ import statistics
 import time
 from pathlib import Path
 
-from analyzer.traffic import CanaryStore, RequestView, TrafficAnalyzer
+from privascope.traffic import CanaryStore, RequestView, TrafficAnalyzer
 
 SIZES = {"1KB": 1 << 10, "10KB": 10 << 10, "100KB": 100 << 10, "1MB": 1 << 20}
 FLOWS_PER_SIZE = {"1KB": 200, "10KB": 200, "100KB": 40, "1MB": 8}
@@ -128,7 +128,7 @@ def main(out_dir: Path) -> dict:
             "speedup_vs_naive": round(statistics.median(naive_t) / statistics.median(ac_t), 1),
         }
     # Where the time of a 10 KB request goes (medians over the 10 KB flows).
-    from analyzer.traffic.detectors import detect
+    from privascope.traffic.detectors import detect
 
     stages = {"fragments (decode, parse, walk)": [], "base64 nesting + index": [],
               "known values (one pass)": [], "pattern detectors": []}

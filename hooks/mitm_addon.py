@@ -1,6 +1,6 @@
-"""mitmproxy addon: hands every request (and client WebSocket message) to analyzer.traffic and
+"""mitmproxy addon: hands every request (and client WebSocket message) to privascope.traffic and
 writes one TrafficEvent per request as a JSON line. Thin on purpose: all decisions live in
-analyzer.traffic. It never breaks or delays a flow on its own errors: it logs and lets go.
+privascope.traffic. It never breaks or delays a flow on its own errors: it logs and lets go.
 
 Standalone:
     mitmdump -s hooks/mitm_addon.py --set privascope_known=known.txt \
@@ -22,12 +22,12 @@ if __package__ in (None, ""):  # loaded by path (mitmdump -s): make `analyzer` i
 
 from mitmproxy import exceptions, http  # noqa: E402
 
-from analyzer.catalog import CatalogError, load_catalog  # noqa: E402
-from analyzer.model import TrafficEvent  # noqa: E402
-from analyzer.traffic.canaries import CanaryStore, KnownValueError, file_permission_warning  # noqa: E402
-from analyzer.traffic.fragments import RequestView  # noqa: E402
-from analyzer.traffic.jsonl import JsonlWriter  # noqa: E402
-from analyzer.traffic.matcher import Limits, TrafficAnalyzer  # noqa: E402
+from privascope.catalog import CatalogError, load_catalog  # noqa: E402
+from privascope.model import TrafficEvent  # noqa: E402
+from privascope.traffic.canaries import CanaryStore, KnownValueError, file_permission_warning  # noqa: E402
+from privascope.traffic.fragments import RequestView  # noqa: E402
+from privascope.traffic.jsonl import JsonlWriter  # noqa: E402
+from privascope.traffic.matcher import Limits, TrafficAnalyzer  # noqa: E402
 
 log = logging.getLogger("privascope.traffic")
 
@@ -61,7 +61,7 @@ def request_view(flow: http.HTTPFlow, max_body: int = Limits.max_body) -> Reques
     """A copy of what the matcher needs, taken in the proxy's thread: the flow itself may
     change (response, replay) while the worker analyses."""
     req = flow.request
-    raw = req.raw_content  # still encoded: analyzer.traffic decodes with bounds
+    raw = req.raw_content  # still encoded: privascope.traffic decodes with bounds
     return RequestView(
         method=req.method, scheme=req.scheme, host=req.pretty_host, port=req.port, path=req.path,
         headers=tuple((k, v) for k, v in req.headers.items(multi=True)),

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Iterable
 
-from analyzer.model import Bundle, to_json
+from privascope.model import Bundle, to_json
 
 FILE_NAMES = {"json": "bundle.json", "html": "report.html", "sarif": "report.sarif"}
 
@@ -23,7 +23,7 @@ def write_reports(bundle: Bundle, out_dir, formats: Iterable[str] = ("json", "ht
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if catalog is None and set(formats) - {"json"}:
-        from analyzer.catalog import load_catalog
+        from privascope.catalog import load_catalog
 
         catalog = load_catalog()
     paths: dict[str, Path] = {}
@@ -38,10 +38,10 @@ def _render(fmt: str, bundle: Bundle, catalog, lang: str) -> str:
     if fmt == "json":
         return to_json(bundle)
     if fmt == "html":
-        from reports.html import render_html
+        from privascope.reports.html import render_html
 
         return render_html(bundle, catalog, lang)
-    from reports.sarif import to_sarif
+    from privascope.reports.sarif import to_sarif
 
     return json.dumps(_strip_none(to_sarif(bundle, catalog, lang)), ensure_ascii=False, indent=2)
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from analyzer.catalog import Catalog
-from analyzer.model import Bundle
-from reports.view import build_view
+from privascope.catalog import Catalog
+from privascope.model import Bundle
+from privascope.reports.view import build_view
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CSS_FILE = TEMPLATES / "report.css"  # the batch index includes the same file

@@ -96,7 +96,7 @@ LABELS = {
     },
 }
 
-# SDK categories of the catalog (analyzer.catalog.SDK_CATEGORIES), as shown in the SDK table
+# SDK categories of the catalog (privascope.catalog.SDK_CATEGORIES), as shown in the SDK table
 CATEGORIES = {
     "zh": {"ads": "广告", "analytics": "统计分析", "attribution": "归因", "push": "推送",
            "map_location": "地图定位", "social_login": "社交登录", "share": "分享", "payment": "支付",

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any, Optional
 from urllib.parse import quote
 
-from analyzer.catalog import Catalog
-from analyzer.model import Bundle, Finding, Severity
-from analyzer.rules.definitions import RuleDef, load_rules
+from privascope.catalog import Catalog
+from privascope.model import Bundle, Finding, Severity
+from privascope.rules.definitions import RuleDef, load_rules
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",

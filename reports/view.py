@@ -9,12 +9,12 @@ import time
 from collections import Counter
 from typing import Any, Optional
 
-from analyzer.catalog import Catalog
-from analyzer.model import (AppState, Bundle, ConsentPhase, Destination, Finding, RuntimeEvent,
+from privascope.catalog import Catalog
+from privascope.model import (AppState, Bundle, ConsentPhase, Destination, Finding, RuntimeEvent,
                             SdkPresence, Severity)
-from analyzer.rules.checklist import clause_checklist
-from analyzer.rules.definitions import load_rules
-from reports.i18n import CATEGORIES, LABELS
+from privascope.rules.checklist import clause_checklist
+from privascope.rules.definitions import load_rules
+from privascope.reports.i18n import CATEGORIES, LABELS
 
 SEVERITY_ORDER = tuple(reversed(list(Severity)))  # critical first
 MAX_EVIDENCE = 30  # per finding in HTML; the JSON keeps every reference

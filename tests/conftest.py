@@ -14,7 +14,7 @@ SAMPLES_BUILD = REPO / "samples" / "build"
 
 @pytest.fixture(scope="session")
 def catalog():
-    from analyzer.catalog import load_catalog
+    from privascope.catalog import load_catalog
 
     return load_catalog()
 

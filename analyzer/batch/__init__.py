@@ -2,7 +2,7 @@
 or on a Dask cluster. Writes OUTDIR/apps/<sha16>-<package>/ per app, summary.json/.csv and
 index.html across apps.
 
-Exit codes (besides those of analyzer.cli): 1 when any app has an unsuppressed finding at or
+Exit codes (besides those of privascope.cli): 1 when any app has an unsuppressed finding at or
 above --fail-on; otherwise 5 when --fail-on-error is given and at least one APK could not be
 analysed (error record); otherwise 0. Errored APKs alone do not fail the batch by default: they
 are listed in the summary and the index.
@@ -17,10 +17,11 @@ import time
 from pathlib import Path
 from typing import Optional
 
-# Submodules are imported inside functions: `python -m analyzer.batch.worker` imports this
+from privascope.errors import EXIT_BATCH_ERRORS, UserError
+
+# Submodules are imported inside functions: `python -m privascope.batch.worker` imports this
 # package first, and must not find the worker module already half-imported.
 
-EXIT_BATCH_ERRORS = 5
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 _APP_DIR_RE = re.compile(r"^([0-9a-f]{16})-[A-Za-z0-9._-]{1,64}$")
 
@@ -35,7 +36,7 @@ def _clean_leftovers(apps_dir: Path) -> None:
 
 def load_completed(out_dir: Path) -> dict[str, dict]:
     """sha256 -> record of every complete app directory (result.json present, reports there)."""
-    from analyzer.batch.worker import RESULT_FILE
+    from privascope.batch.worker import RESULT_FILE
 
     done: dict[str, dict] = {}
     apps = out_dir / "apps"
@@ -73,13 +74,12 @@ def batch_exit_code(records: list[dict], fail_on: Optional[str], fail_on_error: 
 
 
 def run_batch(args) -> int:
-    from analyzer import __version__
-    from analyzer.batch.inputs import InputError, expand_inputs
-    from analyzer.batch.worker import error_record, file_sha256, printable
-    from analyzer.batch.progress import BatchProgress
-    from analyzer.batch.summary import write_summary
-    from analyzer.cli import UserError
-    from reports.batch_index import write_index
+    from privascope import __version__
+    from privascope.batch.inputs import InputError, expand_inputs
+    from privascope.batch.worker import error_record, file_sha256, printable
+    from privascope.batch.progress import BatchProgress
+    from privascope.batch.summary import write_summary
+    from privascope.reports.batch_index import write_index
 
     jobs_n = args.jobs or os.cpu_count() or 1
     if jobs_n < 0:
@@ -96,7 +96,7 @@ def run_batch(args) -> int:
         raise UserError("no APK found in the given inputs")
 
     # A broken catalog would fail every APK the same way: say so once, before any work.
-    from analyzer.catalog import load_catalog
+    from privascope.catalog import load_catalog
 
     try:
         load_catalog()
@@ -106,7 +106,7 @@ def run_batch(args) -> int:
 
     if args.suppress:  # a bad suppression file would fail every APK alike: check it once
         try:
-            from analyzer.rules.suppressions import load_suppressions
+            from privascope.rules.suppressions import load_suppressions
 
             load_suppressions(args.suppress)
         except (OSError, ValueError) as exc:
@@ -164,7 +164,7 @@ def run_batch(args) -> int:
 
     try:
         if args.scheduler:
-            from analyzer.batch.dask_runner import SchedulerError, run_dask
+            from privascope.batch.dask_runner import SchedulerError, run_dask
 
             try:
                 stream = run_dask(todo, args.scheduler, out, args.timeout, args.max_memory or None)
@@ -174,7 +174,7 @@ def run_batch(args) -> int:
             except SchedulerError as exc:
                 raise UserError(str(exc)) from None
         else:
-            from analyzer.batch.local import run_local
+            from privascope.batch.local import run_local
 
             for job, rec in run_local(todo, jobs_n, args.timeout, args.max_memory or None,
                                       log_dir=out / "logs"):

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator, Optional
 
-from analyzer.batch.worker import _place_atomically, error_record, run_isolated
+from privascope.batch.worker import _place_atomically, error_record, run_isolated
 
 APP_DIR_RE = re.compile(r"^[0-9a-f]{16}-[A-Za-z0-9._-]{1,64}$")
 

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
-from analyzer.batch.worker import WorkerProcess
+from privascope.batch.worker import WorkerProcess
 
 
 def run_local(jobs: Iterable[dict], workers: int, timeout_s: float,

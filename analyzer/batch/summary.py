@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from analyzer.batch.worker import SEVERITY_ORDER
+from privascope.batch.worker import SEVERITY_ORDER
 
 CSV_FIELDS = ("file", "sha256", "status", "reason", "package", "label", "version", "verdict",
               *SEVERITY_ORDER, "sdks", "top_findings", "report", "duration_s", "peak_rss_mb")

@@ -2,7 +2,7 @@
 error record with its reason.
 
 Three ways to run the same `scan_one`:
-- `WorkerProcess`: a long-lived worker (`python -m analyzer.batch.worker --serve`) fed one job per
+- `WorkerProcess`: a long-lived worker (`python -m privascope.batch.worker --serve`) fed one job per
   line on stdin; the parent enforces the timeout and restarts it after a crash, a timeout or a
   memory blow-up. Used by the local pool (saves the interpreter start-up per APK).
 - `run_isolated`: a fresh process per APK (`--one`). Used inside Dask tasks, so a crash kills only
@@ -194,9 +194,9 @@ def scan_one(job: dict) -> dict:
         return error_record(path, f"unreadable: {exc.strerror or exc}")
     memory_blown = False
     try:
-        from analyzer.rules import evaluate
-        from analyzer.static.scan import ScanError, scan_apk
-        from reports import write_reports
+        from privascope.rules import evaluate
+        from privascope.static.scan import ScanError, scan_apk
+        from privascope.reports import write_reports
 
         try:
             bundle = scan_apk(path)
@@ -291,7 +291,7 @@ def run_one_stdin(max_memory_mb: Optional[int]) -> int:
 
 
 def _worker_cmd(mode: str, max_memory_mb: Optional[int]) -> list[str]:
-    cmd = [sys.executable, "-m", "analyzer.batch.worker", mode]
+    cmd = [sys.executable, "-m", "privascope.batch.worker", mode]
     if max_memory_mb:
         cmd += ["--max-memory", str(int(max_memory_mb))]
     return cmd
@@ -438,7 +438,7 @@ class WorkerProcess:
 def main(argv=None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="analyzer.batch.worker")
+    parser = argparse.ArgumentParser(prog="privascope.batch.worker")
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--serve", action="store_true", help="one JSON job per stdin line")
     mode.add_argument("--one", action="store_true", help="one JSON job on stdin, then exit")

@@ -269,7 +269,7 @@ class Catalog:
     frameworks: dict[str, Framework]
     clauses: dict[tuple[str, str], Clause]
     packers: dict[str, Packer]
-    rules: tuple[dict[str, Any], ...]  # validated in analyzer.rules (needs the rest of the catalog)
+    rules: tuple[dict[str, Any], ...]  # validated in privascope.rules (needs the rest of the catalog)
     versions: dict[str, str] = field(default_factory=dict)  # file -> "version (sha256:12)"
     raw: dict[str, Any] = field(default_factory=dict, repr=False)  # parsed documents, for extras
 

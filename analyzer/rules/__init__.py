@@ -10,10 +10,11 @@ import dataclasses
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from analyzer.model import Bundle
-from analyzer.rules.definitions import RuleDef, RuleError, load_rules
-from analyzer.rules.engine import RuleConfigError, replace_findings, run_rules
-from analyzer.rules.suppressions import SuppressionError, apply, load_suppressions
+from privascope.model import Bundle
+from privascope.rules.definitions import RuleDef, RuleError, load_rules
+from privascope.rules.engine import replace_findings, run_rules
+from privascope.rules.errors import RuleConfigError
+from privascope.rules.suppressions import SuppressionError, apply, load_suppressions
 
 __all__ = ["evaluate", "load_rules", "RuleDef", "RuleError", "RuleConfigError",
            "SuppressionError"]
@@ -23,12 +24,12 @@ def evaluate(bundle: Bundle, catalog=None, suppressions: Union[str, Path, list, 
              config: Optional[dict[str, Any]] = None) -> Bundle:
     """Return `bundle` with `findings` filled (replacing any it had), suppressed ones marked.
 
-    suppressions: a YAML file path (see analyzer.rules.suppressions) or parsed entries.
+    suppressions: a YAML file path (see privascope.rules.suppressions) or parsed entries.
     config: per-rule parameter overrides, e.g. {"PS105": {"max_events": 5}}.
     Raises SuppressionError for a bad suppression file, RuleError for a bad rules.yaml.
     """
     if catalog is None:
-        from analyzer.catalog import load_catalog
+        from privascope.catalog import load_catalog
 
         catalog = load_catalog()
     rules = load_rules(catalog)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from analyzer.catalog import Catalog
-from analyzer.model import Bundle, Confidence
-from analyzer.rules.definitions import RuleDef, load_rules
+from privascope.catalog import Catalog
+from privascope.model import Bundle, Confidence
+from privascope.rules.definitions import RuleDef, load_rules
 
 FAIL, REVIEW, PASS, NOT_TESTED = "fail", "review", "pass", "not_tested"
 

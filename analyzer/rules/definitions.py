@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from analyzer.catalog import Catalog, CatalogError
-from analyzer.model import ClauseRef, Confidence, Severity
+from privascope.catalog import Catalog, CatalogError
+from privascope.model import ClauseRef, Confidence, Severity
 
 CODE_RE = re.compile(r"^PS[1-9]\d{2}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
@@ -46,7 +46,7 @@ class RuleDef:
 
 def load_rules(catalog: Catalog) -> tuple[RuleDef, ...]:
     """Validate and return the catalog's rules, in file order."""
-    from analyzer.rules.evaluators import EVALUATORS
+    from privascope.rules.evaluators import EVALUATORS
 
     retired = set((catalog.raw.get("rules") or {}).get("retired") or ())
     out: list[RuleDef] = []

@@ -5,11 +5,12 @@ import dataclasses
 import logging
 from typing import Any, Optional
 
-from analyzer.catalog import Catalog
-from analyzer.model import Bundle, Confidence, Finding, Severity
-from analyzer.rules.definitions import RuleDef
-from analyzer.rules.evaluators import EVALUATORS, Context, Hit
-from analyzer.rules.fingerprint import fingerprint
+from privascope.catalog import Catalog
+from privascope.rules.errors import RuleConfigError
+from privascope.model import Bundle, Confidence, Finding, Severity
+from privascope.rules.definitions import RuleDef
+from privascope.rules.evaluators import EVALUATORS, Context, Hit
+from privascope.rules.fingerprint import fingerprint
 
 log = logging.getLogger("privascope.rules")
 _CONF_RANK = {c: i for i, c in enumerate(Confidence)}
@@ -24,10 +25,6 @@ def rule_params(rule: RuleDef, config: Optional[dict[str, Any]]) -> dict[str, An
     return params
 
 
-class RuleConfigError(ValueError):
-    """Bad rule parameters given through evaluate(config=...)."""
-
-
 def run_rules(bundle: Bundle, catalog: Catalog, rules: tuple[RuleDef, ...],
               config: Optional[dict[str, Any]] = None,
               errors: Optional[list[str]] = None) -> tuple[Finding, ...]:
@@ -37,7 +34,7 @@ def run_rules(bundle: Bundle, catalog: Catalog, rules: tuple[RuleDef, ...],
     unknown = set(config or {}) - {r.code for r in rules}
     if unknown:
         raise RuleConfigError(f"rule config names unknown rule codes: {sorted(unknown)}")
-    from analyzer.rules.checklist import evidence_kinds
+    from privascope.rules.checklist import evidence_kinds
 
     ctx = Context(bundle=bundle, catalog=catalog)
     kinds = evidence_kinds(bundle)

@@ -19,7 +19,7 @@ from typing import Any, Optional, Union
 
 import yaml
 
-from analyzer.model import Finding, Suppression
+from privascope.model import Finding, Suppression
 
 _CODE = re.compile(r"^PS\d{3}$")
 _FP = re.compile(r"^[0-9a-f]{8,64}$")

@@ -14,10 +14,12 @@ from typing import Any, Optional
 
 import yaml
 
-from analyzer.catalog import CATALOG_DIR, Catalog, CatalogError
+from privascope import hooks as hooks_package
+from privascope.catalog import CATALOG_DIR, Catalog, CatalogError
 
-REPO = Path(__file__).resolve().parents[2]
-AGENT_DIR = REPO / "hooks" / "frida"
+# the hooks/ folder is the privascope.hooks package: found through the import system, not
+# through this file's place in the tree
+AGENT_DIR = Path(hooks_package.__file__).resolve().parent / "frida"
 BUNDLE = AGENT_DIR / "_agent.js"
 BUNDLE_STAMP = AGENT_DIR / "_agent.sha256"
 AGENT_FILE = CATALOG_DIR / "agent.yaml"

@@ -12,7 +12,7 @@ import functools
 import re
 from typing import Optional, Sequence
 
-from analyzer.catalog import Catalog
+from privascope.catalog import Catalog
 
 # Platform and language runtimes. Google Play services (com.google.android.gms) and Firebase are
 # SDKs, not framework, so they are deliberately absent; so is org.apache.http (apps bundle it).

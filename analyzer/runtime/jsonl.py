@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from analyzer.model import to_data
+from privascope.model import to_data
 
 
 class JsonlWriter:

@@ -6,7 +6,7 @@ crashes arrive as `{"type": "error", ...}` and become `AgentError`. A payload of
 module does not know becomes `UnknownMessage` (the session logs and counts it: never dropped).
 
 `ApiCall.value` / `.values` carry the RAW personal value from the agent to this process only;
-the session masks it at once (analyzer.privacy) and hands the raw form to the canary callback.
+the session masks it at once (privascope.privacy) and hands the raw form to the canary callback.
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ worker thread parses, converts, writes the JSONL line and calls the callbacks, s
 never stall the agent.
 
 Raw personal values: an `api:call` message carries the raw value from the agent. The worker
-masks it at once (analyzer.privacy.masked) for the model and passes the raw value only to the
+masks it at once (privascope.privacy.masked) for the model and passes the raw value only to the
 `on_canary` callbacks (pi_type, raw_value, runtime_event_id), in memory. It is never written to
 the JSONL file, logged, or kept.
 """
@@ -20,15 +20,15 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
-from analyzer.catalog import Catalog, load_catalog
-from analyzer.model import (AppState, AppStateChange, ComponentLaunch, ConsentEvent, ConsentKind,
+from privascope.catalog import Catalog, load_catalog
+from privascope.model import (AppState, AppStateChange, ComponentLaunch, ConsentEvent, ConsentKind,
                             ConsentPhase, PermissionRequest, RuntimeEvent, RuntimeEvidence)
-from analyzer.privacy import masked
-from analyzer.runtime import protocol as P
-from analyzer.runtime.agent_config import agent_config, load_bundle
-from analyzer.runtime.attribution import attribute
-from analyzer.runtime.jsonl import JsonlWriter
-from analyzer.runtime.targets import Target, TargetError, TargetUnavailable
+from privascope.privacy import masked
+from privascope.runtime import protocol as P
+from privascope.runtime.agent_config import agent_config, load_bundle
+from privascope.runtime.attribution import attribute
+from privascope.runtime.jsonl import JsonlWriter
+from privascope.runtime.targets import Target, TargetError, TargetUnavailable
 
 log = logging.getLogger("privascope.runtime")
 

@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from analyzer.model import (AppInfo, Bundle, ComponentLaunch, ConsentEvent, Method,
+from privascope.errors import EXIT_INTERRUPTED, EXIT_MISSING, EXIT_OK, UserError
+from privascope.model import (AppInfo, Bundle, ComponentLaunch, ConsentEvent, Method,
                             PermissionRequest, RuntimeEvent, Tool, to_json)
 
 EVENTS_FILE = "events.jsonl"
@@ -27,8 +28,7 @@ BUNDLE_FILE = "runtime-bundle.json"
 
 def build_target(args):
     """CLI arguments -> Target. Raises UserError for bad combinations."""
-    from analyzer.cli import UserError
-    from analyzer.runtime.targets import JvmTarget, parse_jvm_target
+    from privascope.runtime.targets import JvmTarget, parse_jvm_target
 
     if args.target and (args.serial or args.package):
         raise UserError("use either --target jvm:... or --serial/--package, not both")
@@ -42,8 +42,8 @@ def build_target(args):
                 raise UserError(f"classpath entry {entry} does not exist")
         return JvmTarget(classpath, main)
     if args.serial and args.package:
-        from analyzer.runtime.android import AndroidTarget
-        from analyzer.runtime.targets import TargetError
+        from privascope.runtime.android import AndroidTarget
+        from privascope.runtime.targets import TargetError
 
         if args.apk is not None and not Path(args.apk).is_file():
             raise UserError(f"{args.apk}: no such APK")
@@ -87,7 +87,7 @@ def _key_reader(session, stop: threading.Event) -> None:
 
 
 def write_bundle(out: Path, session, catalog) -> Path:
-    from analyzer import __version__
+    from privascope import __version__
 
     evidence = session.evidence()
     ready = session.ready
@@ -126,11 +126,10 @@ def _term_as_interrupt():
 
 
 def run_trace(args) -> int:
-    from analyzer.catalog import CatalogError, load_catalog
-    from analyzer.cli import EXIT_MISSING, EXIT_OK, UserError
-    from analyzer.runtime.agent_config import AgentBuildError
-    from analyzer.runtime.session import Session, SessionError
-    from analyzer.runtime.targets import TargetError, TargetUnavailable
+    from privascope.catalog import CatalogError, load_catalog
+    from privascope.runtime.agent_config import AgentBuildError
+    from privascope.runtime.session import Session, SessionError
+    from privascope.runtime.targets import TargetError, TargetUnavailable
 
     if args.duration is not None and args.duration <= 0:
         raise UserError("--duration must be positive")
@@ -188,4 +187,4 @@ def run_trace(args) -> int:
             path = write_bundle(out, session, catalog)
             print(f"{len(evidence.api_calls)} API calls, {len(evidence.consent)} consent events; "
                   f"events: {out / EVENTS_FILE}; bundle: {path}", flush=True)
-    return 130 if interrupted else EXIT_OK
+    return EXIT_INTERRUPTED if interrupted else EXIT_OK

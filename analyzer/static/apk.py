@@ -1,7 +1,7 @@
 """The one module that imports androguard: manifest (binary AXML), resources, certificates.
 
 Everything here returns plain data (`ApkFacts`); code scanning does not use androguard at all
-(see analyzer.static.dex). androguard logs through loguru at DEBUG level by default, which would
+(see privascope.static.dex). androguard logs through loguru at DEBUG level by default, which would
 flood the user's terminal, so its sink is removed on import.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Call sites of catalog APIs in one dex, found with our own dex reader (analyzer.static.dex).
+"""Call sites of catalog APIs in one dex, found with our own dex reader (privascope.static.dex).
 
 What counts as a call site (each deduplicated per calling method):
 - invoke: an invoke-* instruction whose target method id has the catalog class and member name
@@ -25,8 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from analyzer.catalog import Api, Catalog
-from analyzer.static.dex import (
+from privascope.catalog import Api, Catalog
+from privascope.static.dex import (
     CONST_STRING, CONST_STRING_JUMBO, INVOKE_OPS, INVOKE_STATIC_OPS, SGET_OPS, DexFile, Targets,
     candidate_methods, descriptor_to_java,
 )

@@ -5,8 +5,8 @@ import bisect
 import re
 from typing import Iterable
 
-from analyzer.catalog import Catalog
-from analyzer.model import PackerHit
+from privascope.catalog import Catalog
+from privascope.model import PackerHit
 
 
 def detect_packers(entry_names: Iterable[str], dotted_classes: Iterable[str],

@@ -13,19 +13,19 @@ import time
 from pathlib import Path
 from typing import Optional, Union
 
-from analyzer import __version__
-from analyzer.catalog import Catalog, load_catalog
-from analyzer.model import (
+from privascope import __version__
+from privascope.catalog import Catalog, load_catalog
+from privascope.model import (
     ApiCallSite, AppInfo, Bundle, Certificate, Component, Confidence, ManifestFlags, Method,
     Permission, Tool, Via,
 )
-from analyzer.static.axml_strings import axml_strings
-from analyzer.static.calls import RawSite, find_call_sites, string_users
-from analyzer.static.dex import DexError, DexFile, descriptor_to_java
-from analyzer.static.packers import detect_packers
-from analyzer.static.sdks import presences, tally_classes
-from analyzer.static.sources import ZipProblem, collect_code, open_apk_zip
-from analyzer.static.strings import StringFindings
+from privascope.static.axml_strings import axml_strings
+from privascope.static.calls import RawSite, find_call_sites, string_users
+from privascope.static.dex import DexError, DexFile, descriptor_to_java
+from privascope.static.packers import detect_packers
+from privascope.static.sdks import presences, tally_classes
+from privascope.static.sources import ZipProblem, collect_code, open_apk_zip
+from privascope.static.strings import StringFindings
 
 _TEXT_ASSET_EXT = (".json", ".txt", ".html", ".htm", ".xml", ".js", ".properties", ".cfg",
                    ".conf", ".ini", ".yaml", ".yml")
@@ -50,7 +50,7 @@ def _short_id(prefix: str, *parts: object) -> str:
 
 
 def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundle:
-    from analyzer.static.apk import ApkReadError, read_apk
+    from privascope.static.apk import ApkReadError, read_apk
 
     path = Path(path)
     timings: dict[str, float] = {}

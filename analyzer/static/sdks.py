@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from analyzer.catalog import Catalog
-from analyzer.model import SdkPresence
+from privascope.catalog import Catalog
+from privascope.model import SdkPresence
 
 
 @dataclass

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Iterable, Optional
 from urllib.parse import urlsplit
 
-from analyzer.catalog import Catalog
-from analyzer.model import HostRef, PrivacyPolicyRef
+from privascope.catalog import Catalog
+from privascope.model import HostRef, PrivacyPolicyRef
 
 _URL = re.compile(r"(?:https?|wss?)://[^\s\x00]+", re.IGNORECASE)
 _URL_IN_TEXT = re.compile(r"(?:https?|wss?)://[^\s\x00\"'`<>()\[\]{}]+", re.IGNORECASE)

@@ -16,8 +16,8 @@ from typing import Iterable, Iterator, Optional
 
 import ahocorasick_rs
 
-from analyzer import privacy
-from analyzer.traffic.variants import Variant, expand
+from privascope import privacy
+from privascope.traffic.variants import Variant, expand
 
 DFA_MAX_VARIANTS = 5000
 MIN_VALUE_LENGTH = 6  # shorter values ("0", "true", "wifi") match everywhere: never canaries

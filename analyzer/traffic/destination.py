@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from analyzer.model import Destination
+from privascope.model import Destination
 
 
 def package_hosts(package: str) -> tuple[str, ...]:

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
-from analyzer.traffic.checksums import gb11643_check_char, luhn_ok, plausible_birth_date
-from analyzer.traffic.fragments import Fragment, FragmentIndex
+from privascope.traffic.checksums import gb11643_check_char, luhn_ok, plausible_birth_date
+from privascope.traffic.fragments import Fragment, FragmentIndex
 
 # Not part of a longer token: a digit run inside a longer number or an identifier is not PI.
 _NB = r"(?<![0-9A-Za-z])"

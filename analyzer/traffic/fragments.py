@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Iterator, NamedTuple, Optional
 from urllib.parse import parse_qsl, unquote
 
-from analyzer.traffic.decoding import sniff_compressed
+from privascope.traffic.decoding import sniff_compressed
 
 MAX_JSON_NODES = 50_000  # a hostile body cannot make the walk unbounded
 MAX_NESTED_DEPTH = 2  # base64 inside base64 inside the body, no deeper

@@ -5,7 +5,7 @@ import os
 import threading
 from pathlib import Path
 
-from analyzer.model import TrafficEvent, from_json, to_json
+from privascope.model import TrafficEvent, from_json, to_json
 
 
 class JsonlWriter:

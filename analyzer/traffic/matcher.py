@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Sequence
 from urllib.parse import quote
 
-from analyzer import privacy
-from analyzer.model import AppState, ConsentPhase, PIMatch, TrafficEvent
-from analyzer.traffic.canaries import CanaryStore
-from analyzer.traffic.decoding import decode_body, sniff_compressed
-from analyzer.traffic.destination import DestinationClassifier
-from analyzer.traffic.detectors import DETECTORS, Detector, detect
-from analyzer.traffic.fragments import (
+from privascope import privacy
+from privascope.model import AppState, ConsentPhase, PIMatch, TrafficEvent
+from privascope.traffic.canaries import CanaryStore
+from privascope.traffic.decoding import decode_body, sniff_compressed
+from privascope.traffic.destination import DestinationClassifier
+from privascope.traffic.detectors import DETECTORS, Detector, detect
+from privascope.traffic.fragments import (
     MAX_NESTED_DEPTH, Fragment, FragmentIndex, RequestView, base64_runs, decode_blob,
     header_fragments, typed_fragments, url_fragments,
 )

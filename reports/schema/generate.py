@@ -1,7 +1,7 @@
-"""Generate bundle.schema.json (JSON Schema 2020-12) from analyzer.model's dataclasses.
+"""Generate bundle.schema.json (JSON Schema 2020-12) from privascope.model's dataclasses.
 
-    python -m reports.schema.generate          # rewrite reports/schema/bundle.schema.json
-    python -m reports.schema.generate --check  # exit 1 when the file is out of date
+    python -m privascope.reports.schema.generate          # rewrite reports/schema/bundle.schema.json
+    python -m privascope.reports.schema.generate --check  # exit 1 when the file is out of date
 
 The model is the source of truth; this file only mirrors it so other tools can validate a
 bundle without Python. tests/reports/test_json.py fails when the two drift apart.
@@ -18,7 +18,7 @@ import typing
 from pathlib import Path
 from typing import Any, Union
 
-from analyzer import model
+from privascope import model
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "bundle.schema.json"
 
@@ -89,7 +89,7 @@ def main(argv=None) -> int:
     if args.check:
         current = SCHEMA_FILE.read_text(encoding="utf-8") if SCHEMA_FILE.exists() else ""
         if current != text:
-            print(f"{SCHEMA_FILE} is out of date: run python -m reports.schema.generate",
+            print(f"{SCHEMA_FILE} is out of date: run python -m privascope.reports.schema.generate",
                   file=sys.stderr)
             return 1
         return 0

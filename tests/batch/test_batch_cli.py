@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 
-from analyzer.batch import batch_exit_code, load_completed
-from analyzer.batch.progress import BatchProgress
-from analyzer.cli import main
+from privascope.batch import batch_exit_code, load_completed
+from privascope.batch.progress import BatchProgress
+from privascope.cli import main
 
 
 def _batch(capsys, *argv):

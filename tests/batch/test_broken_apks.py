@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.cli import main
+from privascope.cli import main
 from tests.batch.broken_apks import CASES
 from tests.batch.conftest import tree
 

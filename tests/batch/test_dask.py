@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from analyzer.cli import main
+from privascope.cli import main
 
 distributed = pytest.importorskip("distributed")
 
@@ -91,7 +91,7 @@ def test_unreachable_scheduler_is_a_one_line_error(small_apks, tmp_path, capsys)
 
 
 def test_memory_blow_up_inside_a_task_kills_only_its_subprocess(cluster, small_apks, tmp_path):
-    from analyzer.batch.dask_runner import run_dask
+    from privascope.batch.dask_runner import run_dask
 
     workers_before = set(cluster.scheduler_info["workers"])
     jobs = [{"index": i, "path": str(a), "apps_dir": str(tmp_path / "x"), "formats": ["json"],

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.batch.summary import write_summary
-from analyzer.batch.worker import error_record
-from reports.batch_index import render_index, write_index
+from privascope.batch.summary import write_summary
+from privascope.batch.worker import error_record
+from privascope.reports.batch_index import render_index, write_index
 
 CHROMIUM = Path("/usr/bin/chromium")
 XSS = '<img src=x onerror=alert("pwn")><script>alert("s")</script>'

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.batch.inputs import InputError, expand_inputs
+from privascope.batch.inputs import InputError, expand_inputs
 
 
 def test_directory_is_walked_recursively_and_sorted(tmp_path):

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from analyzer.batch import load_completed
+from privascope.batch import load_completed
 from tests.conftest import REPO
 
 
@@ -20,7 +20,7 @@ def test_sigint_then_resume(corpus_dir, tmp_path):
     for a in apks:
         shutil.copy(a, src / a.name)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "analyzer.cli", "batch", str(src), "-o", str(out), "--jobs", "1",
+    cmd = [sys.executable, "-m", "privascope.cli", "batch", str(src), "-o", str(out), "--jobs", "1",
            "--format", "json"]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)

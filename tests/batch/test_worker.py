@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from analyzer.batch.worker import (WorkerProcess, crash_reason, error_record, run_isolated,
+from privascope.batch.worker import (WorkerProcess, crash_reason, error_record, run_isolated,
                                    safe_name, scan_one)
 
 

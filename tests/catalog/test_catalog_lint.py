@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analyzer.catalog import CAPTURES_BY_KIND, DATA_SAFETY_CATEGORIES, NORMALIZE_FORMS
+from privascope.catalog import CAPTURES_BY_KIND, DATA_SAFETY_CATEGORIES, NORMALIZE_FORMS
 
 P = "android.permission."
 
@@ -216,7 +216,7 @@ def test_no_duplicate_class_member_in_the_file(catalog):
 
 
 def catalog_dir():
-    from analyzer.catalog import CATALOG_DIR
+    from privascope.catalog import CATALOG_DIR
     return CATALOG_DIR
 
 

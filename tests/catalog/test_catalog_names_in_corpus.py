@@ -13,7 +13,7 @@ import zipfile
 
 import pytest
 
-from analyzer.static.dex import DexFile
+from privascope.static.dex import DexFile
 
 
 @pytest.fixture(scope="module")

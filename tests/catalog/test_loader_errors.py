@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analyzer.catalog import (CATALOG_DIR, CatalogError, KeyArg, frida_type_name,
+from privascope.catalog import (CATALOG_DIR, CatalogError, KeyArg, frida_type_name,
                               java_type_descriptor, load_catalog)
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

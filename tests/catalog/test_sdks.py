@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from analyzer.catalog import SDK_CATEGORIES, _HOST, _valid_prefix
+from privascope.catalog import SDK_CATEGORIES, _HOST, _valid_prefix
 
 # --------------------------------------------------------------------------- lint
 
@@ -379,7 +379,7 @@ TRACKER_FREE = ["androguard_a2dp.Vol_137.apk", "androguard_politedroid_4.apk", "
 
 
 def _classes(apk_path):
-    from analyzer.static.dex import DexFile, descriptor_to_java
+    from privascope.static.dex import DexFile, descriptor_to_java
 
     with zipfile.ZipFile(apk_path) as z:
         for name in z.namelist():
@@ -401,7 +401,7 @@ def test_corpus_apks_without_trackers_match_nothing(catalog, corpus_dir, apk):
 
 
 def test_cnzz_sample_is_found_by_its_collector_host(catalog, corpus_dir):
-    from analyzer.static.dex import DexFile
+    from privascope.static.dex import DexFile
 
     with zipfile.ZipFile(corpus_dir / "umeng_CNZZ.apk") as z:
         dex = DexFile(z.read("classes.dex"))

@@ -6,9 +6,9 @@ import sys
 
 import atheris
 
-with atheris.instrument_imports(include=["analyzer.static"]):
-    import analyzer.static.calls  # noqa: F401
-    import analyzer.static.dex  # noqa: F401
+with atheris.instrument_imports(include=["privascope.static"]):
+    import privascope.static.calls  # noqa: F401
+    import privascope.static.dex  # noqa: F401
 
 from tests.fuzz.targets import TARGETS  # noqa: E402
 
@@ -18,9 +18,9 @@ def main() -> None:
     check = TARGETS[target]
     if target == "manifest":
         # coverage feedback from androguard's AXML/APK readers too: that is the manifest path
-        with atheris.instrument_imports(include=["analyzer.static", "androguard.core.axml",
+        with atheris.instrument_imports(include=["privascope.static", "androguard.core.axml",
                                                  "androguard.core.apk"]):
-            import analyzer.static.scan  # noqa: F401
+            import privascope.static.scan  # noqa: F401
 
     def one_input(data: bytes) -> None:
         check(data)  # any exception but the expected rejections is reported as a crash

@@ -25,7 +25,7 @@ def seed_members() -> dict[str, bytes]:
 
 @lru_cache(maxsize=1)
 def _catalog():
-    from analyzer.catalog import load_catalog
+    from privascope.catalog import load_catalog
 
     return load_catalog()
 
@@ -33,7 +33,7 @@ def _catalog():
 def check_dex(data: bytes) -> None:
     """Everything the static scanner does with one dex: header and tables, every code item,
     every method reference, and the catalog call-site search."""
-    from analyzer.static.dex import DexError, DexFile
+    from privascope.static.dex import DexError, DexFile
 
     try:
         dex = DexFile(data)
@@ -45,7 +45,7 @@ def check_dex(data: bytes) -> None:
         for m in dex.code_methods():
             for _ in dex.instructions(m):
                 pass
-        from analyzer.static.calls import find_call_sites
+        from privascope.static.calls import find_call_sites
 
         find_call_sites(dex, _catalog())
     except DexError as exc:
@@ -63,7 +63,7 @@ def manifest_apk_bytes(manifest: bytes) -> bytes:
 
 def check_manifest(manifest: bytes, scratch: Path | None = None) -> None:
     """scan_apk on an APK whose manifest is `manifest`: a ScanError (one line) or a bundle."""
-    from analyzer.static.scan import ScanError, scan_apk
+    from privascope.static.scan import ScanError, scan_apk
 
     with tempfile.TemporaryDirectory(dir=scratch) as tmp:
         path = Path(tmp) / "fuzz.apk"

@@ -25,7 +25,7 @@ def test_regression_inputs_exist():
 
 
 def test_mutf8_invalid_bytes_decode_without_error():
-    from analyzer.static.dex import decode_mutf8
+    from privascope.static.dex import decode_mutf8
 
     # lone continuation and invalid start bytes: seen by the fuzzer in a string_data_item
     assert decode_mutf8(b"ab\xa4\xff") == "ab\ufffd\ufffd"

@@ -7,9 +7,9 @@ import pytest
 from mitmproxy import exceptions
 from mitmproxy.test import taddons, tflow
 
-from analyzer.traffic import CanaryStore
-from analyzer.traffic.jsonl import read_events
-from hooks.mitm_addon import PrivascopeAddon, request_view
+from privascope.traffic import CanaryStore
+from privascope.traffic.jsonl import read_events
+from privascope.hooks.mitm_addon import PrivascopeAddon, request_view
 from tests.traffic.values import ANDROID_ID, IMEI
 
 
@@ -166,7 +166,7 @@ def test_flow_is_not_held_while_a_large_body_is_analysed(catalog):
 
 def test_consent_phase_is_taken_when_the_request_arrives(catalog):
     """The worker may run later; the phase must be the one at arrival."""
-    from analyzer.model import AppState, ConsentPhase
+    from privascope.model import AppState, ConsentPhase
 
     clock = {"phase": ConsentPhase.BEFORE}
     events = []

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from analyzer.traffic.jsonl import read_events
+from privascope.traffic.jsonl import read_events
 from tests.hooks.servers import local_server, via_proxy
 from tests.traffic.values import ANDROID_ID, IMEI, LAT, LON, PHONE
 

@@ -3,9 +3,9 @@ import json
 
 import pytest
 
-from analyzer.traffic import CanaryStore
-from hooks.mitm_addon import PrivascopeAddon
-from hooks.mitm_runner import start_proxy
+from privascope.traffic import CanaryStore
+from privascope.hooks.mitm_addon import PrivascopeAddon
+from privascope.hooks.mitm_runner import start_proxy
 from tests.hooks.servers import local_server, via_proxy
 from tests.traffic.values import ANDROID_ID
 

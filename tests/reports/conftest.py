@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.model import Bundle, from_json
+from privascope.model import Bundle, from_json
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -21,7 +21,7 @@ def report_catalog(catalog):
 
 @pytest.fixture(scope="session")
 def hostile_bundle(report_catalog) -> Bundle:
-    from analyzer.rules import evaluate
+    from privascope.rules import evaluate
 
     raw = (FIXTURES / "hostile_full_bundle.json").read_text(encoding="utf-8")
     return evaluate(from_json(Bundle, raw), catalog=report_catalog)

@@ -15,7 +15,7 @@ BUNDLE = FIXTURES / "hostile_full_bundle.json"
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analyzer.cli", *args], cwd=REPO,
+    return subprocess.run([sys.executable, "-m", "privascope.cli", *args], cwd=REPO,
                           capture_output=True, text=True, timeout=120)
 
 

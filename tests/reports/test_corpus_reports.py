@@ -8,8 +8,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from reports import write_reports
-from reports.schema import generate
+from privascope.reports import write_reports
+from privascope.reports.schema import generate
 from tests.reports.conftest import open_page
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
@@ -28,10 +28,10 @@ def _validator(name):
 @pytest.fixture(scope="module")
 def corpus_reports(corpus_dir, catalog, tmp_path_factory):
     try:
-        from analyzer.static.scan import ScanError, scan_apk
+        from privascope.static.scan import ScanError, scan_apk
     except ImportError:
-        pytest.skip("analyzer.static.scan is not available")
-    from analyzer.rules import evaluate
+        pytest.skip("privascope.static.scan is not available")
+    from privascope.rules import evaluate
 
     out = tmp_path_factory.mktemp("corpus")
     results = {}

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from reports import write_reports
+from privascope.reports import write_reports
 from tests.reports.conftest import open_page
 
 pytestmark = pytest.mark.timeout(180)
@@ -85,7 +85,7 @@ def test_raw_values_never_rendered(zh_report, hostile_bundle):
 
 def test_english_report_and_suppressed_finding(browser, hostile_bundle, report_catalog, tmp_path):
     target = next(f for f in hostile_bundle.findings if f.rule == "PS202")
-    from analyzer.rules import evaluate
+    from privascope.rules import evaluate
 
     b = evaluate(hostile_bundle, catalog=report_catalog, suppressions=[
         {"rule": "PS202", "fingerprint": target.fingerprint, "reason": "disclosed <b>in</b> policy §4"}])
@@ -109,7 +109,7 @@ def test_english_report_and_suppressed_finding(browser, hostile_bundle, report_c
 def test_static_only_report_has_no_timeline(hostile_bundle, report_catalog, tmp_path):
     static = dataclasses.replace(hostile_bundle, runtime=None, traffic=(),
                                  method=dataclasses.replace(hostile_bundle.method, kinds=("static",)))
-    from analyzer.rules import evaluate
+    from privascope.rules import evaluate
 
     static = evaluate(static, catalog=report_catalog)
     html = write_reports(static, tmp_path, ("html",), catalog=report_catalog)["html"].read_text()
@@ -121,8 +121,8 @@ def test_static_only_report_has_no_timeline(hostile_bundle, report_catalog, tmp_
 def test_real_hostile_sample_apk_renders_inert(browser, samples_build, catalog, tmp_path):
     """samples/build/hostile.apk (built by `make samples`): its label and a URL string carry
     <script> and "onerror= payloads."""
-    from analyzer.rules import evaluate
-    from analyzer.static.scan import scan_apk
+    from privascope.rules import evaluate
+    from privascope.static.scan import scan_apk
 
     apk = samples_build / "hostile.apk"
     if not apk.exists():
@@ -149,7 +149,7 @@ def test_real_hostile_sample_apk_renders_inert(browser, samples_build, catalog, 
 
 def test_runtime_only_report_lists_sdks_and_permissions_seen_at_run_time(hostile_bundle,
                                                                           report_catalog, tmp_path):
-    from analyzer.rules import evaluate
+    from privascope.rules import evaluate
 
     rt_only = dataclasses.replace(
         hostile_bundle, sdks=(), permissions=(), api_calls=(), hosts=(), privacy_policy=(),
@@ -165,8 +165,8 @@ def test_runtime_only_report_lists_sdks_and_permissions_seen_at_run_time(hostile
 
 
 def test_every_sdk_category_has_labels():
-    from analyzer.catalog import SDK_CATEGORIES
-    from reports.i18n import CATEGORIES, LABELS
+    from privascope.catalog import SDK_CATEGORIES
+    from privascope.reports.i18n import CATEGORIES, LABELS
 
     for lang in ("zh", "en"):
         assert set(CATEGORIES[lang]) == set(SDK_CATEGORIES)

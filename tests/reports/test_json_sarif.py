@@ -8,9 +8,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from analyzer.model import Bundle, from_json
-from reports import write_reports
-from reports.schema import generate
+from privascope.model import Bundle, from_json
+from privascope.reports import write_reports
+from privascope.reports.schema import generate
 
 SCHEMA_DIR = Path(generate.__file__).resolve().parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -25,7 +25,7 @@ def _validator(name: str):
 
 def test_bundle_schema_in_sync_with_model():
     current = (SCHEMA_DIR / "bundle.schema.json").read_text(encoding="utf-8")
-    assert current == generate.render(), "run: python -m reports.schema.generate"
+    assert current == generate.render(), "run: python -m privascope.reports.schema.generate"
 
 
 def test_json_output_validates_and_round_trips(hostile_bundle, report_catalog, tmp_path):
@@ -37,11 +37,11 @@ def test_json_output_validates_and_round_trips(hostile_bundle, report_catalog, t
 
 
 def test_schema_rejects_what_the_model_rejects(hostile_bundle):
-    data = json.loads(json.dumps(__import__("analyzer.model", fromlist=["to_data"]).to_data(
+    data = json.loads(json.dumps(__import__("privascope.model", fromlist=["to_data"]).to_data(
         hostile_bundle)))
     data["findings"][0]["severity"] = "urgent"
     assert list(_validator("bundle.schema.json").iter_errors(data))
-    data = json.loads(json.dumps(__import__("analyzer.model", fromlist=["to_data"]).to_data(
+    data = json.loads(json.dumps(__import__("privascope.model", fromlist=["to_data"]).to_data(
         hostile_bundle)))
     del data["app"]["package"]
     assert list(_validator("bundle.schema.json").iter_errors(data))
@@ -93,7 +93,7 @@ def test_messages_carry_counts_and_names(hostile_bundle):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_sarif_valid_and_complete(hostile_bundle, report_catalog, tmp_path, lang):
-    from analyzer.rules import evaluate
+    from privascope.rules import evaluate
 
     target = next(f for f in hostile_bundle.findings if f.rule == "PS301")
     b = evaluate(hostile_bundle, catalog=report_catalog, suppressions=[

@@ -15,7 +15,7 @@ def rules_catalog(catalog):
 
 
 def catalog_dir() -> Path:
-    from analyzer.catalog import CATALOG_DIR
+    from privascope.catalog import CATALOG_DIR
 
     return Path(CATALOG_DIR)
 

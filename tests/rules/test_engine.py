@@ -5,9 +5,9 @@ import dataclasses
 
 import pytest
 
-from analyzer.cli import EXIT_FINDINGS, EXIT_OK, exit_code_for
-from analyzer.model import Bundle, from_data, to_json, from_json
-from analyzer.rules import SuppressionError, evaluate
+from privascope.cli import EXIT_FINDINGS, EXIT_OK, exit_code_for
+from privascope.model import Bundle, from_data, to_json, from_json
+from privascope.rules import SuppressionError, evaluate
 from tests.rules.conftest import FIXTURES, load_fixture
 
 
@@ -124,7 +124,7 @@ def test_fail_on_ignores_suppressed(rules_catalog):
 
 
 def test_clause_checklist_statuses(rules_catalog):
-    from analyzer.rules.checklist import clause_checklist
+    from privascope.rules.checklist import clause_checklist
 
     # runtime run with a pre-consent read: 3.1 fails; static-only clauses are not tested
     rt = evaluate(_bundle("PS101"), catalog=rules_catalog)
@@ -150,7 +150,7 @@ def test_clause_checklist_statuses(rules_catalog):
 
 
 def test_static_medium_confidence_asks_for_review_not_fail(rules_catalog):
-    from analyzer.rules.checklist import clause_checklist
+    from privascope.rules.checklist import clause_checklist
 
     b = evaluate(_bundle("PS301"), catalog=rules_catalog)  # getDeviceId call site, medium
     status = {(c.framework, c.item): c.status for c in clause_checklist(b, rules_catalog)}
@@ -169,7 +169,7 @@ def test_static_rules_do_not_run_without_a_static_scan(rules_catalog):
 
 
 def test_data_safety_finding_cites_its_category_and_sharing(rules_catalog):
-    from analyzer.rules.checklist import clause_checklist
+    from privascope.rules.checklist import clause_checklist
 
     b = evaluate(_bundle("PS202"), catalog=rules_catalog)  # ANDROID_ID to third-party hosts
     ds = [f for f in b.findings if f.rule == "PS401"]
@@ -186,7 +186,7 @@ def test_data_safety_finding_cites_its_category_and_sharing(rules_catalog):
 def test_sliding_window_matches_brute_force():
     from hypothesis import given, settings, strategies as st
 
-    from analyzer.rules.evaluators.runtime import max_in_window
+    from privascope.rules.evaluators.runtime import max_in_window
 
     @settings(max_examples=200, deadline=None)
     @given(st.lists(st.floats(0, 300, allow_nan=False), max_size=60),
@@ -199,8 +199,8 @@ def test_sliding_window_matches_brute_force():
 
 
 def test_a_failing_rule_is_reported_not_fatal(rules_catalog, monkeypatch):
-    from analyzer.rules import RuleConfigError
-    from analyzer.rules.evaluators import EVALUATORS
+    from privascope.rules import RuleConfigError
+    from privascope.rules.evaluators import EVALUATORS
 
     def broken(ctx, params):
         raise KeyError("boom")

@@ -8,10 +8,10 @@ import string
 import pytest
 import yaml
 
-from analyzer.model import Bundle, from_data
-from analyzer.rules import evaluate, load_rules
-from analyzer.rules.definitions import RuleError
-from analyzer.rules.evaluators import EVALUATORS
+from privascope.model import Bundle, from_data
+from privascope.rules import evaluate, load_rules
+from privascope.rules.definitions import RuleError
+from privascope.rules.evaluators import EVALUATORS
 from tests.rules.conftest import catalog_dir, fixture_files, load_fixture
 
 
@@ -74,7 +74,7 @@ def test_fixture(rules_catalog, code, case):
 
 def _broken(tmp_path, mutate):
     """Copy the catalog with a mutated rules.yaml."""
-    from analyzer.catalog import load_catalog
+    from privascope.catalog import load_catalog
 
     for src in catalog_dir().glob("*.yaml"):
         (tmp_path / src.name).write_bytes(src.read_bytes())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from analyzer.catalog import Api, Catalog, KeyArg
+from privascope.catalog import Api, Catalog, KeyArg
 
 HOST_APIS = (
     Api(id="android.telephony.TelephonyManager.getDeviceId", cls="android.telephony.TelephonyManager",

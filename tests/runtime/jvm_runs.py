@@ -6,10 +6,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analyzer.catalog import Api, Catalog
-from analyzer.model import RuntimeEvidence
-from analyzer.runtime.session import Session
-from analyzer.runtime.targets import JvmTarget
+from privascope.catalog import Api, Catalog
+from privascope.model import RuntimeEvidence
+from privascope.runtime.session import Session
+from privascope.runtime.targets import JvmTarget
 from samples.jvm_host import values as V
 from tests.runtime.host_apis import host_catalog
 

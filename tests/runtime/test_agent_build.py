@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from analyzer.catalog import Api, CatalogError
-from analyzer.runtime import agent_config as AC
+from privascope.catalog import Api, CatalogError
+from privascope.runtime import agent_config as AC
 from tests.conftest import REPO
 
 

@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from analyzer.runtime.android import (APEX_CACERTS, FRIDA_SERVER, SYSTEM_CACERTS, AndroidTarget,
+from privascope.runtime.android import (APEX_CACERTS, FRIDA_SERVER, SYSTEM_CACERTS, AndroidTarget,
                                       frida_arch, system_ca_script)
-from analyzer.runtime.targets import TargetError, TargetUnavailable
+from privascope.runtime.targets import TargetError, TargetUnavailable
 
 VERSION = "17.26.2"
 
@@ -189,7 +189,7 @@ def test_ca_script_before_android_14_has_no_apex_step():
 @pytest.mark.device
 @pytest.mark.skipif(not os.environ.get("ANDROID_SERIAL"), reason="needs a device: set ANDROID_SERIAL")
 def test_agent_on_a_real_device(tmp_path):
-    from analyzer.runtime.session import Session
+    from privascope.runtime.session import Session
 
     package = os.environ.get("PRIVASCOPE_TEST_PACKAGE", "com.android.settings")
     t = AndroidTarget(os.environ["ANDROID_SERIAL"], package)

@@ -1,7 +1,7 @@
 """SDK attribution from hand-written stacks: the nearest non-framework frame decides."""
 from __future__ import annotations
 
-from analyzer.runtime.attribution import attribute, frame_class, is_framework
+from privascope.runtime.attribution import attribute, frame_class, is_framework
 
 HOOKED = "android.telephony.TelephonyManager.getDeviceId"
 

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from analyzer.runtime.targets import JvmTarget
+from privascope.runtime.targets import JvmTarget
 from samples.jvm_host import values as V
 
 

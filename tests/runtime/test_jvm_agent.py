@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.catalog import Api
-from analyzer.model import AppState, ConsentKind, ConsentPhase
-from analyzer.privacy import mask, masked
-from analyzer.runtime.jsonl import read_jsonl
+from privascope.catalog import Api
+from privascope.model import AppState, ConsentKind, ConsentPhase
+from privascope.privacy import mask, masked
+from privascope.runtime.jsonl import read_jsonl
 from samples.jvm_host import values as V
 from tests.runtime.jvm_runs import LOOP, SALT, run_host
 

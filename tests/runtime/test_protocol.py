@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from analyzer.runtime import protocol as P
+from privascope.runtime import protocol as P
 
 
 def send(payload):

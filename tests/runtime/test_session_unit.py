@@ -7,11 +7,11 @@ import logging
 
 import pytest
 
-from analyzer.model import AppState, ConsentKind, ConsentPhase
-from analyzer.privacy import masked
-from analyzer.runtime.jsonl import read_jsonl
-from analyzer.runtime.session import Session
-from analyzer.runtime.targets import Target
+from privascope.model import AppState, ConsentKind, ConsentPhase
+from privascope.privacy import masked
+from privascope.runtime.jsonl import read_jsonl
+from privascope.runtime.session import Session
+from privascope.runtime.targets import Target
 
 IMEI = "861234567890127"
 SALT = b"unit-salt"

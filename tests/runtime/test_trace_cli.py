@@ -9,14 +9,14 @@ import time
 
 import pytest
 
-from analyzer.model import Bundle, from_json
-from analyzer.runtime.jsonl import read_jsonl
+from privascope.model import Bundle, from_json
+from privascope.runtime.jsonl import read_jsonl
 from samples.jvm_host import values as V
 from tests.conftest import REPO
 
 
 def trace(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "analyzer.cli", "trace", *args], cwd=REPO,
+    return subprocess.run([sys.executable, "-m", "privascope.cli", "trace", *args], cwd=REPO,
                           capture_output=True, text=True, timeout=kw.pop("timeout", 120), **kw)
 
 
@@ -43,7 +43,7 @@ def test_trace_records_events_and_bundle_without_raw_values(host_target, tmp_pat
 
 
 def test_ctrl_c_ends_cleanly_and_keeps_the_record(host_target, tmp_path):
-    proc = subprocess.Popen([sys.executable, "-m", "analyzer.cli", "trace", "--target", host_target,
+    proc = subprocess.Popen([sys.executable, "-m", "privascope.cli", "trace", "--target", host_target,
                              "--duration", "120", "--out", str(tmp_path)], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.PIPE, text=True)
     try:
@@ -69,8 +69,8 @@ def test_ctrl_c_ends_cleanly_and_keeps_the_record(host_target, tmp_path):
 
 def test_key_press_marks_consent(samples_build, tmp_path):
     # A dialog the agent cannot see (consent "none": no click): the tester types `r`.
-    from analyzer.runtime.session import Session
-    from analyzer.runtime.targets import JvmTarget
+    from privascope.runtime.session import Session
+    from privascope.runtime.targets import JvmTarget
     from tests.runtime.jvm_runs import settle
 
     target = JvmTarget(str(samples_build / "jvm_host" / "classes"), V.MAIN_CLASS,

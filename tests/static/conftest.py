@@ -10,14 +10,14 @@ import pytest
 def static_catalog():
     """The project catalog. PRIVASCOPE_TEST_CATALOG points at another catalog directory (used
     while the catalog files are being edited); CI never sets it."""
-    from analyzer.catalog import load_catalog
+    from privascope.catalog import load_catalog
 
     return load_catalog(os.environ.get("PRIVASCOPE_TEST_CATALOG") or None)
 
 
 @pytest.fixture(scope="session")
 def sample_scan(samples_build, static_catalog):
-    from analyzer.static.scan import scan_apk
+    from privascope.static.scan import scan_apk
 
     cache = {}
 

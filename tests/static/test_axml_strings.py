@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import zipfile
 
-from analyzer.static.axml_strings import axml_strings
+from privascope.static.axml_strings import axml_strings
 
 
 def test_reads_network_security_config_pool(samples_build):

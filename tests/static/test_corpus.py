@@ -27,7 +27,7 @@ _SCANS: dict = {}
 
 
 def _scan(corpus_dir, catalog, name):
-    from analyzer.static.scan import scan_apk
+    from privascope.static.scan import scan_apk
 
     if name not in _SCANS:
         _SCANS[name] = scan_apk(corpus_dir / name, catalog)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from analyzer import demo
+from privascope import demo
 
 
 def test_demo_writes_reports(samples_build, tmp_path, capsys):

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer.static.calls import find_call_sites
-from analyzer.static.dex import (
+from privascope.static.calls import find_call_sites
+from privascope.static.dex import (
     CONST_STRING, CONST_STRING_JUMBO, INVOKE_OPS, SGET_OPS, DexError, DexFile, decode_mutf8,
     descriptor_to_java,
 )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from analyzer.model import Bundle, Via, from_json, to_json
+from privascope.model import Bundle, Via, from_json, to_json
 
 TM_GET_DEVICE_ID = "android.telephony.TelephonyManager.getDeviceId"
 SECURE_GET_STRING = "android.provider.Settings$Secure.getString"

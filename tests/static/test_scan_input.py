@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.cli import main as cli_main
-from analyzer.static.scan import ScanError, scan_apk
+from privascope.cli import main as cli_main
+from privascope.static.scan import ScanError, scan_apk
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -93,7 +93,7 @@ def test_cli_not_an_apk_one_line_exit_2(tmp_path, capsys):
 def test_cli_subprocess_no_traceback(tmp_path):
     path = tmp_path / "x.apk"
     path.write_bytes(b"PK\x03\x04junk")
-    proc = subprocess.run([sys.executable, "-m", "analyzer.cli", "scan", str(path), "-o",
+    proc = subprocess.run([sys.executable, "-m", "privascope.cli", "scan", str(path), "-o",
                            str(tmp_path / "o"), "--format", "json"],
                           capture_output=True, text=True, cwd=REPO, timeout=120)
     assert proc.returncode == 2
@@ -133,7 +133,7 @@ def test_multidex_nested_and_corrupt_dex(tmp_path, samples_build, static_catalog
 
 
 def test_nesting_is_bounded(tmp_path, samples_build, static_catalog):
-    from analyzer.static import sources
+    from privascope.static import sources
 
     members = _members(samples_build / "sdk.apk")
     dex = _members(samples_build / "reflection.apk")["classes.dex"]

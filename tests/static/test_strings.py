@@ -1,7 +1,7 @@
 """Hosts, URLs and privacy-policy references from strings."""
 from __future__ import annotations
 
-from analyzer.static.strings import StringFindings, host_of
+from privascope.static.strings import StringFindings, host_of
 
 
 def _find(catalog, strings, in_text=False):

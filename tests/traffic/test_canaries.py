@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from analyzer.traffic.canaries import CanaryStore, KnownValueError, file_permission_warning
+from privascope.traffic.canaries import CanaryStore, KnownValueError, file_permission_warning
 from tests.traffic.values import ANDROID_ID, IMEI, MAC
 
 

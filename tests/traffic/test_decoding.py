@@ -5,7 +5,7 @@ import brotli
 import pytest
 import zstandard
 
-from analyzer.traffic.decoding import decode_body, sniff_compressed
+from privascope.traffic.decoding import decode_body, sniff_compressed
 
 BODY = b'{"imei":"868912034567890","note":"' + b"x" * 5000 + b'"}'
 

@@ -1,9 +1,9 @@
 """Each pattern detector: true values are found, near misses stay silent."""
 import pytest
 
-from analyzer.traffic import detectors as d
-from analyzer.traffic.checksums import gb11643_check_char, luhn_ok, plausible_birth_date
-from analyzer.traffic.fragments import Fragment, FragmentIndex
+from privascope.traffic import detectors as d
+from privascope.traffic.checksums import gb11643_check_char, luhn_ok, plausible_birth_date
+from privascope.traffic.fragments import Fragment, FragmentIndex
 from tests.traffic.values import (
     BANK_CARD, BANK_CARD_BAD, EMAIL, ID_CARD, ID_CARD_BAD, IMEI, IMEI_BAD_LUHN, IMSI, LAT, LON,
     MAC, OAID, PHONE,

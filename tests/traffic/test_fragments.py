@@ -1,7 +1,7 @@
 import base64
 import json
 
-from analyzer.traffic.fragments import (
+from privascope.traffic.fragments import (
     MAX_JSON_NODES, header_fragments, json_fragments, nested_fragments, typed_fragments,
     url_fragments,
 )
@@ -62,7 +62,7 @@ def test_typed_dispatch_and_fallbacks():
 
 
 def test_nested_base64_text_is_decoded_binary_is_skipped():
-    from analyzer.traffic.fragments import Fragment
+    from privascope.traffic.fragments import Fragment
 
     blob = base64.b64encode(b"hello nested world").decode()
     f = Fragment("header", "X-Token", f"v1.{blob}.sig")

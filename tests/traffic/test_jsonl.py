@@ -1,8 +1,8 @@
 import os
 import stat
 
-from analyzer.model import Destination, PIMatch, TrafficEvent
-from analyzer.traffic.jsonl import JsonlWriter, read_events
+from privascope.model import Destination, PIMatch, TrafficEvent
+from privascope.traffic.jsonl import JsonlWriter, read_events
 
 
 def test_events_round_trip_one_flushed_line_each(tmp_path):

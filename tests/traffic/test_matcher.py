@@ -10,8 +10,8 @@ import brotli
 import pytest
 import zstandard
 
-from analyzer.model import Destination, to_json
-from analyzer.traffic import CanaryStore, Limits, RequestView, TrafficAnalyzer
+from privascope.model import Destination, to_json
+from privascope.traffic import CanaryStore, Limits, RequestView, TrafficAnalyzer
 from tests.traffic.values import (
     ANDROID_ID, BANK_CARD_BAD, ID_CARD_BAD, IMEI, IMEI_BAD_LUHN, LAT, LON, MAC, PHONE,
 )
@@ -193,7 +193,7 @@ def test_destination_classes(catalog):
 
 
 def test_event_ids_and_context_stamps():
-    from analyzer.model import AppState, ConsentPhase
+    from privascope.model import AppState, ConsentPhase
 
     an = TrafficAnalyzer(_store(), context=lambda: (ConsentPhase.BEFORE, AppState.FOREGROUND))
     a = an.analyze_request(RequestView("GET", "https", "x.example.org", 443, "/a?b=c"))

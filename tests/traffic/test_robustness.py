@@ -4,7 +4,7 @@ import gzip
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer.traffic import CanaryStore, RequestView, TrafficAnalyzer
+from privascope.traffic import CanaryStore, RequestView, TrafficAnalyzer
 
 _STORE = CanaryStore()
 _STORE.add("device.imei", "868912034567898")

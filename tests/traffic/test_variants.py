@@ -2,7 +2,7 @@ import base64
 import hashlib
 from urllib.parse import quote
 
-from analyzer.traffic.variants import NORMALIZERS, expand
+from privascope.traffic.variants import NORMALIZERS, expand
 from tests.traffic.values import IMEI, MAC
 
 
@@ -58,7 +58,7 @@ def test_catalog_normal_forms_are_known(catalog):
 
 
 def test_catalog_encoding_chains():
-    from analyzer.traffic.variants import apply_chain
+    from privascope.traffic.variants import apply_chain
 
     digest = hashlib.md5(IMEI.encode()).digest()
     assert apply_chain(IMEI, "md5_bytes>base64") == base64.b64encode(digest).decode()
@@ -72,8 +72,8 @@ def test_catalog_encoding_chains():
 
 
 def test_every_chain_step_the_catalog_allows_is_implemented(catalog):
-    from analyzer.catalog import CHAIN_BYTES_STEPS, CHAIN_TEXT_STEPS
-    from analyzer.traffic.variants import apply_chain
+    from privascope.catalog import CHAIN_BYTES_STEPS, CHAIN_TEXT_STEPS
+    from privascope.traffic.variants import apply_chain
 
     for step in CHAIN_TEXT_STEPS:
         assert isinstance(apply_chain(MAC, step), str)

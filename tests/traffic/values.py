@@ -2,7 +2,7 @@
 none of them belongs to anyone."""
 from __future__ import annotations
 
-from analyzer.traffic.checksums import gb11643_check_char
+from privascope.traffic.checksums import gb11643_check_char
 
 
 def luhn_complete(prefix: str) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional, Union
 
-from analyzer.catalog import Catalog
-from analyzer.model import Bundle, ClauseRef, Confidence, EvidenceRef
+from privascope.catalog import Catalog
+from privascope.model import Bundle, ClauseRef, Confidence, EvidenceRef
 
 Text = Union[str, int, dict]  # a plain value, or {"zh": ..., "en": ...}
 
@@ -85,5 +85,5 @@ def short_api(api: str) -> str:
     return ".".join(parts[-2:]) if len(parts) > 2 and "://" not in api else api
 
 
-from analyzer.rules.evaluators import (  # noqa: E402,F401  (register)
+from privascope.rules.evaluators import (  # noqa: E402,F401  (register)
     declarations, meta, runtime, static, traffic)

@@ -1,8 +1,8 @@
 """Evaluators for what the developer must declare (Play Data safety form), from any evidence."""
 from __future__ import annotations
 
-from analyzer.model import ClauseRef, Confidence, Destination, EvidenceRef
-from analyzer.rules.evaluators import Context, Hit, evaluator
+from privascope.model import ClauseRef, Confidence, Destination, EvidenceRef
+from privascope.rules.evaluators import Context, Hit, evaluator
 
 MAX_REFS = 50  # per category: enough to check, small enough for a readable bundle
 

@@ -1,8 +1,8 @@
 """Evaluators about the analysis itself: what it could not see."""
 from __future__ import annotations
 
-from analyzer.model import EvidenceRef
-from analyzer.rules.evaluators import Context, Hit, evaluator, joined
+from privascope.model import EvidenceRef
+from privascope.rules.evaluators import Context, Hit, evaluator, joined
 
 
 @evaluator("meta_packed")

@@ -1,8 +1,8 @@
 """Evaluators over runtime evidence (Frida hooks): what was observed, when, by whom."""
 from __future__ import annotations
 
-from analyzer.model import AppState, Confidence, ConsentPhase, EvidenceRef
-from analyzer.rules.evaluators import Context, Hit, evaluator, group_by, joined, short_api
+from privascope.model import AppState, Confidence, ConsentPhase, EvidenceRef
+from privascope.rules.evaluators import Context, Hit, evaluator, group_by, joined, short_api
 
 
 def _calls(ctx: Context):
@@ -72,7 +72,7 @@ def max_in_window(times: list[float], window: float) -> tuple[int, int]:
 
 @evaluator("runtime_frequency")
 def runtime_frequency(ctx: Context, params):
-    from analyzer.rules.engine import RuleConfigError
+    from privascope.rules.errors import RuleConfigError
 
     try:
         limit = int(params["max_events"])

@@ -1,8 +1,8 @@
 """Evaluators over static evidence: what the APK contains (present / reachable, not observed)."""
 from __future__ import annotations
 
-from analyzer.model import Confidence, EvidenceRef, Via
-from analyzer.rules.evaluators import Context, Hit, evaluator, group_by, joined, short_api
+from privascope.model import Confidence, EvidenceRef, Via
+from privascope.rules.evaluators import Context, Hit, evaluator, group_by, joined, short_api
 
 
 def _confidence(sites) -> Confidence:

@@ -1,8 +1,8 @@
 """Evaluators over traffic evidence (mitmproxy): personal information seen leaving the device."""
 from __future__ import annotations
 
-from analyzer.model import ConsentPhase, Destination, EvidenceRef
-from analyzer.rules.evaluators import Context, Hit, evaluator, group_by, joined
+from privascope.model import ConsentPhase, Destination, EvidenceRef
+from privascope.rules.evaluators import Context, Hit, evaluator, group_by, joined
 
 
 # a third-party host no catalog SDK claims: not "the app's own code"

@@ -45,7 +45,7 @@ function report(api: Api, piType: string, self: any, args: any[], ret: any, err:
 
 function isAlnum(c: string): boolean { return /[A-Za-z0-9]/.test(c); }
 
-// Same rule as analyzer.catalog.KeyArg.resolve: exact key, or (match "prefix") the longest
+// Same rule as privascope.catalog.KeyArg.resolve: exact key, or (match "prefix") the longest
 // listed prefix ending on a boundary ("content://sms" matches "content://sms/inbox", not
 // "content://smsx").
 export function resolveKey(ka: KeyArg, value: string): string | null {

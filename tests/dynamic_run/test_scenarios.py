@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.dynamic.scenarios import (ScenarioError, get_scenario, load_scenarios,
+from privascope.dynamic_run.scenarios import (ScenarioError, get_scenario, load_scenarios,
                                         run_scenario)
 
 

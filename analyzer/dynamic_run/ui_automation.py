@@ -69,7 +69,7 @@ def load_words(path: Path = WORDS_FILE, with_agent_keywords: bool = True) -> Con
     if isinstance(max_len, bool) or not isinstance(max_len, int) or max_len < 2:
         raise ValueError(f"{path.name}: 'max_button_length' must be an integer >= 2")
     if with_agent_keywords:
-        from analyzer.runtime.agent_config import load_agent_knowledge
+        from privascope.runtime.agent_config import load_agent_knowledge
 
         kw = load_agent_knowledge()
         lists["dialog_markers"] += [normalise(w) for w in kw.policy]

@@ -1,7 +1,7 @@
 """Test scenarios as data (scenarios.yaml): loading, validation, and running them on a driver.
 
 A scenario is a flat list of steps once its `include`s are expanded. The runner knows nothing
-of Android or the JVM: it calls a `Driver` (analyzer.dynamic.drivers) for each step, so the same
+of Android or the JVM: it calls a `Driver` (privascope.dynamic_run.drivers) for each step, so the same
 scenario runs on a device and on the local host app, and the runner is unit-tested with a fake.
 """
 from __future__ import annotations

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.cli import main
+from privascope.cli import main
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +24,7 @@ FAST = "--loop 6 --interval-ms 150 --background-ms 200 --no-pin-check"
 
 @pytest.fixture(scope="module")
 def host_classes(samples_build) -> Path:
-    from analyzer.runtime.agent_config import BUNDLE, bundle_is_fresh
+    from privascope.runtime.agent_config import BUNDLE, bundle_is_fresh
 
     classes = samples_build / "jvm_host" / "classes"
     if not classes.is_dir():
@@ -166,7 +166,7 @@ def test_launch_idle_on_a_real_device(tmp_path, samples_build):
 
 
 def test_demo_helper_reports_a_missing_host_app(monkeypatch, tmp_path, capsys):
-    from analyzer.dynamic import demo
+    from privascope import demo
 
     monkeypatch.setattr(demo, "HOST_CLASSES", tmp_path / "missing")
     code, html = demo.run_dynamic_demo(tmp_path / "out")
@@ -175,7 +175,7 @@ def test_demo_helper_reports_a_missing_host_app(monkeypatch, tmp_path, capsys):
 
 
 def test_make_demo_ends_with_both_html_reports(tmp_path, host_classes, capsys):
-    from analyzer import demo
+    from privascope import demo
 
     assert demo.main(["--out", str(tmp_path), "--lang", "en"]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-2:]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.dynamic import ui_automation as ui
+from privascope.dynamic_run import ui_automation as ui
 
 DUMPS = Path(__file__).parent / "dumps"
 
@@ -119,7 +119,7 @@ def test_click_consent_gives_up_after_the_timeout():
 @pytest.mark.device
 @pytest.mark.skipif(not os.environ.get("ANDROID_SERIAL"), reason="needs ANDROID_SERIAL")
 def test_dump_screen_on_a_real_device():
-    from analyzer.dynamic.device import AdbShell
+    from privascope.dynamic_run.device import AdbShell
 
     shell = AdbShell(os.environ["ANDROID_SERIAL"])
     nodes = ui.parse_hierarchy(ui.dump_screen(shell))
@@ -127,7 +127,7 @@ def test_dump_screen_on_a_real_device():
 
 
 def test_agent_keywords_reach_the_ui_clicker():
-    from analyzer.runtime.agent_config import load_agent_knowledge
+    from privascope.runtime.agent_config import load_agent_knowledge
 
     words = ui.load_words()
     for w in load_agent_knowledge().reject:

@@ -19,7 +19,7 @@ import logging
 import time
 from typing import Callable, Optional, Sequence
 
-from analyzer.model import (ConsentKind, ConsentPhase, RuntimeEvent, RuntimeEvidence)
+from privascope.model import (ConsentKind, ConsentPhase, RuntimeEvent, RuntimeEvidence)
 
 log = logging.getLogger("privascope.dynamic")
 
@@ -39,7 +39,7 @@ class SessionFactory:
         self.events_dir = events_dir  # a JSON-lines log per process (masked values only)
 
     def start(self, target, id_prefix: str):
-        from analyzer.runtime.session import Session
+        from privascope.runtime.session import Session
 
         events_path = None
         if self.events_dir is not None:
@@ -120,7 +120,7 @@ class JvmDriver(_SessionsMixin):
         self._answered_in_current = False
 
     def _new_target(self):
-        from analyzer.runtime.targets import JvmTarget
+        from privascope.runtime.targets import JvmTarget
 
         jvm_args = []
         if self.proxy_port:
@@ -196,7 +196,7 @@ class AndroidDriver(_SessionsMixin):
     def __init__(self, package: str, shell, target_factory: Callable, factory: SessionFactory,
                  click_consent: Optional[Callable] = None, sleep=time.sleep,
                  ask: Optional[Callable[[str], str]] = None):
-        from analyzer.dynamic import device, ui_automation
+        from privascope.dynamic_run import device, ui_automation
 
         self.package = device.check_package_name(package)
         self.shell = shell
@@ -214,7 +214,7 @@ class AndroidDriver(_SessionsMixin):
         return bool(self.shell.shell(["pidof", self.package]).strip())
 
     def launch(self, fresh: bool) -> None:
-        from analyzer.dynamic import device
+        from privascope.dynamic_run import device
 
         self.stop()
         if fresh:
@@ -249,7 +249,7 @@ class AndroidDriver(_SessionsMixin):
         return True
 
     def explore(self, events: int, throttle_ms: int, seed: int) -> None:
-        from analyzer.dynamic import device
+        from privascope.dynamic_run import device
 
         out = device.explore(self.shell, self.package, events, throttle_ms, seed)
         problem = device.monkey_problem(out)
@@ -257,12 +257,12 @@ class AndroidDriver(_SessionsMixin):
             self.limits.append(problem)
 
     def background(self) -> None:
-        from analyzer.dynamic import device
+        from privascope.dynamic_run import device
 
         device.press_home(self.shell)
 
     def foreground(self) -> None:
-        from analyzer.dynamic import device
+        from privascope.dynamic_run import device
 
         device.bring_to_front(self.shell, self.package)
 

@@ -27,20 +27,19 @@ import time
 from pathlib import Path
 from typing import Iterator, Optional
 
-from analyzer import __version__
-from analyzer.model import AppInfo, Bundle, Method, Tool, TrafficEvent
+from privascope import __version__
+from privascope.errors import EXIT_INPUT, EXIT_MISSING, UserError
+from privascope.model import AppInfo, Bundle, Method, Tool, TrafficEvent
 
 log = logging.getLogger("privascope.dynamic")
 
-EXIT_INPUT, EXIT_MISSING = 2, 3
 LIVE_TRAFFIC_LOG = "traffic-live.jsonl"  # what the proxy saw, as it saw it (before the rescan)
 
 
 def run_dynamic(args) -> Bundle:
-    """The `dynamic` subcommand. Raises analyzer.cli.UserError (code 2 for bad input, 3 for a
+    """The `dynamic` subcommand. Raises privascope.cli.UserError (code 2 for bad input, 3 for a
     missing device/tool) with one line; returns the bundle without findings."""
-    from analyzer.cli import UserError
-    from analyzer.dynamic.scenarios import ScenarioError, get_scenario
+    from privascope.dynamic_run.scenarios import ScenarioError, get_scenario
 
     try:
         scenario = get_scenario(args.scenario)
@@ -69,7 +68,7 @@ class _BadInput(Exception):
 
 def parse_target(spec: str) -> tuple[str, str, list[str]]:
     """'jvm:CLASSPATH:MAINCLASS [ARGS...]' -> (classpath, main class, program args)."""
-    from analyzer.runtime.targets import parse_jvm_target
+    from privascope.runtime.targets import parse_jvm_target
 
     try:
         words = shlex.split(spec)
@@ -115,7 +114,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 class DynamicRun:
     def __init__(self, args, scenario, progress=None):
-        from analyzer.dynamic.progress import Progress
+        from privascope.dynamic_run.live_panel import Progress
 
         self.args = args
         self.scenario = scenario
@@ -141,7 +140,7 @@ class DynamicRun:
         self.progress.on_request(event.host, [(m.pi_type, m.encoding) for m in event.matches])
 
     def _on_runtime(self, event) -> None:
-        from analyzer.model import ConsentEvent, RuntimeEvent
+        from privascope.model import ConsentEvent, RuntimeEvent
 
         if isinstance(event, RuntimeEvent):
             self.progress.on_read(event.pi_type, event.sdk)
@@ -158,7 +157,7 @@ class DynamicRun:
 
     # ------------------------------------------------------------------ the run
     def execute(self) -> Bundle:
-        from analyzer.catalog import CatalogError, load_catalog
+        from privascope.catalog import CatalogError, load_catalog
 
         started = time.time()
         try:
@@ -180,7 +179,7 @@ class DynamicRun:
                 base, runtime, traffic, kinds = self._run_jvm(catalog)
             else:
                 base, runtime, traffic, kinds = self._run_android(catalog)
-        from analyzer.dynamic.correlate import correlate
+        from privascope.dynamic_run.correlate import correlate
 
         with self._timed("correlate"):
             traffic = correlate(runtime, sorted(traffic, key=lambda t: t.time),
@@ -202,11 +201,11 @@ class DynamicRun:
 
     def _traffic_stack(self, catalog, package: Optional[str], sink_port: Optional[int]):
         """The canary store (fed live by the agent) and the proxy with the analysis addon."""
-        from analyzer.traffic import CanaryStore
-        from hooks.mitm_addon import PrivascopeAddon
-        from hooks.mitm_runner import ProxyStartError, start_proxy
+        from privascope.traffic import CanaryStore
+        from privascope.hooks.mitm_addon import PrivascopeAddon
+        from privascope.hooks.mitm_runner import ProxyStartError, start_proxy
 
-        from analyzer.dynamic.rescan import RequestKeeper
+        from privascope.dynamic_run.rescan import RequestKeeper
 
         store = CanaryStore.for_catalog(catalog)
         self._keeper = RequestKeeper()
@@ -214,7 +213,7 @@ class DynamicRun:
                                       catalog=catalog, context=self._live_stamp)
         addons = [self._addon, self._keeper]  # the keeper must see the flow before any reroute
         if sink_port is not None:
-            from analyzer.dynamic.sink import RouteToSink
+            from privascope.dynamic_run.sink import RouteToSink
 
             addons.append(RouteToSink(sink_port))  # after the analysis addon: see sink.py
         # One CA per user, like mitmproxy itself: a device trusts it once, not once per run.
@@ -252,17 +251,17 @@ class DynamicRun:
         return traffic
 
     def _session_factory(self, catalog, store):
-        from analyzer.dynamic.drivers import SessionFactory
+        from privascope.dynamic_run.drivers import SessionFactory
 
         return SessionFactory(catalog, on_event=self._on_runtime,
                               on_canary=lambda pi, raw, eid: store.add(pi, raw, eid),
                               events_dir=self.out)
 
     def _run_scenario(self, driver):
-        from analyzer.dynamic.scenarios import run_scenario
-        from analyzer.runtime.agent_config import AgentBuildError
-        from analyzer.runtime.session import SessionError
-        from analyzer.runtime.targets import TargetError, TargetUnavailable
+        from privascope.dynamic_run.scenarios import run_scenario
+        from privascope.runtime.agent_config import AgentBuildError
+        from privascope.runtime.session import SessionError
+        from privascope.runtime.targets import TargetError, TargetUnavailable
 
         try:
             with self._timed("scenario"):
@@ -280,8 +279,8 @@ class DynamicRun:
 
     # ------------------------------------------------------------------ JVM
     def _run_jvm(self, catalog):
-        from analyzer.dynamic.drivers import JvmDriver
-        from analyzer.dynamic.sink import LocalSink
+        from privascope.dynamic_run.drivers import JvmDriver
+        from privascope.dynamic_run.sink import LocalSink
 
         classpath, main, program_args = parse_target(self.args.target)
         package = _program_package(main, program_args)
@@ -308,8 +307,8 @@ class DynamicRun:
 
     # ------------------------------------------------------------------ Android
     def _run_android(self, catalog):
-        from analyzer.dynamic import device
-        from analyzer.static.scan import ScanError, scan_apk
+        from privascope.dynamic_run import device
+        from privascope.static.scan import ScanError, scan_apk
 
         serial = self.args.serial
         if not serial:
@@ -359,8 +358,8 @@ class DynamicRun:
     def _prepare_device(self, shell, settings, proxy, package) -> None:
         """frida-server, the APK, the proxy path and the CA, once for the whole run. The
         per-process targets then only spawn and kill the app."""
-        from analyzer.dynamic import device
-        from analyzer.runtime.targets import TargetUnavailable
+        from privascope.dynamic_run import device
+        from privascope.runtime.targets import TargetUnavailable
 
         ca_pem = proxy.ca_cert_path.read_bytes()
         setup = self._setup_target = self._android_target_class()(
@@ -395,12 +394,12 @@ class DynamicRun:
 
     @staticmethod
     def _android_target_class():
-        from analyzer.runtime import android
+        from privascope.runtime import android
 
         return android.AndroidTarget
 
     def _android_driver(self, shell, serial, package, catalog, store):
-        from analyzer.dynamic.drivers import AndroidDriver
+        from privascope.dynamic_run.drivers import AndroidDriver
 
         target_class = self._android_target_class()
         return AndroidDriver(package, shell,

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import threading
 
-from analyzer.dynamic.drivers import AndroidDriver, JvmDriver, merge_sessions
-from analyzer.dynamic.ui_automation import ConsentPlan, Tap
-from analyzer.model import (AppState, AppStateChange, ConsentEvent, ConsentKind, ConsentPhase,
+from privascope.dynamic_run.drivers import AndroidDriver, JvmDriver, merge_sessions
+from privascope.dynamic_run.ui_automation import ConsentPlan, Tap
+from privascope.model import (AppState, AppStateChange, ConsentEvent, ConsentKind, ConsentPhase,
                             RuntimeEvent, RuntimeEvidence)
 
 
@@ -193,8 +193,8 @@ def test_android_steps_map_to_adb_commands_and_ui_clicks():
 def test_a_session_that_fails_to_start_does_not_leave_the_process_running(monkeypatch):
     import pytest
 
-    from analyzer.dynamic.drivers import SessionFactory
-    from analyzer.runtime import session as session_mod
+    from privascope.dynamic_run.drivers import SessionFactory
+    from privascope.runtime import session as session_mod
 
     stopped = []
 
@@ -222,7 +222,7 @@ def test_a_session_that_fails_to_start_does_not_leave_the_process_running(monkey
 
 
 def test_live_stamp_follows_the_session_and_the_standing_answer():
-    from analyzer.model import ConsentPhase
+    from privascope.model import ConsentPhase
 
     factory = FakeFactory()
     driver, _ = jvm_driver(factory)

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
-from analyzer.model import (AppState, AppStateChange, Bundle, ConsentEvent, ConsentKind,
+from privascope.model import (AppState, AppStateChange, Bundle, ConsentEvent, ConsentKind,
                             ConsentPhase, Destination, RuntimeEvent, RuntimeEvidence, TrafficEvent)
 
 

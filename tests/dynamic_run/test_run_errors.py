@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.cli import main
-from analyzer.dynamic import DynamicRun, device
-from analyzer.dynamic.progress import Progress
-from analyzer.dynamic.scenarios import get_scenario
+from privascope.cli import main
+from privascope.dynamic_run import DynamicRun, device
+from privascope.dynamic_run.live_panel import Progress
+from privascope.dynamic_run.scenarios import get_scenario
 
 REPO = Path(__file__).resolve().parents[2]
 MAIN = "com.example.privhost.HostMain"
@@ -63,7 +63,7 @@ def test_unknown_serial_is_exit_3(capsys, tmp_path, samples_build):
 def test_missing_jdk17_is_exit_3(tmp_path, samples_build):
     classes = samples_build / "jvm_host" / "classes"
     env = dict(os.environ, PRIVASCOPE_JAVA17=str(tmp_path / "no-java"))
-    proc = subprocess.run([sys.executable, "-m", "analyzer.cli", "dynamic", "--target",
+    proc = subprocess.run([sys.executable, "-m", "privascope.cli", "dynamic", "--target",
                            f"jvm:{classes}:{MAIN}", "--scenario", "launch-idle", "--duration", "1",
                            "-o", str(tmp_path / "out")], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=120)
@@ -195,8 +195,8 @@ def test_a_failing_restart_keeps_the_first_process_evidence(monkeypatch, tmp_pat
 
     from rich.console import Console
 
-    from analyzer.dynamic import drivers
-    from analyzer.runtime.session import SessionError
+    from privascope.dynamic_run import drivers
+    from privascope.runtime.session import SessionError
 
     real_start = drivers.SessionFactory.start
 

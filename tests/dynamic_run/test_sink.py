@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import urllib.request
 
-from analyzer.dynamic.sink import LocalSink, RouteToSink
-from analyzer.traffic import CanaryStore
-from hooks.mitm_addon import PrivascopeAddon
-from hooks.mitm_runner import start_proxy
+from privascope.dynamic_run.sink import LocalSink, RouteToSink
+from privascope.traffic import CanaryStore
+from privascope.hooks.mitm_addon import PrivascopeAddon
+from privascope.hooks.mitm_runner import start_proxy
 
 IMEI = "861234567890127"
 

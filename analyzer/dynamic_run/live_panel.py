@@ -17,7 +17,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from analyzer.model import Bundle
+from privascope.model import Bundle
 
 
 class Progress:
@@ -130,7 +130,7 @@ class Progress:
 
     def summary(self, bundle: Bundle, report_hint: str = "") -> None:
         """The end-of-run table: what was read, when, and where it went."""
-        from analyzer.dynamic.correlate import summarise_reads
+        from privascope.dynamic_run.correlate import summarise_reads
 
         groups = summarise_reads(bundle)
         table = Table(title="privascope dynamic: reads and where they went", show_lines=False)

@@ -1,9 +1,9 @@
 """Correlation of runtime reads with traffic matches, on hand-built model objects."""
 from __future__ import annotations
 
-from analyzer import privacy
-from analyzer.dynamic.correlate import PhaseClock, correlate, sdk_sharing, summarise_reads
-from analyzer.model import (AppInfo, AppState, AppStateChange, Bundle, ConsentEvent, ConsentKind,
+from privascope import privacy
+from privascope.dynamic_run.correlate import PhaseClock, correlate, sdk_sharing, summarise_reads
+from privascope.model import (AppInfo, AppState, AppStateChange, Bundle, ConsentEvent, ConsentKind,
                             ConsentPhase, Destination, PIMatch, RuntimeEvent, RuntimeEvidence,
                             Tool, TrafficEvent)
 

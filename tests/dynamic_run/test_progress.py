@@ -5,10 +5,10 @@ import io
 
 from rich.console import Console
 
-from analyzer.dynamic.progress import Progress
-from tests.dynamic.test_correlate import RT, match, request, umeng_hosts
-from analyzer.dynamic.correlate import correlate
-from analyzer.model import AppInfo, Bundle, Tool
+from privascope.dynamic_run.live_panel import Progress
+from tests.dynamic_run.test_correlate import RT, match, request, umeng_hosts
+from privascope.dynamic_run.correlate import correlate
+from privascope.model import AppInfo, Bundle, Tool
 
 
 def make(live=False):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from analyzer.model import TrafficEvent
+from privascope.model import TrafficEvent
 
 
 class RequestKeeper:
@@ -35,7 +35,7 @@ class RequestKeeper:
 
     def request(self, flow) -> None:
         """mitmproxy hook, on the proxy's thread, after the analysis addon took its copy."""
-        from hooks.mitm_addon import request_view
+        from privascope.hooks.mitm_addon import request_view
 
         view = request_view(flow, self.max_body)
         size = len(view.body) + len(view.path) + sum(len(k) + len(v) for k, v in view.headers)

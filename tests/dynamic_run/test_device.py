@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from analyzer.dynamic import device
+from privascope.dynamic_run import device
 
 
 class FakeShell:
