@@ -307,7 +307,7 @@ class DynamicRun:
 
     # ------------------------------------------------------------------ Android
     def _run_android(self, catalog):
-        from privascope.dynamic_run import device
+        from privascope.runtime import adb as device
         from privascope.static.scan import ScanError, scan_apk
 
         serial = self.args.serial
@@ -358,7 +358,7 @@ class DynamicRun:
     def _prepare_device(self, shell, settings, proxy, package) -> None:
         """frida-server, the APK, the proxy path and the CA, once for the whole run. The
         per-process targets then only spawn and kill the app."""
-        from privascope.dynamic_run import device
+        from privascope.runtime import adb as device
         from privascope.runtime.targets import TargetUnavailable
 
         ca_pem = proxy.ca_cert_path.read_bytes()

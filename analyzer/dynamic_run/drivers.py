@@ -196,7 +196,8 @@ class AndroidDriver(_SessionsMixin):
     def __init__(self, package: str, shell, target_factory: Callable, factory: SessionFactory,
                  click_consent: Optional[Callable] = None, sleep=time.sleep,
                  ask: Optional[Callable[[str], str]] = None):
-        from privascope.dynamic_run import device, ui_automation
+        from privascope.dynamic_run import ui_automation
+        from privascope.runtime import adb as device
 
         self.package = device.check_package_name(package)
         self.shell = shell
@@ -214,7 +215,7 @@ class AndroidDriver(_SessionsMixin):
         return bool(self.shell.shell(["pidof", self.package]).strip())
 
     def launch(self, fresh: bool) -> None:
-        from privascope.dynamic_run import device
+        from privascope.runtime import adb as device
 
         self.stop()
         if fresh:
@@ -249,7 +250,7 @@ class AndroidDriver(_SessionsMixin):
         return True
 
     def explore(self, events: int, throttle_ms: int, seed: int) -> None:
-        from privascope.dynamic_run import device
+        from privascope.runtime import adb as device
 
         out = device.explore(self.shell, self.package, events, throttle_ms, seed)
         problem = device.monkey_problem(out)
@@ -257,12 +258,12 @@ class AndroidDriver(_SessionsMixin):
             self.limits.append(problem)
 
     def background(self) -> None:
-        from privascope.dynamic_run import device
+        from privascope.runtime import adb as device
 
         device.press_home(self.shell)
 
     def foreground(self) -> None:
-        from privascope.dynamic_run import device
+        from privascope.runtime import adb as device
 
         device.bring_to_front(self.shell, self.package)
 

@@ -8,7 +8,7 @@ Steps on launch (each failure is one clear line; MissingError -> CLI exit code 3
 `stop()` undoes every change it recorded: kills the app, restores the proxy setting, unmounts
 the CA overlay, stops the frida-server it started.
 
-The adb side reuses privascope.dynamic_run.device (AdbShell, proxy set/restore, CA trust check) so the
+The adb side reuses privascope.runtime.adb (AdbShell, proxy set/restore, CA trust check) so the
 device is driven one way only. Every device command goes through `dev.shell(list)`, which keeps
 this module testable with a fake device.
 """
@@ -101,7 +101,7 @@ class AndroidTarget(Target):
                  spawn: bool = True, dev: Any = None,
                  frida_device_factory: Optional[Callable[[str], Any]] = None,
                  frida_version: Optional[str] = None):
-        from privascope.dynamic_run.device import check_package_name
+        from privascope.runtime.adb import check_package_name
 
         try:
             self.package = check_package_name(package)
@@ -118,7 +118,7 @@ class AndroidTarget(Target):
         self._frida_version = frida_version
         self._fdev = None
         self.changes = AndroidChanges()
-        self._settings = None  # privascope.dynamic_run.device.DeviceSettings once the proxy is set
+        self._settings = None  # privascope.runtime.adb.DeviceSettings once the proxy is set
         self._stopped = False
 
     @property
@@ -130,7 +130,7 @@ class AndroidTarget(Target):
     @property
     def dev(self):
         if self._dev is None:
-            from privascope.dynamic_run.device import AdbShell, MissingError
+            from privascope.runtime.adb import AdbShell, MissingError
 
             try:
                 self._dev = AdbShell(self.serial)
@@ -185,7 +185,7 @@ class AndroidTarget(Target):
     def set_proxy(self) -> None:
         if self.proxy is None:
             return
-        from privascope.dynamic_run.device import DeviceSettings, set_proxy
+        from privascope.runtime.adb import DeviceSettings, set_proxy
 
         self._settings = DeviceSettings()
         set_proxy(self.dev, self._settings, self.proxy[0], int(self.proxy[1]))
@@ -194,7 +194,7 @@ class AndroidTarget(Target):
         """-> "system" | "user" | "already" | "none": where the proxy CA ended up."""
         if self.ca_pem is None:
             return "none"
-        from privascope.dynamic_run.device import ca_trust, subject_hash_old
+        from privascope.runtime.adb import ca_trust, subject_hash_old
 
         if ca_trust(self.dev, self.ca_pem) == "system":
             return "already"
@@ -272,7 +272,7 @@ class AndroidTarget(Target):
             except Exception as exc:  # the app may be gone already
                 log.debug("kill %s: %s", self.changes.pid, exc)
         if self._settings is not None:
-            from privascope.dynamic_run.device import restore
+            from privascope.runtime.adb import restore
 
             problems += restore(self.dev, self._settings)
         if self.changes.ca_mounted:

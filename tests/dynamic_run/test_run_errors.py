@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from privascope.cli import main
-from privascope.dynamic_run import DynamicRun, device
+from privascope.dynamic_run import DynamicRun
+from privascope.runtime import adb as device
 from privascope.dynamic_run.live_panel import Progress
 from privascope.dynamic_run.scenarios import get_scenario
 

@@ -119,7 +119,7 @@ def test_click_consent_gives_up_after_the_timeout():
 @pytest.mark.device
 @pytest.mark.skipif(not os.environ.get("ANDROID_SERIAL"), reason="needs ANDROID_SERIAL")
 def test_dump_screen_on_a_real_device():
-    from privascope.dynamic_run.device import AdbShell
+    from privascope.runtime.adb import AdbShell
 
     shell = AdbShell(os.environ["ANDROID_SERIAL"])
     nodes = ui.parse_hierarchy(ui.dump_screen(shell))

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from privascope.dynamic_run import device
+from privascope.runtime import adb as device
 
 
 class FakeShell:
