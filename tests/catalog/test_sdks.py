@@ -12,7 +12,8 @@ from collections import Counter
 
 import pytest
 
-from privascope.catalog import SDK_CATEGORIES, _HOST, _valid_prefix
+from privascope.catalog import SDK_CATEGORIES
+from privascope.catalog.fields import HOST, valid_prefix
 
 # --------------------------------------------------------------------------- lint
 
@@ -54,16 +55,16 @@ def _obfuscated(prefix: str) -> bool:
 
 def test_obfuscation_check_itself_can_fail():
     # the loader's length rule accepts com.a.a.a.a (long enough, 5 segments); our extra rule must not
-    assert _valid_prefix("com.a.a.a.a")
+    assert valid_prefix("com.a.a.a.a")
     assert _obfuscated("com.a.a.a.a")
     assert not _obfuscated("com.qq.e")
-    assert not _valid_prefix("com.a") and not _valid_prefix("u.aly")
+    assert not valid_prefix("com.a") and not valid_prefix("u.aly")
 
 
 def test_prefixes_are_meaningful(catalog):
     for sdk in catalog.sdks.values():
         for p in sdk.prefixes:
-            assert _valid_prefix(p), (sdk.id, p)
+            assert valid_prefix(p), (sdk.id, p)
             assert not _obfuscated(p), (sdk.id, p)
             assert p == p.strip() and ".." not in p, (sdk.id, p)
 
@@ -89,7 +90,7 @@ def test_hosts_are_lower_case_and_unique(catalog):
     owners: dict[str, list[str]] = {}
     for sdk in catalog.sdks.values():
         for h in sdk.hosts:
-            assert h == h.lower() and _HOST.match(h), (sdk.id, h)
+            assert h == h.lower() and HOST.match(h), (sdk.id, h)
             owners.setdefault(h, []).append(sdk.id)
     # a host owned twice would make sdk_for_host depend on file order
     assert not {h: ids for h, ids in owners.items() if len(ids) > 1}

@@ -1,0 +1,73 @@
+"""CatalogError and the small checks every catalog file's validator shares (required keys, known
+keys, name shapes). Every error names the file and the entry, so a bad edit fails the lint test
+with a useful message.
+"""
+from __future__ import annotations
+
+import re
+
+from privascope.catalog.types import JAVA_TYPE, PRIMITIVES
+
+
+class CatalogError(ValueError):
+    pass
+
+
+JAVA_NAME = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$")
+HOST = re.compile(r"^(?=.{3,253}$)([a-z0-9-]+\.)+[a-z]{2,}$")
+PI_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
+MEMBER = re.compile(r"^[A-Za-z_$][\w$]*$")
+# kind uri: a content URI (authority + optional path) or an absolute /sys or /proc file path
+URI = re.compile(r"^(content://[A-Za-z0-9._-]+(/[A-Za-z0-9._/-]*)?|/(sys|proc)/[A-Za-z0-9._/-]+)$")
+
+
+def valid_java_type(t: str) -> bool:
+    m = JAVA_TYPE.match(t)
+    return bool(m) and (m.group("base") in PRIMITIVES or "." in m.group("base"))
+
+
+def valid_prefix(prefix: str) -> bool:
+    """A prefix must mean something: at least two package segments, and not a bare short one
+    like 'com.a' (the εxodus false-positive class)."""
+    if not JAVA_NAME.match(prefix) or prefix != prefix.strip("."):
+        return False
+    parts = prefix.split(".")
+    return len(prefix) >= 6 and (len(parts) >= 3 or len(parts[-1]) >= 3)
+
+
+
+def req_list(doc: dict, key: str, fname: str) -> list:
+    items = doc.get(key)
+    if not isinstance(items, list):
+        raise CatalogError(f"{fname}: '{key}' must be a list")
+    return items
+
+
+def index(items, fname, keyfn):
+    out = {}
+    for item in items:
+        k = keyfn(item)
+        if k in out:
+            raise CatalogError(f"{fname}: duplicate entry {k!r}")
+        out[k] = item
+    return out
+
+
+def req(entry: dict, key: str, where: str, types=(str,)):
+    if not isinstance(entry, dict):
+        raise CatalogError(f"{where}: entry must be a mapping")
+    if key not in entry:
+        raise CatalogError(f"{where}: missing '{key}'")
+    value = entry[key]
+    if not isinstance(value, types) or (isinstance(value, str) and not value.strip()):
+        raise CatalogError(f"{where}: '{key}' has a bad value {value!r}")
+    return value
+
+
+def known_keys(entry: dict, allowed: set[str], where: str) -> None:
+    if not isinstance(entry, dict):
+        raise CatalogError(f"{where}: entry must be a mapping")
+    extra = set(entry) - allowed
+    if extra:
+        raise CatalogError(f"{where}: unknown keys {sorted(extra)}")
+
