@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from privascope.model import ClauseRef, Confidence, Destination, EvidenceRef
-from privascope.rules.evaluators import Context, Hit, evaluator
+from privascope.rules.evaluators.base import Context, Hit, evaluator
 
 MAX_REFS = 50  # per category: enough to check, small enough for a readable bundle
 

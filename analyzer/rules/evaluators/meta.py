@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from privascope.model import EvidenceRef
-from privascope.rules.evaluators import Context, Hit, evaluator, joined
+from privascope.rules.evaluators.base import Context, Hit, evaluator, joined
 
 
 @evaluator("meta_packed")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from privascope.model import AppState, Confidence, ConsentPhase, EvidenceRef
-from privascope.rules.evaluators import Context, Hit, evaluator, group_by, joined, short_api
+from privascope.rules.evaluators.base import Context, Hit, evaluator, group_by, joined, short_api
 
 
 def _calls(ctx: Context):

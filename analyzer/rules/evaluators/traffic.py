@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from privascope.model import ConsentPhase, Destination, EvidenceRef
-from privascope.rules.evaluators import Context, Hit, evaluator, group_by, joined
+from privascope.rules.evaluators.base import Context, Hit, evaluator, group_by, joined
 
 
 # a third-party host no catalog SDK claims: not "the app's own code"
