@@ -127,7 +127,7 @@ class DynamicRun:
         self.out = Path(args.out)
         self.driver = None  # kept for inspection after the run (tests, bench)
         self._setup_target = None
-        self._keeper = None  # RequestKeeper: re-analysis with late canaries
+        self._keeper = None  # hooks.mitm_keeper.RequestKeeper: for the late-canary rescan
         self._addon = None
         self.proxy = None
 
@@ -205,7 +205,7 @@ class DynamicRun:
         from privascope.hooks.mitm_addon import PrivascopeAddon
         from privascope.hooks.mitm_runner import ProxyStartError, start_proxy
 
-        from privascope.dynamic_run.rescan import RequestKeeper
+        from privascope.hooks.mitm_keeper import RequestKeeper
 
         store = CanaryStore.for_catalog(catalog)
         self._keeper = RequestKeeper()
@@ -213,7 +213,7 @@ class DynamicRun:
                                       catalog=catalog, context=self._live_stamp)
         addons = [self._addon, self._keeper]  # the keeper must see the flow before any reroute
         if sink_port is not None:
-            from privascope.dynamic_run.sink import RouteToSink
+            from privascope.hooks.mitm_route import RouteToSink
 
             addons.append(RouteToSink(sink_port))  # after the analysis addon: see sink.py
         # One CA per user, like mitmproxy itself: a device trusts it once, not once per run.
@@ -242,8 +242,11 @@ class DynamicRun:
             traffic = list(self._traffic)
         if self._keeper is None:
             return traffic
+        from privascope.dynamic_run.rescan import rescan
+
         with self._timed("rescan"):
-            traffic = self._keeper.rescan(self._addon.analyzer if self._addon else None, traffic)
+            traffic = rescan(self._addon.analyzer if self._addon else None, traffic,
+                             self._keeper.kept())
         if self._keeper.dropped:
             self.limits.append(f"{self._keeper.dropped} request(s) over the keep limit were "
                                "matched live only (values read later may be missed there)")

@@ -196,14 +196,14 @@ class AndroidDriver(_SessionsMixin):
     def __init__(self, package: str, shell, target_factory: Callable, factory: SessionFactory,
                  click_consent: Optional[Callable] = None, sleep=time.sleep,
                  ask: Optional[Callable[[str], str]] = None):
-        from privascope.dynamic_run import ui_automation
+        from privascope.dynamic_run.ui_automation import click_consent as find_and_click_consent
         from privascope.runtime import adb as device
 
         self.package = device.check_package_name(package)
         self.shell = shell
         self._target_factory = target_factory
         self.factory = factory
-        self._click = click_consent or ui_automation.click_consent
+        self._click = click_consent or find_and_click_consent
         self._sleep = sleep
         self._ask = ask  # key press fallback: None when nobody is at the terminal
         self.sessions = []

@@ -1,18 +1,13 @@
 """A local stand-in for the internet, for runs of the JVM host app.
 
 The host app posts to `alog.umeng.com` and `api.privhost.example` through the proxy. Those names
-must never be resolved or reached: `RouteToSink`, a mitmproxy addon registered after the
-analysis addon, rewrites the destination of every request to `LocalSink` on 127.0.0.1 while
-keeping the Host header. The analysis addon has already seen the request with its original
-host in the same `request` hook (addons run in registration order), so the evidence names the
-host the app asked for. Chosen over upstream mode because it needs no proxy mode change and
-also covers requests that carry no absolute URL.
+must never be resolved or reached: the proxy's `RouteToSink` addon (privascope.hooks.mitm_route)
+rewrites the destination of every request to `LocalSink` on 127.0.0.1, keeping the Host header.
 """
 from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Optional
 
 LOOPBACK = "127.0.0.1"
 
@@ -77,21 +72,3 @@ class LocalSink:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-
-class RouteToSink:
-    """mitmproxy addon: send every request to the local sink instead of its real host."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.routed = 0
-
-    def request(self, flow) -> None:
-        req = flow.request
-        host_header = req.host_header
-        flow.metadata["privascope_original_destination"] = (req.host, req.port)
-        req.scheme = "http"  # the sink speaks plain HTTP; TLS was ended by the proxy
-        req.host = LOOPBACK  # also rewrites Host/authority: restore the app's below
-        req.port = self.port
-        if host_header is not None:
-            req.host_header = host_header
-        self.routed += 1
