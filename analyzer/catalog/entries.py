@@ -11,16 +11,17 @@ from privascope.catalog.types import (API_KINDS, CAPTURES, CAPTURES_BY_KIND, CHA
                                       CHAIN_FROM_BYTES, CHAIN_TEXT_STEPS, DATA_SAFETY_CATEGORIES,
                                       KEY_MATCH_MODES, NORMALIZE_FORMS, PROTECTION_LEVELS,
                                       SDK_CATEGORIES, Api, Clause, Framework, KeyArg, Packer,
-                                      PermissionInfo, PIType, Sdk)
+                                      PermissionInfo, PIType, Sdk, placeholder_key)
 
 
 def load_pi_types(doc) -> list[PIType]:
     out = []
     defaults = _chains(doc.get("default_combinations"), "pi_types.yaml default_combinations")
+    any_type = _placeholders(doc.get("placeholders"), "pi_types.yaml placeholders")
     for i, e in enumerate(req_list(doc, "pi_types", "pi_types.yaml")):
         where = f"pi_types.yaml[{i}] {e.get('id') if isinstance(e, dict) else e!r}"
         known_keys(e, {"id", "name_zh", "name_en", "data_safety", "immutable_device_id",
-                        "sensitive", "normalize", "combinations", "note"}, where)
+                        "sensitive", "normalize", "combinations", "placeholders", "note"}, where)
         pid = req(e, "id", where)
         if not PI_ID.match(pid):
             raise CatalogError(f"{where}: id must be lower_snake, optionally 'group.name'")
@@ -37,8 +38,18 @@ def load_pi_types(doc) -> list[PIType]:
             sensitive=req(e, "sensitive", where, (bool,)),
             normalize=tuple(normalize),
             combinations=defaults + _chains(e.get("combinations"), where),
+            placeholders=any_type | _placeholders(e.get("placeholders"), where),
         ))
     return out
+
+
+def _placeholders(values, where: str) -> frozenset[str]:
+    """Placeholder values, kept in their comparison form (placeholder_key)."""
+    if values is None:
+        return frozenset()
+    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        raise CatalogError(f"{where}: placeholders must be a list of strings (quote numbers)")
+    return frozenset(placeholder_key(v) for v in values)
 
 
 def _chains(chains, where: str) -> tuple[str, ...]:

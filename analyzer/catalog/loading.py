@@ -12,12 +12,16 @@ from typing import Any, Optional
 import yaml
 
 import privascope.catalog.entries as entries
+import privascope.catalog.knowledge as knowledge
 from privascope.catalog.fields import CatalogError, index, known_keys, req_list
 from privascope.catalog.types import Catalog
 
 CATALOG_DIR = Path(__file__).resolve().parent
 # libyaml's safe loader when present (about 10x faster on sdks.yaml); same safe semantics
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# every file the loader reads; a new knowledge file is added here and in knowledge.py/entries.py
+FILES = ("pi_types", "permissions", "apis", "sdks", "clauses", "packers", "rules", "consent",
+         "telecom", "attribution")
 
 
 @functools.lru_cache(maxsize=4)
@@ -25,7 +29,7 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
     base = Path(directory) if directory else CATALOG_DIR
     docs: dict[str, Any] = {}
     versions: dict[str, str] = {}
-    for name in ("pi_types", "permissions", "apis", "sdks", "clauses", "packers", "rules"):
+    for name in FILES:
         path = base / f"{name}.yaml"
         if not path.exists():
             raise CatalogError(f"{path}: missing catalog file")
@@ -58,12 +62,15 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
     return Catalog(
         pi_types=pi_types, permissions=permissions, apis=apis, sdks=sdks, frameworks=frameworks,
         clauses=clauses, packers=packers, rules=rules, versions=versions, raw=docs,
+        consent=knowledge.load_consent(docs["consent"]),
+        telecom=knowledge.load_telecom(docs["telecom"]),
+        framework_prefixes=knowledge.load_attribution(docs["attribution"]),
     )
 
 
 
 _TOP_KEYS = {
-    "pi_types": {"version", "default_combinations", "pi_types"},
+    "pi_types": {"version", "default_combinations", "placeholders", "pi_types"},
     "permissions": {"version", "permissions"},
     "apis": {"version", "apis"},
     "clauses": {"version", "frameworks", "clauses"},

@@ -89,6 +89,12 @@ class PIType:
     sensitive: bool
     normalize: tuple[str, ...] = ()  # traffic normal forms, e.g. ("no_separators", "upper")
     combinations: tuple[str, ...] = ()  # encoding chains, e.g. ("md5_bytes>base64",)
+    # values a device reports when the real one is withheld (the buggy ANDROID_ID, the 02:00:..
+    # MAC, all-zero ids), plus pi_types.yaml's type-independent ones; see placeholder_key
+    placeholders: frozenset[str] = frozenset()
+
+    def is_placeholder(self, value: str) -> bool:
+        return placeholder_key(value) in self.placeholders
 
 
 @dataclass(frozen=True)
@@ -215,6 +221,53 @@ class Packer:
     source: str = ""  # where the signature comes from
 
 
+def placeholder_key(value: str) -> str:
+    """The form placeholders are compared in: lower case without separators, so
+    "02:00:00:00:00:00", "02-00-00-00-00-00" and "020000000000" are one value."""
+    return re.sub(r"[\s:-]", "", value).lower()
+
+
+@dataclass(frozen=True)
+class ConsentVocabulary:
+    """consent.yaml: the words of consent dialogs, shared by the agent, the UI automation and the
+    static scan (each reads its part; see the file's header)."""
+
+    policy_phrases: tuple[str, ...]
+    accept_words: tuple[str, ...]
+    reject_words: tuple[str, ...]
+    accept_exact: tuple[str, ...]
+    reject_exact: tuple[str, ...]
+    tick_words: tuple[str, ...]
+    max_button_length: int
+    policy_url_words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CardRange:
+    network: str
+    low: str  # first digits, compared with the number's prefix of the same length
+    high: str
+
+    def covers(self, number: str) -> bool:
+        return self.low <= number[:len(self.low)] and number[:len(self.high)] <= self.high
+
+
+@dataclass(frozen=True)
+class Telecom:
+    """telecom.yaml: numbering tables of the traffic detectors."""
+
+    imei_reporting_bodies: frozenset[str]
+    imsi_mcc: str
+    imsi_mncs: frozenset[str]
+    mobile_country_code: str
+    mobile_prefixes: frozenset[str]
+    card_ranges: tuple[CardRange, ...]
+
+    def card_network(self, number: str) -> Optional[str]:
+        """The card network whose issuer range covers the number, or None."""
+        return next((r.network for r in self.card_ranges if r.covers(number)), None)
+
+
 @dataclass(frozen=True)
 class Catalog:
     pi_types: dict[str, PIType]
@@ -225,6 +278,9 @@ class Catalog:
     clauses: dict[tuple[str, str], Clause]
     packers: dict[str, Packer]
     rules: tuple[dict[str, Any], ...]  # validated in privascope.rules (needs the rest of the catalog)
+    consent: Optional[ConsentVocabulary] = None  # consent.yaml (always set by load_catalog)
+    telecom: Optional[Telecom] = None  # telecom.yaml (always set by load_catalog)
+    framework_prefixes: tuple[str, ...] = ()  # attribution.yaml: platform packages, not callers
     versions: dict[str, str] = field(default_factory=dict)  # file -> "version (sha256:12)"
     raw: dict[str, Any] = field(default_factory=dict, repr=False)  # parsed documents, for extras
 

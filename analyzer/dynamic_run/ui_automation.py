@@ -7,7 +7,7 @@ logic over the XML (`plan_consent_taps`), unit-tested on hand-written dumps.
 Matching is by text, because that is what a user reads: a dialog is a consent dialog when some
 node mentions the privacy policy; buttons are ranked by how exactly their text says accept or
 reject. "不同意" contains "同意", so reject words are checked before accept words. The words are
-data: consent_ui.yaml plus the agent's consent keywords.
+data: the catalog's consent vocabulary (consent.yaml), shared with the agent and the static scan.
 """
 from __future__ import annotations
 
@@ -16,17 +16,13 @@ import re
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Optional, Protocol
 
-import yaml
+from privascope.catalog import ConsentVocabulary, load_catalog
 
 _BOUNDS = re.compile(r"^\[(-?\d+),(-?\d+)\]\[(-?\d+),(-?\d+)\]$")
 _SPACE = re.compile(r"[\s\u3000《》<>「」\"“”!！。.,，:：]+")
 _APOSTROPHE = re.compile(r"['‘’]")
-
-
-WORDS_FILE = Path(__file__).resolve().parent / "consent_ui.yaml"
 
 
 class UiError(Exception):
@@ -45,38 +41,17 @@ class ConsentWords:
 
 
 @functools.lru_cache(maxsize=4)
-def load_words(path: Path = WORDS_FILE, with_agent_keywords: bool = True) -> ConsentWords:
-    """consent_ui.yaml, validated, plus the agent's consent keywords (lower-cased, normalised
-    like the texts they are compared with). Raises ValueError naming the file and key."""
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValueError(f"{path}: cannot read: {exc}") from None
-    if not isinstance(doc, dict) or "version" not in doc:
-        raise ValueError(f"{path.name}: expected a mapping with a 'version' key")
-    lists = {}
-    for key in ("dialog_markers", "accept_exact", "accept_words", "reject_exact",
-                "reject_words", "tick_words"):
-        value = doc.get(key)
-        if not isinstance(value, list) or not value or \
-                not all(isinstance(w, str) and w.strip() for w in value):
-            raise ValueError(f"{path.name}: '{key}' must be a non-empty list of strings")
-        lists[key] = [normalise(w) for w in value]
-    extra = set(doc) - set(lists) - {"version", "max_button_length"}
-    if extra:
-        raise ValueError(f"{path.name}: unknown keys {sorted(extra)}")
-    max_len = doc.get("max_button_length", 24)
-    if isinstance(max_len, bool) or not isinstance(max_len, int) or max_len < 2:
-        raise ValueError(f"{path.name}: 'max_button_length' must be an integer >= 2")
-    if with_agent_keywords:
-        from privascope.runtime.agent_config import load_agent_knowledge
+def load_words(vocabulary: Optional[ConsentVocabulary] = None) -> ConsentWords:
+    """The consent vocabulary (the default catalog's unless given), normalised like the texts
+    it is compared with. Policy phrases are the dialog markers."""
+    v = vocabulary if vocabulary is not None else load_catalog().consent
 
-        kw = load_agent_knowledge()
-        lists["dialog_markers"] += [normalise(w) for w in kw.policy]
-        lists["accept_words"] += [normalise(w) for w in kw.accept]
-        lists["reject_words"] += [normalise(w) for w in kw.reject]
-    return ConsentWords(**{k: tuple(dict.fromkeys(v)) for k, v in lists.items()},
-                        max_button_length=max_len)
+    def n(words) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(normalise(w) for w in words))
+    return ConsentWords(dialog_markers=n(v.policy_phrases), accept_exact=n(v.accept_exact),
+                        accept_words=n(v.accept_words), reject_exact=n(v.reject_exact),
+                        reject_words=n(v.reject_words), tick_words=n(v.tick_words),
+                        max_button_length=v.max_button_length)
 
 
 @dataclass(frozen=True)

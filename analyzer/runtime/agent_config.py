@@ -1,8 +1,8 @@
 """What the Frida agent is told at load time, and where its compiled bundle is.
 
-The config is built from the catalog (every entry of apis.yaml becomes a hook) and from
-analyzer/catalog/agent.yaml (consent keywords, value getters, class loaders to watch). Nothing about which
-APIs to hook lives in the agent itself.
+The config is built from the catalog (every entry of apis.yaml becomes a hook; consent.yaml gives
+the consent words) and from analyzer/catalog/agent.yaml (value getters, list element fields,
+class loaders to watch). Nothing about which APIs to hook lives in the agent itself.
 """
 from __future__ import annotations
 
@@ -31,9 +31,6 @@ class AgentBuildError(RuntimeError):
 
 @dataclass(frozen=True)
 class AgentKnowledge:
-    policy: tuple[str, ...]
-    accept: tuple[str, ...]
-    reject: tuple[str, ...]
     value_getters: dict[str, dict[str, str]]  # class -> getter -> PI type
     element_fields: tuple[str, ...]
     loader_classes: tuple[str, ...]
@@ -48,6 +45,9 @@ def load_agent_knowledge(path: Optional[str] = None) -> AgentKnowledge:
         raise CatalogError(f"{p}: cannot read: {exc}") from None
     if not isinstance(doc, dict) or "version" not in doc:
         raise CatalogError(f"{p.name}: expected a mapping with a 'version' key")
+    extra = set(doc) - {"version", "value_getters", "element_fields", "loader_classes"}
+    if extra:  # consent words live in consent.yaml (shared with the UI automation and scan)
+        raise CatalogError(f"{p.name}: unknown keys {sorted(extra)}")
 
     def words(value, where: str) -> tuple[str, ...]:
         if not isinstance(value, list) or not value or \
@@ -62,9 +62,6 @@ def load_agent_knowledge(path: Optional[str] = None) -> AgentKnowledge:
         raise CatalogError(f"{p.name}: 'value_getters' must map class names to "
                            "{getter: pi_type} mappings")
     return AgentKnowledge(
-        policy=words(doc.get("policy_keywords"), "policy_keywords"),
-        accept=words(doc.get("accept_keywords"), "accept_keywords"),
-        reject=words(doc.get("reject_keywords"), "reject_keywords"),
         value_getters={str(k): dict(v) for k, v in getters.items()},
         element_fields=words(doc.get("element_fields"), "element_fields"),
         loader_classes=words(doc.get("loader_classes"), "loader_classes"),
@@ -76,6 +73,9 @@ def agent_config(catalog: Catalog, *, unpin: bool = True,
                  max_stack: int = 256) -> dict[str, Any]:
     """The JSON object passed to the agent's rpc `init`."""
     kw = knowledge or load_agent_knowledge()
+    consent = catalog.consent
+    if consent is None:
+        raise CatalogError("the catalog has no consent vocabulary (consent.yaml)")
     for cls, getters in kw.value_getters.items():
         for getter, pi in getters.items():
             if pi not in catalog.pi_types:
@@ -93,8 +93,10 @@ def agent_config(catalog: Catalog, *, unpin: bool = True,
         })
     return {
         "apis": apis,
-        "consent": {"policy_keywords": list(kw.policy), "accept_keywords": list(kw.accept),
-                    "reject_keywords": list(kw.reject)},
+        # the agent's config keys, filled from the shared consent vocabulary
+        "consent": {"policy_keywords": list(consent.policy_phrases),
+                    "accept_keywords": list(consent.accept_words),
+                    "reject_keywords": list(consent.reject_words)},
         "values": {"value_getters": {k: dict(v) for k, v in kw.value_getters.items()},
                    "element_fields": list(kw.element_fields)},
         "loader_classes": list(kw.loader_classes),

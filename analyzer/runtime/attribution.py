@@ -1,6 +1,7 @@
 """Which SDK made a runtime call: walk the Java stack from the API outward and take the first
 frame that is neither the platform/framework nor the hooked method itself; map it to an SDK by
-the catalog's class prefixes, else it is the app's own code (None).
+the catalog's class prefixes, else it is the app's own code (None). Which packages are framework
+is catalog data (attribution.yaml).
 
 The nearest non-framework frame wins, so "app -> SDK -> API" is the SDK and "SDK -> app
 callback -> API" is the app. (Camille-style "any SDK prefix anywhere in the stack" would blame
@@ -13,16 +14,6 @@ import re
 from typing import Optional, Sequence
 
 from privascope.catalog import Catalog
-
-# Platform and language runtimes. Google Play services (com.google.android.gms) and Firebase are
-# SDKs, not framework, so they are deliberately absent; so is org.apache.http (apps bundle it).
-FRAMEWORK_PREFIXES = (
-    "android.", "androidx.", "java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", "kotlinx.",
-    "dalvik.", "libcore.", "com.android.", "org.json.", "org.xmlpull.", "org.w3c.", "org.xml.",
-    "com.google.android.material.",
-    # Frida's Java bridge frames and the agent's own classes.
-    "re.frida.", "re.privascope.",
-)
 
 _FRAME = re.compile(r"^\s*(?:at\s+)?(?P<qual>[\w$.<>/]+?)\.(?P<method>[\w$<>]+)\((?P<loc>[^)]*)\)\s*$")
 
@@ -48,8 +39,9 @@ def frame_member(frame: str) -> Optional[str]:
     return parsed[1] if parsed else None
 
 
-def is_framework(cls: str) -> bool:
-    return cls.startswith(FRAMEWORK_PREFIXES)
+def is_framework(cls: str, catalog: Catalog) -> bool:
+    """Platform and language runtime classes (catalog attribution.yaml), never the caller."""
+    return cls.startswith(catalog.framework_prefixes)
 
 
 def attribute(stack: Sequence[str], catalog: Catalog, hooked: Optional[str] = None
@@ -64,7 +56,7 @@ def attribute(stack: Sequence[str], catalog: Catalog, hooked: Optional[str] = No
         cls, member = parsed
         if hooked is not None and member == hooked:
             continue
-        if is_framework(cls):
+        if is_framework(cls, catalog):
             continue
         sdk = catalog.sdk_for_class(cls)
         return (sdk.id if sdk is not None else None), frame

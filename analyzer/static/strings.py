@@ -1,6 +1,7 @@
 """Hosts, URLs and privacy-policy references in the strings of code and resources."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
@@ -19,16 +20,17 @@ _NOT_DESTINATIONS = (
     "xmlpull.org", "ns.adobe.com", "purl.org", "xml.org", "java.sun.com", "xml.apache.org",
     "schemas.xmlsoap.org", "schemas.microsoft.com", "www.gnu.org", "opensource.org",
 )
-# Phrases that mark a privacy policy or user agreement in Chinese and English (English ones with
-# a space, so identifiers such as "privacyPolicyUrl" in the dex do not count as a text).
-_POLICY_TEXT = re.compile(
-    r"隐私政策|隐私协议|隐私权政策|隐私保护指引|隐私条款|用户协议|用户服务协议|个人信息保护"
-    r"|privacy policy|privacy statement|terms of service|user agreement",
-    re.IGNORECASE)
-_POLICY_URL = re.compile(r"privacy|policy|yinsi|agreement|protocol|terms", re.IGNORECASE)
 MAX_SAMPLE_URLS = 3
 MAX_URL_LEN = 300
 MAX_EXCERPT = 80
+
+
+@functools.lru_cache(maxsize=8)
+def _any_of(words: tuple[str, ...]) -> re.Pattern:
+    """One case-insensitive alternation of the catalog's consent words (consent.yaml: policy
+    phrases for texts, static.policy_url_words for links); longest first."""
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)),
+                      re.IGNORECASE)
 
 
 def host_of(url: str) -> Optional[str]:
@@ -60,6 +62,7 @@ class StringFindings:
         string is kept whole, quotes included. Returns (position in `strings`, SDK id) of the
         strings that name a catalog SDK host, so the caller can see who uses them."""
         url_rx = _URL_IN_TEXT if in_text else _URL
+        policy_text = _any_of(catalog.consent.policy_phrases)
         sdk_hits: list[tuple[int, str]] = []
         for pos, s in enumerate(strings):
             if "://" in s:
@@ -74,7 +77,7 @@ class StringFindings:
             # policy phrases are Chinese or English with a space: skip identifiers cheaply
             if len(s) <= 2000 and (" " in s or not s.isascii()) \
                     and not s.startswith(("http", "ws")):
-                m = _POLICY_TEXT.search(s)
+                m = policy_text.search(s)
                 if m:
                     start = max(0, m.start() - 20)
                     excerpt = s[start:start + MAX_EXCERPT].replace("\n", " ")
@@ -87,8 +90,9 @@ class StringFindings:
         if host is None or _skipped(host):
             return None
         sdk = self._add_host(host, url, source, catalog)
-        if _POLICY_URL.search(urlsplit(url).path + "?" + urlsplit(url).query) \
-                or _POLICY_URL.search(host.split(".")[0]):
+        policy_url = _any_of(catalog.consent.policy_url_words)
+        if policy_url.search(urlsplit(url).path + "?" + urlsplit(url).query) \
+                or policy_url.search(host.split(".")[0]):
             self.policies.setdefault(("url", url), PrivacyPolicyRef("url", url, source))
         return sdk
 

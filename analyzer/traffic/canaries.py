@@ -17,15 +17,11 @@ from typing import Iterable, Iterator, Optional
 import ahocorasick_rs
 
 from privascope import privacy
+from privascope.catalog.types import placeholder_key
 from privascope.traffic.variants import Variant, expand
 
 DFA_MAX_VARIANTS = 5000
 MIN_VALUE_LENGTH = 6  # shorter values ("0", "true", "wifi") match everywhere: never canaries
-# Values that devices report when the real one is withheld: matching them says nothing.
-PLACEHOLDER_VALUES = frozenset({
-    "02:00:00:00:00:00", "00:00:00:00:00:00", "000000000000000", "00000000000000",
-    "00000000-0000-0000-0000-000000000000", "unknown", "9774d56d682e549c",
-})
 
 
 class KnownValueError(ValueError):
@@ -54,8 +50,11 @@ class CanaryStore:
 
     def __init__(self, normalize: Optional[dict[str, tuple[str, ...]]] = None,
                  min_length: int = MIN_VALUE_LENGTH, known_types: Optional[Iterable[str]] = None,
-                 combinations: Optional[dict[str, tuple[str, ...]]] = None):
+                 combinations: Optional[dict[str, tuple[str, ...]]] = None,
+                 placeholders: Optional[dict[str, frozenset[str]]] = None):
         self._normalize = dict(normalize or {})
+        # pi type -> values a device reports when the real one is withheld (placeholder_key form)
+        self._placeholders = dict(placeholders or {})
         self._combinations = dict(combinations or {})
         # With a catalog, user-given types are checked (and "imei" means "device.imei").
         self._known_types = frozenset(known_types) if known_types is not None else None
@@ -68,11 +67,12 @@ class CanaryStore:
 
     @classmethod
     def for_catalog(cls, catalog, **kw) -> "CanaryStore":
-        """Normal forms and encoding chains per PI type come from the catalog (`normalize` and
-        `combinations` in pi_types.yaml)."""
-        return cls({p.id: p.normalize for p in catalog.pi_types.values()},
-                   known_types=catalog.pi_types.keys(),
-                   combinations={p.id: p.combinations for p in catalog.pi_types.values()}, **kw)
+        """Normal forms, encoding chains and placeholder values per PI type come from the catalog
+        (`normalize`, `combinations` and `placeholders` in pi_types.yaml)."""
+        types = catalog.pi_types.values()
+        return cls({p.id: p.normalize for p in types}, known_types=catalog.pi_types.keys(),
+                   combinations={p.id: p.combinations for p in types},
+                   placeholders={p.id: p.placeholders for p in types}, **kw)
 
     @classmethod
     def from_user(cls, catalog, specs: Iterable[str] = (), files: Iterable[Path | str] = ()) -> "CanaryStore":
@@ -93,7 +93,8 @@ class CanaryStore:
         if not isinstance(value, str):
             return None
         value = value.strip()
-        if len(value) < self._min_length or value.lower() in PLACEHOLDER_VALUES:
+        if len(value) < self._min_length \
+                or placeholder_key(value) in self._placeholders.get(pi_type, ()):
             return None
         key = (pi_type, value)
         with self._lock:

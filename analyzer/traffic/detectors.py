@@ -4,7 +4,9 @@ Each detector is a small class with a stable `id` (reported as PIMatch.detector)
 PI type it finds, a regex that proposes candidates and `valid()` that rejects near misses
 (Luhn, GB 11643 check digit, ranges). The number detectors (IMEI, IMSI, ID card, mobile, bank
 card) share one pass that finds digit runs. Detectors that need a telling field name (MEID,
-advertising id, OAID) are skipped unless the request has such a key. `DETECTORS` lists them.
+advertising id, OAID) are skipped unless the request has such a key. `detectors_for(catalog)`
+builds them all; the tables they check against (IMEI reporting bodies, MNCs, mobile number
+segments, card issuer ranges, placeholder values) are catalog data (telecom.yaml, pi_types.yaml).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
+from privascope.catalog import Catalog, load_catalog
 from privascope.traffic.checksums import gb11643_check_char, luhn_ok, plausible_birth_date
 from privascope.traffic.fragments import Fragment, FragmentIndex
 
@@ -35,6 +38,18 @@ class Detector:
     pattern: re.Pattern = re.compile(r"(?!x)x")
     # Fragment keys that make a candidate credible (None = any key).
     key_pattern: Optional[re.Pattern] = None
+
+    def __init__(self, catalog: Optional[Catalog] = None):
+        # the default catalog when none is given (tests, one-off scans)
+        self.catalog = catalog if catalog is not None else load_catalog()
+        telecom = self.catalog.telecom
+        assert telecom is not None, "load_catalog() always sets telecom"
+        self.telecom = telecom
+
+    def is_placeholder(self, value: str) -> bool:
+        """A value the catalog lists as a placeholder of this detector's PI type."""
+        t = self.catalog.pi_types.get(self.pi_type)
+        return t is not None and t.is_placeholder(value)
 
     def valid(self, candidate: str) -> bool:
         return True
@@ -108,18 +123,14 @@ def scan_digit_runs(index: FragmentIndex, detectors) -> Iterator[Hit]:
                     yield Hit(d.id, d.pi_type, value, fragment)
 
 
-# GSMA reporting-body identifiers: the first two digits of a real TAC.
-_IMEI_RBI = {"00", "01", "10", "30", "33", "35", "44", "45", "49", "50", "51", "52", "53",
-             "54", "86", "91", "98", "99"}
-
-
 class ImeiDetector(DigitRunDetector):
     id = "imei"
     pi_type = "device.imei"
     lengths = frozenset({15})
 
     def valid(self, c: str) -> bool:
-        return c[:2] in _IMEI_RBI and luhn_ok(c) and len(set(c)) > 3
+        # the first two digits of a real TAC are a GSMA reporting body
+        return c[:2] in self.telecom.imei_reporting_bodies and luhn_ok(c) and len(set(c)) > 3
 
 
 class MeidDetector(Detector):
@@ -134,17 +145,14 @@ class MeidDetector(Detector):
         return int(c[:2], 16) >= 0xA0 and any(ch.isdigit() for ch in c)
 
 
-# MCC 460 (mainland China) mobile network codes in use (ITU-T E.212 list).
-_CN_MNC = {"00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "11", "15", "20"}
-
-
 class ImsiDetector(DigitRunDetector):
     id = "imsi"
     pi_type = "device.imsi"
     lengths = frozenset({15})
 
     def valid(self, c: str) -> bool:
-        return c[:3] == "460" and c[3:5] in _CN_MNC and len(set(c[5:])) > 2
+        t = self.telecom
+        return c[:3] == t.imsi_mcc and c[3:5] in t.imsi_mncs and len(set(c[5:])) > 2
 
 
 class ChineseIdCardDetector(DigitRunDetector):
@@ -157,14 +165,6 @@ class ChineseIdCardDetector(DigitRunDetector):
                 and gb11643_check_char(c[:17]) == c[17].upper())
 
 
-# Mainland mobile number segments (the first three digits) allocated by MIIT.
-_CN_MOBILE_PREFIXES = {str(p) for p in range(130, 140)} | {
-    "145", "146", "147", "148", "149", "150", "151", "152", "153", "155", "156", "157", "158",
-    "159", "162", "165", "166", "167", "170", "171", "172", "173", "174", "175", "176", "177",
-    "178", "180", "181", "182", "183", "184", "185", "186", "187", "188", "189", "190", "191",
-    "192", "193", "195", "196", "197", "198", "199"}
-
-
 class CnMobileDetector(DigitRunDetector):
     """11 digits in an allocated segment; also with the country code glued on (8613..., 008613...).
     "+86 139..." is found as its 11-digit run."""
@@ -173,12 +173,14 @@ class CnMobileDetector(DigitRunDetector):
     pi_type = "phone_number"
 
     def candidate(self, run: str) -> Optional[str]:
-        if len(run) == 13 and run.startswith("86") or len(run) == 15 and run.startswith("0086"):
+        cc = self.telecom.mobile_country_code
+        if len(run) == 11 + len(cc) and run.startswith(cc) \
+                or len(run) == 13 + len(cc) and run.startswith("00" + cc):
             run = run[-11:]
         return run if len(run) == 11 and self.valid(run) else None
 
     def valid(self, c: str) -> bool:
-        return c.isdigit() and c[:3] in _CN_MOBILE_PREFIXES and len(set(c[3:])) > 1
+        return c.isdigit() and c[:3] in self.telecom.mobile_prefixes and len(set(c[3:])) > 1
 
 
 # File names look like e-mail addresses ("icon@2x.png"): not a top-level domain.
@@ -201,9 +203,6 @@ class EmailDetector(Detector):
         return tld not in _NOT_TLDS and ".." not in local
 
 
-_MAC_NOT_PI = {"000000000000", "ffffffffffff", "020000000000"}  # 02:00:.. = Android's fake MAC
-
-
 class MacDetector(Detector):
     id = "mac"
     pi_type = "device.mac"
@@ -215,21 +214,8 @@ class MacDetector(Detector):
         return ":" in index.text or "-" in index.text
 
     def valid(self, c: str) -> bool:
-        flat = re.sub(r"[:-]", "", c).lower()
         # A multicast bit set means a group address, not a device.
-        return flat not in _MAC_NOT_PI and int(flat[:2], 16) & 1 == 0
-
-
-def _card_bin_ok(n: str) -> bool:
-    if n[0] == "4":  # Visa
-        return True
-    if n[:2] == "62" or n[:2] in ("81",):  # UnionPay (62, and 81 for newer domestic cards)
-        return True
-    if "51" <= n[:2] <= "55" or "2221" <= n[:4] <= "2720":  # Mastercard
-        return True
-    if "3528" <= n[:4] <= "3589" or n[:4] == "6011" or n[:2] == "65":  # JCB, Discover
-        return True
-    return False
+        return not self.is_placeholder(c) and int(c[:2], 16) & 1 == 0
 
 
 class BankCardDetector(DigitRunDetector):
@@ -238,7 +224,8 @@ class BankCardDetector(DigitRunDetector):
     lengths = frozenset(range(16, 20))
 
     def valid(self, c: str) -> bool:
-        return c.isdigit() and _card_bin_ok(c) and luhn_ok(c) and len(set(c)) > 3
+        return (c.isdigit() and self.telecom.card_network(c) is not None and luhn_ok(c)
+                and len(set(c)) > 3)
 
 
 _UUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
@@ -253,7 +240,7 @@ class AdvertisingIdDetector(Detector):
     key_pattern = re.compile(r"gaid|g_?adid|\badid\b|^adid|aaid|idfa|advertis|ad_?id$|googleadid", re.I)
 
     def valid(self, c: str) -> bool:
-        return c.strip("0-") != ""  # all zeros = limit-ad-tracking placeholder
+        return not self.is_placeholder(c)  # all zeros = limit-ad-tracking
 
 
 class OaidDetector(AdvertisingIdDetector):
@@ -264,8 +251,6 @@ class OaidDetector(AdvertisingIdDetector):
     pattern = re.compile(_NB + r"(?:" + _UUID + r"|[0-9A-Fa-f]{16,64})" + _NA)
     key_pattern = re.compile(r"oaid", re.I)
 
-    def valid(self, c: str) -> bool:
-        return c.strip("0-") != ""
 
 
 _LAT_KEY = re.compile(r"^(lat|latitude|y|gps_?lat\w*|\w*_lat|\w*latitude)$", re.I)
@@ -338,15 +323,25 @@ class GpsPairDetector(Detector):
                     yield Hit(self.id, self.pi_type, f"{fa.text},{fb.text}", fa)
 
 
-DETECTORS: tuple[Detector, ...] = (
-    ImeiDetector(), MeidDetector(), ImsiDetector(), ChineseIdCardDetector(), CnMobileDetector(),
-    EmailDetector(), MacDetector(), BankCardDetector(), AdvertisingIdDetector(), OaidDetector(),
-    GpsPairDetector(),
+DETECTOR_CLASSES: tuple[type[Detector], ...] = (
+    ImeiDetector, MeidDetector, ImsiDetector, ChineseIdCardDetector, CnMobileDetector,
+    EmailDetector, MacDetector, BankCardDetector, AdvertisingIdDetector, OaidDetector,
+    GpsPairDetector,
 )
 
 
-def detect(index: FragmentIndex, detectors: Iterable[Detector] = DETECTORS) -> Iterator[Hit]:
-    detectors = tuple(detectors)
+def detectors_for(catalog: Catalog) -> tuple[Detector, ...]:
+    return tuple(cls(catalog) for cls in DETECTOR_CLASSES)
+
+
+@functools.lru_cache(maxsize=1)
+def default_detectors() -> tuple[Detector, ...]:
+    """Every detector, on the default catalog."""
+    return detectors_for(load_catalog())
+
+
+def detect(index: FragmentIndex, detectors: Optional[Iterable[Detector]] = None) -> Iterator[Hit]:
+    detectors = tuple(detectors) if detectors is not None else default_detectors()
     digit_runs = tuple(d for d in detectors if isinstance(d, DigitRunDetector))
     if digit_runs:
         yield from scan_digit_runs(index, digit_runs)  # one pass for all number detectors

@@ -15,7 +15,7 @@ from privascope.model import AppState, ConsentPhase, PIMatch, TrafficEvent
 from privascope.traffic.canaries import CanaryStore
 from privascope.traffic.decoding import decode_body, sniff_compressed
 from privascope.traffic.destination import DestinationClassifier
-from privascope.traffic.detectors import DETECTORS, Detector, detect
+from privascope.traffic.detectors import Detector, default_detectors, detect, detectors_for
 from privascope.traffic.fragments import (
     MAX_NESTED_DEPTH, Fragment, FragmentIndex, RequestView, base64_runs, decode_blob,
     header_fragments, typed_fragments, url_fragments,
@@ -38,12 +38,14 @@ class Limits:
 
 class TrafficAnalyzer:
     def __init__(self, store: CanaryStore, catalog=None, first_party: Iterable[str] = (),
-                 package: Optional[str] = None, detectors: Sequence[Detector] = DETECTORS,
+                 package: Optional[str] = None, detectors: Optional[Sequence[Detector]] = None,
                  limits: Limits = Limits(), context: Optional[Context] = None,
                  id_prefix: str = "traffic"):
         self.store = store
         self.destinations = DestinationClassifier(catalog, first_party, package)
-        self.detectors = tuple(detectors)
+        # the detectors' tables come from the analyzer's catalog (the default one without)
+        self.detectors = tuple(detectors) if detectors is not None else (
+            detectors_for(catalog) if catalog is not None else default_detectors())
         self.limits = limits
         self._context = context
         self._ids = _EVENT_NUMBERS

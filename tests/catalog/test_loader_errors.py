@@ -15,13 +15,13 @@ from privascope.catalog import (CATALOG_DIR, CatalogError, KeyArg, java_type_des
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-FILES = ("pi_types", "permissions", "apis", "sdks", "clauses", "packers", "rules")
+from privascope.catalog.loading import FILES
 
 
 @pytest.fixture
 def cat_dir(tmp_path: Path) -> Path:
-    for name in FILES:
-        shutil.copy(CATALOG_DIR / f"{name}.yaml", tmp_path / f"{name}.yaml")
+    for path in CATALOG_DIR.glob("*.yaml"):  # every file, also ones other loaders read
+        shutil.copy(path, tmp_path / path.name)
     return tmp_path
 
 
@@ -265,3 +265,69 @@ def test_bad_encoding_chain(cat_dir, chain, words):
     _edit(cat_dir, "pi_types", lambda d: d["pi_types"][0].update(combinations=[chain]))
     msg = _error(cat_dir)
     assert "pi_types.yaml" in msg and words in msg
+
+
+# ------------------------------------------------------------------ knowledge files
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_every_file_is_required(cat_dir, name):
+    (cat_dir / f"{name}.yaml").unlink()
+    assert f"{name}.yaml: missing catalog file" in _error(cat_dir)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda d: d.update(policy_phrases=[]), "'policy_phrases' must be a non-empty list"),
+    (lambda d: d["policy_phrases"].append("privacyPolicy"), "would match identifiers"),
+    (lambda d: d["reject_words"].append("Agree"), "both accept and reject"),
+    (lambda d: d["accept_words"].append("AGREE"), "twice"),
+    (lambda d: d["ui"].update(max_button_length=True), "max_button_length"),
+    (lambda d: d["ui"].update(colour="red"), "consent.yaml ui: unknown keys"),
+    (lambda d: d.pop("static"), "consent.yaml static: entry must be a mapping"),
+])
+def test_bad_consent_vocabulary(cat_dir, edit, message):
+    _edit(cat_dir, "consent", edit)
+    assert message in _error(cat_dir)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda d: d["imei"].update(reporting_bodies=[35]), "quote it in YAML"),
+    (lambda d: d["imsi"].update(mcc="46"), "3 digits"),
+    (lambda d: d["mobile"]["prefixes"].append("13"), "3 digits"),
+    (lambda d: d["bank_card"]["issuer_ranges"].append({"network": "x", "from": "55", "to": "51"}),
+     "from <= to"),
+    (lambda d: d["bank_card"]["issuer_ranges"].append({"network": "x", "from": "5", "to": "51"}),
+     "one length"),
+    (lambda d: d.update(mcc="460"), "telecom.yaml: unknown keys"),
+])
+def test_bad_telecom_tables(cat_dir, edit, message):
+    _edit(cat_dir, "telecom", edit)
+    assert message in _error(cat_dir)
+
+
+@pytest.mark.parametrize("prefix", ["android", "Android.", "com..x.", ""])
+def test_bad_framework_prefix(cat_dir, prefix):
+    _edit(cat_dir, "attribution", lambda d: d["framework_prefixes"].append(prefix))
+    assert "attribution.yaml" in _error(cat_dir)
+
+
+def test_placeholders_must_be_strings(cat_dir):
+    _edit(cat_dir, "pi_types", lambda d: d["pi_types"][0].update(placeholders=[0]))
+    assert "placeholders must be a list of strings" in _error(cat_dir)
+
+
+def test_placeholders_compare_without_case_or_separators():
+    cat = load_catalog()
+    mac = cat.pi_types["device.mac"]
+    assert mac.is_placeholder("02-00-00-00-00-00") and mac.is_placeholder("FFFFFFFFFFFF")
+    assert mac.is_placeholder("unknown")  # the type-independent list applies to every type
+    assert not mac.is_placeholder("02:00:00:00:00:01")
+
+
+@pytest.mark.parametrize("number, network", [
+    ("4111111111111111", "visa"), ("6222020000000000", "unionpay"), ("2221000000000009", "mastercard"),
+    ("2720990000000000", "mastercard"), ("2721000000000000", None), ("3528000000000000", "jcb"),
+    ("3590000000000000", None), ("6011000000000000", "discover"), ("9999999999999999", None),
+])
+def test_card_issuer_ranges(number, network):
+    assert load_catalog().telecom.card_network(number) == network

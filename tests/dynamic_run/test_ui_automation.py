@@ -1,6 +1,7 @@
 """Consent-dialog detection and clicking on hand-written uiautomator dumps."""
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -126,29 +127,18 @@ def test_dump_screen_on_a_real_device():
     assert nodes and all(n.bounds for n in nodes)
 
 
-def test_agent_keywords_reach_the_ui_clicker():
-    from privascope.runtime.agent_config import load_agent_knowledge
+def test_the_ui_clicker_reads_the_shared_consent_vocabulary(catalog):
+    """One vocabulary (catalog consent.yaml) for the agent and the UI clicker: a word added
+    there reaches both. (Bad vocabulary files: tests/catalog/test_loader_errors.py.)"""
+    from privascope.runtime.agent_config import agent_config
 
     words = ui.load_words()
-    for w in load_agent_knowledge().reject:
-        assert ui.normalise(w) in words.reject_words
-    standalone = ui.load_words(with_agent_keywords=False)
-    assert len(standalone.reject_words) < len(words.reject_words)
-
-
-@pytest.mark.parametrize("body, message", [
-    ("accept_exact: [ok]", "'version'"),
-    ("version: 1\ndialog_markers: []", "'dialog_markers' must be a non-empty list"),
-    ("version: 1\ndialog_markers: [a]\naccept_exact: [a]\naccept_words: [a]\nreject_exact: [a]\n"
-     "reject_words: [a]\ntick_words: [a]\ncolour: red", "unknown keys"),
-    ("version: 1\ndialog_markers: [a]\naccept_exact: [a]\naccept_words: [a]\nreject_exact: [a]\n"
-     "reject_words: [a]\ntick_words: [a]\nmax_button_length: true", "max_button_length"),
-])
-def test_bad_consent_word_files_are_rejected_with_the_key_named(tmp_path, body, message):
-    path = tmp_path / "consent_ui.yaml"
-    path.write_text(body, encoding="utf-8")
-    with pytest.raises(ValueError, match=message):
-        ui.load_words(path, with_agent_keywords=False)
+    agent = agent_config(catalog)["consent"]
+    assert {ui.normalise(w) for w in agent["reject_keywords"]} <= set(words.reject_words)
+    assert {ui.normalise(w) for w in agent["policy_keywords"]} <= set(words.dialog_markers)
+    extra = dataclasses.replace(catalog.consent, reject_words=catalog.consent.reject_words + ("算了",))
+    assert ui.classify_button("算了", ui.load_words(extra))[0] == "reject"
+    assert ui.classify_button("算了")[0] is None
 
 
 def test_a_refusal_answered_by_a_second_dialog_is_refused_again():

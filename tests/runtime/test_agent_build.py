@@ -56,7 +56,9 @@ def test_adding_an_api_adds_it_to_the_config(catalog):
 
 def test_agent_knowledge_file_is_checked(tmp_path, catalog):
     kw = AC.load_agent_knowledge()
-    assert "隐私政策" in kw.policy and "不同意" in kw.reject and "同意" in kw.accept
+    consent = AC.agent_config(catalog)["consent"]  # the shared vocabulary, under the agent's keys
+    assert "隐私政策" in consent["policy_keywords"] and "不同意" in consent["reject_keywords"] \
+        and "同意" in consent["accept_keywords"]
     bad = tmp_path / "agent.yaml"
     bad.write_text('version: "1"\nvalue_getters: {}\npolicy_keywords: []\n', encoding="utf-8")
     with pytest.raises(CatalogError, match="policy_keywords"):

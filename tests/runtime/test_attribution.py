@@ -62,10 +62,11 @@ def test_the_hooked_sdk_method_itself_is_not_the_caller(catalog):
     assert sdk is None and frame.startswith("com.example.privhost.MainActivity")
 
 
-def test_gms_is_an_sdk_not_framework():
-    assert not is_framework("com.google.android.gms.ads.identifier.AdvertisingIdClient")
-    assert is_framework("com.android.internal.os.ZygoteInit")
-    assert is_framework("androidx.appcompat.app.AppCompatActivity")
+def test_gms_is_an_sdk_not_framework(catalog):
+    assert not is_framework("com.google.android.gms.ads.identifier.AdvertisingIdClient", catalog)
+    assert is_framework("com.android.internal.os.ZygoteInit", catalog)
+    assert is_framework("androidx.appcompat.app.AppCompatActivity", catalog)
+    assert not is_framework("javaxx.Foo", catalog)  # whole packages only
 
 
 def test_only_framework_frames_means_no_caller(catalog):

@@ -22,13 +22,18 @@ def test_finds_all_canaries_in_one_pass():
     assert ("device.android_id", "upper", ANDROID_ID.upper()) in hits
 
 
-def test_short_placeholder_and_duplicate_values_are_not_canaries():
-    store = CanaryStore()
+def test_short_placeholder_and_duplicate_values_are_not_canaries(catalog):
+    store = CanaryStore.for_catalog(catalog)
     assert store.add("device.imei", "0") is None
     assert store.add("device.mac", "02:00:00:00:00:00") is None  # Android's fake MAC
+    assert store.add("device.mac", "02-00-00-00-00-00") is None  # any separator
+    assert store.add("device.android_id", "9774D56D682E549C") is None  # the buggy Android 2.2 id
+    assert store.add("device.serial", "UNKNOWN") is None  # placeholders of every type
     assert store.add("device.imei", IMEI, "rt-1") is not None
     assert store.add("device.imei", IMEI, "rt-2") is None
     assert len(store) == 1 and store.canaries()[0].source == "rt-1"
+    # a placeholder of one type may be a value of another: the lists are per PI type
+    assert store.add("device.imei", "00000000-0000-0000-0000-000000000000") is not None
 
 
 def test_digit_value_inside_a_longer_number_is_not_a_hit():

@@ -91,9 +91,9 @@ def test_coordinate_list_under_a_location_key():
 
 
 def test_detectors_have_unique_ids_and_catalog_pi_types(catalog):
-    ids = [det.id for det in d.DETECTORS]
+    ids = [det.id for det in d.default_detectors()]
     assert len(ids) == len(set(ids)) and "known" not in ids
-    for det in d.DETECTORS:
+    for det in d.default_detectors():
         assert det.pi_type in catalog.pi_types, f"{det.id}: {det.pi_type} not in pi_types.yaml"
 
 
