@@ -14,11 +14,11 @@ APT_NEEDS := apktool:apktool apksigner:apksigner zipalign:zipalign aapt:aapt \
   /usr/share/fonts/truetype/wqy/wqy-microhei.ttc:fonts-wqy-microhei
 OUT ?= out
 
-.PHONY: all setup apt venv agent samples test demo bench fuzz clean
+.PHONY: all setup apt venv agent launcher samples test demo bench fuzz clean
 
 all: setup
 
-setup: apt venv agent samples
+setup: apt venv agent launcher samples
 
 apt:
 	@missing=""; for pair in $(APT_NEEDS); do what=$${pair%%:*}; pkg=$${pair##*:}; \
@@ -40,6 +40,11 @@ $(VENV)/.installed: pyproject.toml
 agent: venv
 	$(MAKE) -C hooks/frida PY=$(abspath $(PY))
 
+# The class that holds a traced Java program until the agent's hooks are in (hooks/jvm_launcher);
+# runs also build it on demand when it is missing or stale.
+launcher: apt venv
+	$(PY) -m privascope.runtime.jvm_launcher
+
 samples: apt venv
 	$(PY) -m samples.build
 	$(PY) -m samples.jvm_host.build
@@ -58,4 +63,4 @@ fuzz: setup
 	$(PY) -m tests.fuzz.run --seconds $${FUZZ_SECONDS:-60}
 
 clean:
-	rm -rf $(OUT) samples/build hooks/frida/node_modules .pytest_cache
+	rm -rf $(OUT) samples/build hooks/frida/node_modules hooks/jvm_launcher/build .pytest_cache

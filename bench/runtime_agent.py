@@ -37,10 +37,9 @@ def _bench_line(target: JvmTarget) -> tuple[float, float]:
 
 
 def _without_agent(classes: Path) -> tuple[float, float]:
-    target = JvmTarget(str(classes), V.MAIN_CLASS, ["--bench", str(CALLS)])
+    target = JvmTarget(str(classes), V.MAIN_CLASS, ["--bench", str(CALLS)], held=False)
     try:
         target.launch()
-        target.release()
         return _bench_line(target)
     finally:
         target.stop()

@@ -55,6 +55,9 @@ class AgentReady:
     loader_hooks: tuple[str, ...] = ()
     unpin_applied: tuple[str, ...] = ()
     unpin_unavailable: dict[str, str] = field(default_factory=dict)
+    # JVM launcher: "released" (the agent let the held program run), "absent" (not started
+    # through it), "none" (Android), "error: ..."; None from an agent that does not say.
+    launcher: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,7 @@ def _ready(p: dict) -> AgentReady:
         lifecycle_hooks=_strs(p, "lifecycle_hooks", True), loader_hooks=_strs(p, "loader_hooks", True),
         unpin_applied=tuple(str(x) for x in unpin.get("applied") or ()),
         unpin_unavailable={str(k): str(v) for k, v in (unpin.get("unavailable") or {}).items()},
+        launcher=_str(p, "launcher", True),
     )
 
 

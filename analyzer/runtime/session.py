@@ -27,6 +27,7 @@ from privascope.privacy import masked
 from privascope.runtime import protocol as P
 from privascope.runtime.agent_config import agent_config, load_bundle
 from privascope.runtime.attribution import attribute
+from privascope.runtime.canaries import CanarySink
 from privascope.runtime.jsonl import JsonlWriter
 from privascope.runtime.targets import Target, TargetError, TargetUnavailable
 
@@ -43,6 +44,32 @@ class SessionError(RuntimeError):
     """The agent could not be attached or initialised."""
 
 
+class StepTimeout(TimeoutError):
+    """A blocking call (Frida, target teardown) did not return in time."""
+
+
+def bounded(fn: Callable[[], Any], timeout: float, what: str) -> Any:
+    """fn() on a daemon thread, waiting at most `timeout` seconds: Frida's blocking calls
+    release the GIL and cannot be interrupted, so a hung one must not hold the caller (or
+    Ctrl-C). Re-raises fn's exception; raises StepTimeout and abandons the thread on timeout."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed to the caller
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name=f"privascope-{what}", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise StepTimeout(f"{what} did not return within {timeout:.0f}s")
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
 class Session:
     def __init__(self, target: Target, *, catalog: Optional[Catalog] = None,
                  events_path: Optional[Path] = None, unpin: bool = True,
@@ -53,6 +80,7 @@ class Session:
         self.unpin = unpin
         self.salt = salt
         self.ready_timeout = ready_timeout
+        self.target_stop_timeout = 60.0  # an Android target restores device settings over adb
         self._bundle_source = bundle_source
         self._writer = JsonlWriter(events_path) if events_path else None
         self._event_cbs: list[EventCallback] = []
@@ -97,49 +125,60 @@ class Session:
         value (Build.SERIAL, read once at hook time, no event) the third argument is the API id."""
         self._canary_cbs.append(cb)
 
+    def canaries_to(self, sink: "CanarySink") -> None:
+        """Hand every raw value to `sink` (privascope.runtime.canaries), as on_canary does."""
+        self.on_canary(sink.add)
+
     def start(self) -> P.AgentReady:
-        """Launch the target, attach, load the agent, wait for agent:ready, release the app."""
+        """Launch the target, attach, load the agent (it queues Java.perform at once), send it
+        the config, let the app run once its hooks are in, and wait for agent:ready. Every
+        blocking Frida call is bounded by `ready_timeout`."""
         import frida
 
         source = self._bundle_source if self._bundle_source is not None else load_bundle()
         self._worker = threading.Thread(target=self._work, name="privascope-agent-msgs", daemon=True)
         self._worker.start()
         pid = self.target.launch()
+        timeout = self.ready_timeout
         try:
             device = self.target.frida_device()
-            self._frida_session = device.attach(pid)
+            self._frida_session = bounded(lambda: device.attach(pid), timeout, "attach")
             self._frida_session.on("detached", self._on_detached)
             self._script = self._frida_session.create_script(source, name="privascope")
             self._script.on("message", self._on_frida_message)
-            self._script.load()
+            bounded(self._script.load, timeout, "loading the agent")
         except frida.ProcessNotFoundError as exc:
             raise TargetError(f"process {pid} vanished before Frida could attach: {exc}") from None
         except (frida.PermissionDeniedError, frida.ServerNotRunningError,
                 frida.TransportError, frida.NotSupportedError) as exc:
             raise TargetUnavailable(f"Frida cannot attach to {self.target.name}: {exc}") from None
+        except StepTimeout as exc:
+            raise SessionError(str(exc)) from None
         config = agent_config(self.catalog, unpin=self.unpin)
-        init_error: list[str] = []
-
-        def call_init() -> None:
-            try:
-                self._script.exports_sync.init(config)
-            except Exception as exc:  # the agent also sends agent:error; keep the reason
-                init_error.append(str(exc))
-                with self._cond:
-                    self._cond.notify_all()
-
-        threading.Thread(target=call_init, name="privascope-agent-init", daemon=True).start()
+        # Hooks before code: init hands over the config while the app cannot run yet (a spawned
+        # Android app is still suspended; a JVM program is held by the launcher). On a running
+        # VM it installs the hooks before it returns; on a spawned app they go in as it binds.
+        try:
+            bounded(lambda: self._script.exports_sync.init(config), timeout, "agent init")
+        except StepTimeout as exc:
+            raise SessionError(str(exc)) from None
+        except Exception as exc:  # the agent also sends agent:error; keep the reason
+            raise SessionError(f"the agent failed to initialise: {exc}") from None
         if self.target.release_before_ready:
-            self.target.release()
-        if not self.wait_until(lambda s: s.ready is not None or bool(init_error),
-                               self.ready_timeout):
-            raise SessionError(f"the agent did not report ready within {self.ready_timeout:.0f}s")
-        if init_error and self.ready is None:
-            raise SessionError(f"the agent failed to initialise: {init_error[0]}")
+            self.target.release()  # resume: the queued Java.perform installs the hooks first
+        if not self.wait_until(lambda s: s.ready is not None or s._init_failed(), timeout):
+            raise SessionError(f"the agent did not report ready within {timeout:.0f}s")
+        if self.ready is None:
+            raise SessionError(f"the agent failed to initialise: {self._init_failed()}")
+        if self.ready.launcher and self.ready.launcher.startswith("error"):
+            raise SessionError(f"the agent could not release the program: {self.ready.launcher}")
         if not self.target.release_before_ready:
-            self.target.release()
-        assert self.ready is not None
+            self.target.release()  # the JVM launcher: the agent released it; confirm it ran
         return self.ready
+
+    def _init_failed(self) -> Optional[str]:
+        # Caller holds self._cond (wait_until) or reads a settled list.
+        return next((e for e in self.agent_errors if e.startswith("init:")), None)
 
     def mark_consent(self, kind: Union[ConsentKind, str], detected_by: str = "key_press",
                      text: Optional[str] = None) -> ConsentEvent:
@@ -190,15 +229,20 @@ class Session:
             )
 
     def stop(self, drain_timeout: float = 5.0) -> RuntimeEvidence:
-        """Detach, stop the target (kill + restore), drain queued messages, close the file."""
+        """Stop the target (kill + restore), then let go of Frida, drain queued messages, close
+        the file. Every step is bounded (stop runs on Ctrl-C and must end promptly) and a step
+        that fails or hangs does not keep the others from running: the evidence matters more."""
         if self.ended_at is not None:
             return self.evidence()
         self._quiet(0.3, drain_timeout / 2)  # messages already sent by the agent still count
-        for step in (self._unload, self.target.stop):
-            try:
-                step()
-            except Exception as exc:  # keep stopping: the evidence matters more
-                log.warning("while stopping: %s", exc)
+        # Kill before detaching: detaching from a live JVM makes the agent revert its hooks while
+        # the program's threads run them (HotSpot crashed in oopDesc::metadata_field), and the
+        # detach may then not return. A killed process detaches by itself.
+        self._step(self.target.stop, self.target_stop_timeout, "stopping the target")
+        if self._frida_session is not None:
+            self._wait_detached(2.0)
+            if self._detached is None:
+                self._step(self._frida_session.detach, 5.0, "detaching Frida")
         self._queue.put(None)
         if self._worker is not None:
             self._worker.join(drain_timeout)
@@ -207,6 +251,18 @@ class Session:
         if self._writer:
             self._writer.close()
         return self.evidence()
+
+    @staticmethod
+    def _step(fn: Callable[[], Any], timeout: float, what: str) -> None:
+        try:
+            bounded(fn, timeout, what)
+        except Exception as exc:  # StepTimeout included: keep stopping
+            log.warning("while stopping: %s: %s", what, exc)
+
+    def _wait_detached(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while self._detached is None and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def _quiet(self, quiet: float, timeout: float) -> None:
         """Wait until no message has arrived for `quiet` seconds (at most `timeout`)."""
@@ -221,13 +277,6 @@ class Session:
                     return
 
     # ------------------------------------------------------------------ Frida side
-
-    def _unload(self) -> None:
-        if self._frida_session is not None and self._detached is None:
-            try:
-                self._frida_session.detach()
-            except Exception:
-                pass
 
     def _on_frida_message(self, message: Any, data: Any) -> None:
         self._queue.put(message)  # nothing else on Frida's thread

@@ -2,9 +2,10 @@
 Frida device and a pid to attach to, lets the code under test run once hooks are in place
 (`release`), and restores everything on `stop`.
 
-`JvmTarget` runs a Java program on this machine's JDK 17 (Frida's Java bridge hooks HotSpot;
-JDK 25 fails with it). The program must wait for "go" on stdin before running the code under
-test, because hooks must be installed before the JIT compiles/inlines the hooked methods.
+`JvmTarget` runs an unmodified Java program on this machine's JDK 17 (Frida's Java bridge hooks
+HotSpot; JDK 25 fails with it) through privascope's launcher, which holds the program until the
+agent's hooks are live: hooks must be in place before the program's first static initialiser,
+and before the JIT compiles/inlines the hooked methods.
 """
 from __future__ import annotations
 
@@ -60,52 +61,71 @@ class Target(abc.ABC):
 
 
 class JvmTarget(Target):
-    """A Java program on JDK 17, e.g. the host app in samples/jvm_host."""
+    """An unmodified Java program on JDK 17, started through privascope's launcher
+    (runtime/jvm_launcher.py): the launcher holds the program until the agent, with its hooks
+    live, releases it; then it runs MAINCLASS.main(args). `held=False` runs MAINCLASS directly,
+    for a baseline run without the agent (nothing would release it)."""
 
     def __init__(self, classpath: str, main_class: str, args: Sequence[str] = (), *,
-                 java: Optional[Path] = None, ready_marker: Optional[str] = "ready",
-                 ready_timeout: float = 30.0, extra_jvm_args: Sequence[str] = ()):
+                 java: Optional[Path] = None, ready_timeout: float = 30.0,
+                 extra_jvm_args: Sequence[str] = (), release_timeout: float = 30.0,
+                 held: bool = True):
         self.classpath = classpath
         self.main_class = main_class
         self.args = tuple(args)
         self.java = Path(java) if java else JDK17_JAVA
-        self.ready_marker = ready_marker
         self.ready_timeout = ready_timeout
+        self.release_timeout = release_timeout
         self.extra_jvm_args = tuple(extra_jvm_args)
+        self.held = held
         self.proc: Optional[subprocess.Popen] = None
-        self.output: list[str] = []  # the program's stdout lines (the host app prints phases)
+        self.output: list[str] = []  # the program's stdout and stderr lines, with the launcher's
         self._out_cond = threading.Condition()
-        self._released = False
+        self._pump_thread: Optional[threading.Thread] = None
         self._eof = False
 
     @property
     def name(self) -> str:
         return f"jvm:{self.main_class}"
 
+    def command(self) -> list[str]:
+        from privascope.runtime.jvm_launcher import LAUNCHER_CLASS, launcher_classpath
+
+        # A JVM killed mid-hook may write a crash log; keep it out of the user's working
+        # directory (the run's evidence does not depend on it).
+        error_file = f"-XX:ErrorFile={tempfile.gettempdir()}/privascope-hs_err_pid%p.log"
+        if not self.held:
+            return [str(self.java), error_file, *self.extra_jvm_args, "-cp", self.classpath,
+                    self.main_class, *self.args]
+        classpath = os.pathsep.join([str(launcher_classpath(self.java)), self.classpath])
+        return [str(self.java), error_file, *self.extra_jvm_args, "-cp", classpath,
+                LAUNCHER_CLASS, self.main_class, *self.args]
+
     def launch(self) -> int:
+        from privascope.runtime.jvm_launcher import ERROR, WAITING
+
         if not self.java.exists():
             raise TargetUnavailable(f"JDK 17 not found at {self.java} (apt-get install "
                                     "openjdk-17-jdk-headless, or set PRIVASCOPE_JAVA17)")
-        # A JVM killed or detached mid-hook may write a crash log; keep it out of the user's
-        # working directory (the run's evidence does not depend on it).
-        error_file = f"-XX:ErrorFile={tempfile.gettempdir()}/privascope-hs_err_pid%p.log"
-        cmd = [str(self.java), error_file, *self.extra_jvm_args, "-cp", self.classpath,
-               self.main_class, *self.args]
+        cmd = self.command()
         try:
+            # Own session: a Ctrl-C at the terminal reaches privascope, which kills the JVM
+            # itself; a JVM running its shutdown hooks under an attached agent may crash.
             self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.STDOUT, text=True, encoding="utf-8",
-                                         errors="replace", bufsize=1)
+                                         errors="replace", bufsize=1, start_new_session=True)
         except OSError as exc:
             raise TargetUnavailable(f"cannot run {self.java}: {exc}") from None
-        threading.Thread(target=self._pump, name="jvm-stdout", daemon=True).start()
-        if self.ready_marker is None:
-            time.sleep(1.0)  # no handshake: give the JVM time to start
-        elif not self.wait_output(self.ready_marker, self.ready_timeout):
+        self._pump_thread = threading.Thread(target=self._pump, name="jvm-stdout", daemon=True)
+        self._pump_thread.start()
+        if self.held and not self.wait_output(WAITING, self.ready_timeout):
+            errors = [line.split(ERROR, 1)[1].strip() for line in self.output if ERROR in line]
             tail = " | ".join(self.output[-3:])
             self.stop()
-            raise TargetError(f"{self.main_class} did not print {self.ready_marker!r} within "
-                              f"{self.ready_timeout:.0f}s (classpath {self.classpath!r}?) {tail}"
-                              .strip())
+            if errors:  # e.g. the main class is not on the classpath
+                raise TargetError(f"{self.main_class}: {errors[0]}")
+            raise TargetError(f"{self.main_class}: the JVM did not start within "
+                              f"{self.ready_timeout:.0f}s {tail}".strip())
         return self.proc.pid
 
     def _pump(self) -> None:
@@ -122,7 +142,7 @@ class JvmTarget(Target):
             self._out_cond.notify_all()
 
     def wait_output(self, text: str, timeout: float) -> bool:
-        """Wait until a stdout line contains `text`; False on timeout or when the program's
+        """Wait until an output line contains `text`; False on timeout or when the program's
         output ended without it."""
         deadline = time.monotonic() + timeout
         with self._out_cond:
@@ -140,6 +160,7 @@ class JvmTarget(Target):
         return frida.get_local_device()
 
     def send_line(self, text: str) -> None:
+        """A line on the program's stdin (the host app reads consent answers there)."""
         if self.proc is None or self.proc.stdin is None or self.proc.poll() is not None:
             return
         try:
@@ -149,28 +170,43 @@ class JvmTarget(Target):
             pass
 
     def release(self) -> None:
-        if not self._released:
-            self._released = True
-            self.send_line("go")
+        """The agent releases the launcher itself once its hooks are live (index.ts); this only
+        confirms the program started."""
+        from privascope.runtime.jvm_launcher import RELEASED
+
+        if self.held and not self.wait_output(RELEASED, self.release_timeout):
+            raise TargetError(f"{self.main_class} was not released by the agent within "
+                              f"{self.release_timeout:.0f}s")
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
     def stop(self) -> None:
         # Kill, never wait for a clean exit: a JVM with Frida attached may not exit by itself.
+        # Every wait is bounded: stop() runs on Ctrl-C and must end promptly.
         if self.proc is None:
             return
         if self.proc.poll() is None:
-            self.proc.kill()
+            try:
+                self.proc.kill()
+            except OSError:
+                pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
-        try:
-            if self.proc.stdin:
-                self.proc.stdin.close()
-        except OSError:
-            pass
+        # The pump ends at EOF once the JVM is gone. Close stdout only then: closing a stream
+        # another thread is reading waits for that read.
+        pumping = self._pump_thread is not None and self._pump_thread.is_alive()
+        if pumping:
+            self._pump_thread.join(2.0)
+            pumping = self._pump_thread.is_alive()
+        for stream in (self.proc.stdin, None if pumping else self.proc.stdout):
+            try:
+                if stream:
+                    stream.close()
+            except (OSError, ValueError):
+                pass
 
 
 def parse_jvm_target(spec: str) -> tuple[str, str]:

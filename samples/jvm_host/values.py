@@ -12,3 +12,5 @@ PACKAGE = "com.example.privhost"
 MAIN_CLASS = "com.example.privhost.HostMain"
 SDK_HOST = "alog.umeng.com"
 APP_HOST = "api.privhost.example"
+# A plain program (no handshake) whose main class's static initialiser reads the IMEI.
+EARLY_MAIN_CLASS = "com.example.early.EarlyMain"

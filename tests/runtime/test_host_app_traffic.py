@@ -39,10 +39,9 @@ def proxy():
 
 def run(samples_build, *args):
     target = JvmTarget(str(samples_build / "jvm_host" / "classes"), V.MAIN_CLASS,
-                       ["--loop", "1", "--interval-ms", "10", "--no-pin-check", *args])
+                       ["--loop", "1", "--interval-ms", "10", "--no-pin-check", *args], held=False)
     try:
         target.launch()
-        target.release()
         assert target.wait_output("privhost: done", 30), target.output
     finally:
         target.stop()

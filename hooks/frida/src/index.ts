@@ -1,13 +1,30 @@
 // privascope Frida agent. Python sends the configuration (catalog APIs, consent keywords,
-// switches) through rpc.exports.init; the agent then installs every hook and answers with
+// switches) through rpc.exports.init; the agent installs every hook and answers with
 // agent:ready. Every message is a plain object passed to send(): no JSON string inside.
+//
+// Hooks before code (issue 11): Java.perform is queued when this script loads, not when init
+// arrives, and the app runs only once the hooks are in:
+// - Desktop JVM (the testable path): the program is held by privascope's launcher
+//   (hooks/jvm_launcher). Java.perform runs at once here; init installs the hooks, and once they
+//   are live the agent itself calls privascope.launch.Launcher.release(), then reports ready.
+// - Android, spawned app: Python loads this script and calls init while the process is still
+//   suspended, and resumes it only after init returns. frida-java-bridge 7.0.13, index.js
+//   `perform()` / `_performPendingVmOpsWhenReady()`: in an app process whose class loader is not
+//   known yet, a queued Java.perform runs from its hook on ActivityThread.getPackageInfo (or
+//   LoadedApk.makeApplication under instrumentation), i.e. on the main thread inside
+//   handleBindApplication, before the Application class, its ContentProviders and
+//   Application.onCreate run. The callback below finds the config already there and installs
+//   every hook synchronously at that point.
+// - Android, attached to a running app: Java.perform runs at once; init installs the hooks.
 import Java from "frida-java-bridge";
 import { hooked, installApiHooks, installLoaderHooks, missing, pendingIds, Api } from "./api_hooks.js";
 import { ConsentConfig, installConsentHooks } from "./consent.js";
 import { installLifecycleHooks } from "./lifecycle.js";
 import { installUnpinning } from "./unpin.js";
-import { initJavaHelpers, Limits, reportError, setLimits } from "./util.js";
+import { errorText, initJavaHelpers, Limits, reportError, setLimits } from "./util.js";
 import { setValueConfig, ValueConfig } from "./values.js";
+
+const LAUNCHER = "privascope.launch.Launcher";
 
 interface AgentConfig {
     apis: Api[];
@@ -18,7 +35,13 @@ interface AgentConfig {
     values: ValueConfig;
 }
 
-let started = false;
+let config: AgentConfig | null = null;
+let vmReady = false; // the queued Java.perform has run: classes can be used
+let installed = false;
+
+function isArt(): boolean {
+    return Process.findModuleByName("libart.so") !== null; // Java.androidVersion throws off Android
+}
 
 function install(cfg: AgentConfig): object {
     setLimits(cfg.limits);
@@ -27,49 +50,82 @@ function install(cfg: AgentConfig): object {
     // UI/lifecycle hooks first: they are few, and the catalog hooks may take a while.
     const consent = installConsentHooks(cfg.consent);
     const lifecycle = installLifecycleHooks();
-    const isArt = Process.findModuleByName("libart.so") !== null; // Java.androidVersion throws off Android
-    installApiHooks(cfg.apis, isArt);
-    const loaders = isArt ? installLoaderHooks(cfg.loader_classes) : [];
+    const art = isArt();
+    installApiHooks(cfg.apis, art);
+    const loaders = art ? installLoaderHooks(cfg.loader_classes) : [];
     const unpin = cfg.unpin ? installUnpinning() : { applied: [], unavailable: {} };
     const ready = {
         type: "agent:ready", time: Date.now(), pid: Process.id, platform: Process.platform, arch: Process.arch,
-        runtime: isArt ? "art" : "jvm",
+        runtime: art ? "art" : "jvm",
         hooked: hooked.slice(), missing: Object.assign({}, missing), pending: pendingIds(),
         consent_hooks: consent, lifecycle_hooks: lifecycle, loader_hooks: loaders, unpin,
     };
     return ready;
 }
 
+// Lets a program held by privascope's launcher run. "absent": this JVM was not started through
+// the launcher (nothing to release); "none" on Android (the app is resumed by Python).
+function releaseLauncher(): string {
+    if (isArt()) return "none";
+    let result = "absent";
+    Java.perform(() => {
+        let L: any;
+        try { L = Java.use(LAUNCHER); } catch (_e) { return; }
+        try { L.release(); result = "released"; } catch (e) { result = "error: " + errorText(e); }
+    });
+    return result;
+}
+
 // frida-java-bridge applies method replacements on the JVM in a Script.nextTick callback
-// (doManglers), not when `.implementation` is assigned. Announcing readiness in a later tick
-// guarantees the hooks are live before Python lets the app run; announcing it in the same tick
-// lost every hook in about one run out of three.
-function announceWhenLive(ready: object, resolve: (v: object) => void): void {
+// (doManglers), not when `.implementation` is assigned. Releasing the program and announcing
+// readiness in a later tick guarantees the hooks are live before any code under test runs;
+// announcing it in the same tick lost every hook in about one run out of three.
+function announceWhenLive(ready: object): void {
     Script.nextTick(() => {
         setTimeout(() => {
-            send(ready);
-            resolve(ready);
+            let launcher: string;
+            try { launcher = releaseLauncher(); } catch (e) { launcher = "error: " + errorText(e); }
+            send(Object.assign({}, ready, { launcher }));
         }, 0);
     });
 }
 
+// Runs inside Java.perform, once both the VM and the config are there (whichever came last).
+function installNow(): void {
+    if (installed || config === null || !vmReady) return;
+    installed = true;
+    announceWhenLive(install(config));
+}
+
+if (Java.available) {
+    Java.perform(() => {
+        vmReady = true;
+        try {
+            installNow();
+        } catch (e) {
+            reportError("init", e); // Python sees agent:error instead of agent:ready
+        }
+    });
+}
+
 rpc.exports = {
-    init(cfg: AgentConfig): Promise<object> {
-        if (started) return Promise.reject(new Error("agent already initialised"));
-        started = true;
+    // Returns at once on a spawned Android app (the hooks go in when it binds, after resume);
+    // otherwise after installing the hooks (they are live, and the launcher released, when
+    // agent:ready is sent).
+    init(cfg: AgentConfig): object {
+        if (config !== null) throw new Error("agent already initialised");
         if (!Java.available) {
             send({ type: "agent:error", where: "init", message: "no Java VM in this process", time: Date.now() });
-            return Promise.reject(new Error("no Java VM in this process"));
+            throw new Error("no Java VM in this process");
         }
-        return new Promise((resolve, reject) => {
+        config = cfg;
+        if (vmReady) {
+            let failure: any = null;
             Java.perform(() => {
-                try {
-                    announceWhenLive(install(cfg), resolve);
-                } catch (e) {
-                    reportError("init", e);
-                    reject(e);
-                }
+                try { installNow(); } catch (e) { failure = e; reportError("init", e); }
             });
-        });
+            if (failure !== null) throw failure;
+        }
+        return { vm_ready: vmReady, installed };
     },
 };

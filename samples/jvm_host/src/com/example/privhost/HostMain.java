@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.util.Collections;
 
-/** Plays the part of Android's ActivityThread for the host app. It waits for "go" on stdin so the
- *  Frida agent can hook before any code under test runs (the JIT would inline hot methods). */
+/** Plays the part of Android's ActivityThread for the host app. An ordinary Java program: under
+ *  privascope it is started through the launcher, which holds it until the agent's hooks are in. */
 public final class HostMain {
     private HostMain() {}
 
@@ -21,15 +21,8 @@ public final class HostMain {
             return;
         }
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        System.out.println("privhost: ready pid=" + ProcessHandle.current().pid() + (opts.clean ? " clean" : ""));
+        System.out.println("privhost: start pid=" + ProcessHandle.current().pid() + (opts.clean ? " clean" : ""));
         System.out.flush();
-        String line;
-        while ((line = in.readLine()) != null && !line.trim().equals("go")) {
-            // wait for the session to finish hooking
-        }
-        if (line == null) {
-            return;
-        }
         if (opts.benchCalls > 0) {
             bench(opts);
         } else {
@@ -37,6 +30,7 @@ public final class HostMain {
         }
         System.out.println("privhost: done");
         System.out.flush();
+        String line;
         while ((line = in.readLine()) != null && !line.trim().equals("quit")) {
             // stay alive until killed so late messages reach the session
         }
