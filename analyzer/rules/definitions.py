@@ -46,7 +46,7 @@ class RuleDef:
 
 def load_rules(catalog: Catalog) -> tuple[RuleDef, ...]:
     """Validate and return the catalog's rules, in file order."""
-    from privascope.rules.evaluators import EVALUATORS
+    from privascope.rules.evaluators import EVALUATORS, TEXT_PARAMS, text_problem
 
     retired = set((catalog.raw.get("rules") or {}).get("retired") or ())
     out: list[RuleDef] = []
@@ -91,6 +91,10 @@ def load_rules(catalog: Catalog) -> tuple[RuleDef, ...]:
         for api in params.get("low_confidence_apis") or ():
             if api not in catalog.apis:
                 raise RuleError(f"{where}: params.low_confidence_apis names unknown API {api!r}")
+        for path in TEXT_PARAMS.get(evaluator, ()):  # texts the evaluator puts into findings
+            problem = text_problem(params, path)
+            if problem:
+                raise RuleError(f"{where}: {problem}")
         seen_codes.add(code)
         seen_names.add(name)
         out.append(RuleDef(code=code, name=name, evaluator=evaluator, source=source,

@@ -45,8 +45,8 @@ def run_rules(bundle: Bundle, catalog: Catalog, rules: tuple[RuleDef, ...],
         try:
             found = [_finding(rule, hit, ctx)
                      for hit in EVALUATORS[rule.evaluator](ctx, rule_params(rule, config))]
-        except RuleConfigError:
-            raise
+        except RuleConfigError as exc:  # evaluators do not know their rule: name it here
+            raise RuleConfigError(f"{rule.code}: {exc}") from None
         except Exception as exc:  # a bug in one rule must not lose the other findings or a batch
             log.error("rule %s failed on %s", rule.code, bundle.app.package, exc_info=True)
             errors.append(f"rule {rule.code} could not be evaluated: {type(exc).__name__}: {exc}")

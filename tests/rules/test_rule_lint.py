@@ -108,3 +108,49 @@ def test_bad_rules_are_rejected(tmp_path, mutate, message):
 def test_evaluators_are_all_used(rules_catalog):
     used = {r.evaluator for r in load_rules(rules_catalog)}
     assert used == set(EVALUATORS)
+
+
+def _rule(rules, code):
+    return next(r for r in rules if r["code"] == code)
+
+
+@pytest.mark.parametrize("mutate,message", [
+    (lambda rs: _rule(rs, "PS401")["params"].pop("shared"), "params.shared must be a text"),
+    (lambda rs: _rule(rs, "PS306")["params"]["reasons"]["for_domains"].update(en="for {hosts}"),
+     "different placeholders"),
+    (lambda rs: _rule(rs, "PS202")["params"]["unknown_sdk"].pop("zh"), "params.unknown_sdk"),
+])
+def test_texts_an_evaluator_needs_are_checked_when_rules_load(tmp_path, mutate, message):
+    with pytest.raises(RuleError, match=re.escape(message)):
+        load_rules(_broken(tmp_path, mutate))
+
+
+def _string_literals(source: str) -> list[str]:
+    """The string constants of a module, docstrings left out (they may name rules)."""
+    import ast
+
+    tree = ast.parse(source)
+    docs = {id(n.body[0].value) for n in ast.walk(tree)
+            if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef)) and n.body
+            and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
+            and isinstance(n.value, str) and id(n) not in docs]
+
+
+def test_no_rule_code_or_finding_text_in_evaluator_code():
+    """Evaluators are generic: rule codes and the texts of findings belong to rules.yaml."""
+    from tests.conftest import REPO
+
+    for path in sorted((REPO / "analyzer" / "rules" / "evaluators").glob("*.py")):
+        for text in _string_literals(path.read_text(encoding="utf-8")):
+            assert not re.search(r"\bPS\d{3}\b", text), (path.name, text)
+            # Chinese text in code is a finding text that escaped rules.yaml
+            assert not re.search(r"[\u4e00-\u9fff]", text), (path.name, text)
+
+
+def test_a_bad_rule_config_error_names_the_rule(rules_catalog):
+    from privascope.rules import RuleConfigError
+    from tests.rules.test_engine import _bundle
+
+    with pytest.raises(RuleConfigError, match=r"^PS105: needs numeric params"):
+        evaluate(_bundle("PS105"), catalog=rules_catalog, config={"PS105": {"max_events": "x"}})

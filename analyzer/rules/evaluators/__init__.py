@@ -5,8 +5,9 @@ clauses, fingerprints). Evaluators never format text and never decide severity: 
 """
 from __future__ import annotations
 
-from privascope.rules.evaluators.base import (EVALUATORS, Context, Evaluator, Hit, Text, evaluator,
-                                             group_by, joined, short_api)
+from privascope.rules.evaluators.base import (EVALUATORS, TEXT_PARAMS, Context, Evaluator, Hit,
+                                             Text, evaluator, group_by, joined, phrase, short_api,
+                                             text_problem)
 
 # importing the evaluator modules registers them in EVALUATORS
 import privascope.rules.evaluators.declarations  # noqa: E402,F401
@@ -15,5 +16,5 @@ import privascope.rules.evaluators.runtime  # noqa: E402,F401
 import privascope.rules.evaluators.static  # noqa: E402,F401
 import privascope.rules.evaluators.traffic  # noqa: E402,F401
 
-__all__ = ["EVALUATORS", "Context", "Evaluator", "Hit", "Text", "evaluator", "group_by", "joined",
-           "short_api"]
+__all__ = ["EVALUATORS", "TEXT_PARAMS", "Context", "Evaluator", "Hit", "Text", "evaluator",
+           "group_by", "joined", "phrase", "short_api", "text_problem"]

@@ -7,8 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional, Union
 
+import string
+
 from privascope.catalog import Catalog
 from privascope.model import Bundle, ClauseRef, Confidence, EvidenceRef
+from privascope.rules.errors import RuleConfigError
 
 Text = Union[str, int, dict]  # a plain value, or {"zh": ..., "en": ...}
 
@@ -54,13 +57,47 @@ class Context:
 
 Evaluator = Callable[[Context, dict[str, Any]], Iterable[Hit]]
 EVALUATORS: dict[str, Evaluator] = {}
+# evaluator -> the params (dotted paths) holding texts it puts into findings: the texts live in
+# rules.yaml with the rule, checked by the rule loader (definitions.py) through `text_problem`
+TEXT_PARAMS: dict[str, tuple[str, ...]] = {}
+LANGS = ("zh", "en")
 
 
-def evaluator(name: str) -> Callable[[Evaluator], Evaluator]:
+def evaluator(name: str, texts: tuple[str, ...] = ()) -> Callable[[Evaluator], Evaluator]:
     def register(fn: Evaluator) -> Evaluator:
         EVALUATORS[name] = fn
+        TEXT_PARAMS[name] = texts
         return fn
     return register
+
+
+def _lookup(params: dict[str, Any], path: str) -> Any:
+    value: Any = params
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def text_problem(params: dict[str, Any], path: str) -> Optional[str]:
+    """Why params[path] is not a usable bilingual text ({zh, en}, the same {placeholders} in
+    both), or None."""
+    value = _lookup(params, path)
+    if not isinstance(value, dict) or set(value) != set(LANGS) \
+            or not all(isinstance(value[lang], str) and value[lang].strip() for lang in LANGS):
+        return f"params.{path} must be a text with exactly the languages {LANGS}"
+    names = [{f for _, f, _, _ in string.Formatter().parse(value[lang]) if f} for lang in LANGS]
+    if names[0] != names[1]:
+        return f"params.{path}: the languages use different placeholders {names}"
+    return None
+
+
+def phrase(params: dict[str, Any], path: str, **values: Any) -> dict[str, str]:
+    """The rule's bilingual text params[path] (rules.yaml), its {placeholders} filled."""
+    problem = text_problem(params, path)
+    if problem:
+        raise RuleConfigError(problem)
+    text = _lookup(params, path)
+    return {lang: text[lang].format(**values) for lang in LANGS}
 
 
 def group_by(items, keyfn) -> dict:

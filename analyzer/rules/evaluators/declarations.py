@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from privascope.model import ClauseRef, Confidence, Destination, EvidenceRef
-from privascope.rules.evaluators.base import Context, Hit, evaluator
+from privascope.rules.evaluators.base import Context, Hit, evaluator, phrase
 
 MAX_REFS = 50  # per category: enough to check, small enough for a readable bundle
 
-_HOW = {"runtime": {"zh": "运行时观察到", "en": "observed at run time"},
-        "traffic": {"zh": "在网络流量中观察到", "en": "observed in traffic"},
-        "static": {"zh": "代码中可达", "en": "reachable in code"}}
 
-
-@evaluator("data_safety_categories")
+@evaluator("data_safety_categories", texts=("how.runtime", "how.traffic", "how.static", "shared"))
 def data_safety_categories(ctx: Context, params):
     """One hit per Data safety category the app's evidence touches, strongest evidence first;
     it also cites "sharing" when that data went to a third party."""
@@ -49,9 +45,9 @@ def data_safety_categories(ctx: Context, params):
                                                 else [])
         yield Hit(evidence=tuple(c["refs"]), pi_types=tuple(c["pis"]), key=cat, per_pi=False,
                   clauses=tuple(clauses),
-                  fields={"category": _category(ctx, cat), "how": [_HOW[h] for h in hows],
-                          "shared": {"zh": "，且与第三方共享", "en": ", shared with a third party"}
-                          if c["shared"] else ""},
+                  fields={"category": _category(ctx, cat),
+                          "how": [phrase(params, f"how.{h}") for h in hows],
+                          "shared": phrase(params, "shared") if c["shared"] else ""},
                   confidence=None if hows[0] != "static" else Confidence.MEDIUM)
 
 

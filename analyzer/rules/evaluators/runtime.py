@@ -78,10 +78,10 @@ def runtime_frequency(ctx: Context, params):
         limit = int(params["max_events"])
         window = float(params["window_seconds"])
     except (KeyError, TypeError, ValueError):
-        raise RuleConfigError("PS105 needs numeric max_events and window_seconds") from None
+        raise RuleConfigError("needs numeric params max_events and window_seconds") from None
     if limit < 1 or window <= 0:
-        raise RuleConfigError("PS105 needs max_events >= 1 and window_seconds > 0")
-    # Only values actually obtained count as collection; failed attempts are PS102's business
+        raise RuleConfigError("needs params max_events >= 1 and window_seconds > 0")
+    # Only values actually obtained count as collection; failed attempts are another rule's
     events = [e for e in _calls(ctx) if e.obtained]
     for (sdk, pi), evs in group_by(events, lambda e: (e.sdk, e.pi_type)).items():
         evs.sort(key=lambda e: e.time)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from privascope.model import Confidence, EvidenceRef, Via
-from privascope.rules.evaluators.base import Context, Hit, evaluator, group_by, joined, short_api
+from privascope.rules.evaluators.base import (Context, Hit, evaluator, group_by, joined, phrase,
+                                              short_api)
 
 
 def _confidence(sites) -> Confidence:
@@ -75,30 +76,28 @@ def static_sdk_pi(ctx: Context, params):
 
 @evaluator("static_no_privacy_policy")
 def static_no_privacy_policy(ctx: Context, params):
-    if not ctx.bundle.privacy_policy:
+    # an SDK's own policy (text only its code loads, URL on its host) is not the app's
+    if not any(p.sdk is None for p in ctx.bundle.privacy_policy):
         yield Hit(evidence=())
 
 
-@evaluator("static_cleartext_permitted")
+@evaluator("static_cleartext_permitted",
+           texts=("reasons.by_default", "reasons.for_domains", "reasons.old_target"))
 def static_cleartext_permitted(ctx: Context, params):
     m = ctx.bundle.manifest
     reasons = []
     if m.uses_cleartext_traffic:
         reasons.append('android:usesCleartextTraffic="true"')
     if m.cleartext_permitted_by_default:
-        reasons.append({"zh": "网络安全配置默认允许明文", "en":
-                        "network security config permits cleartext by default"})
+        reasons.append(phrase(params, "reasons.by_default"))
     elif m.cleartext_permitted_domains:
-        domains = joined(m.cleartext_permitted_domains)
-        reasons.append({"zh": f"网络安全配置对以下域名允许明文：{domains}",
-                        "en": f"network security config permits cleartext for {domains}"})
+        reasons.append(phrase(params, "reasons.for_domains",
+                              domains=joined(m.cleartext_permitted_domains)))
     target = ctx.bundle.app.target_sdk
     if (m.uses_cleartext_traffic is None and m.network_security_config is None
             and target is not None and target < 28):
         # before API 28 the platform default is to allow cleartext
-        reasons.append({"zh": f"targetSdkVersion={target}<28，平台默认允许明文",
-                        "en": f"targetSdkVersion={target} < 28, where the platform default "
-                              f"permits cleartext"})
+        reasons.append(phrase(params, "reasons.old_target", target=target))
     if reasons:
         yield Hit(evidence=(EvidenceRef("manifest", "AndroidManifest.xml"),),
                   fields={"reasons": reasons})

@@ -2,11 +2,7 @@
 from __future__ import annotations
 
 from privascope.model import ConsentPhase, Destination, EvidenceRef
-from privascope.rules.evaluators.base import Context, Hit, evaluator, group_by, joined
-
-
-# a third-party host no catalog SDK claims: not "the app's own code"
-_UNKNOWN = {"sdk": {"zh": "未识别的第三方", "en": "An unidentified third party"}}
+from privascope.rules.evaluators.base import Context, Hit, evaluator, group_by, joined, phrase
 
 
 def _with_pi(ctx: Context):
@@ -35,7 +31,7 @@ def traffic_before_consent(ctx: Context, params):
                                               if m.pi_type == pi)})
 
 
-@evaluator("traffic_third_party")
+@evaluator("traffic_third_party", texts=("unknown_sdk",))
 def traffic_third_party(ctx: Context, params):
     events = [t for t in _with_pi(ctx) if t.destination == Destination.THIRD_PARTY]
     # one finding per SDK (issue: "per SDK"); hosts no SDK claims are grouped by host
@@ -44,7 +40,9 @@ def traffic_third_party(ctx: Context, params):
                   sdk=evs[0].sdk, pi_types=_pi_types(evs),
                   key="" if evs[0].sdk else evs[0].host, per_pi=False,
                   fields={"hosts": joined(t.host for t in evs), "count": len(evs),
-                          "encodings": _encodings(evs), **({} if evs[0].sdk else _UNKNOWN)})
+                          "encodings": _encodings(evs),
+                          # a third-party host no catalog SDK claims: not "the app's own code"
+                          **({} if evs[0].sdk else {"sdk": phrase(params, "unknown_sdk")})})
 
 
 @evaluator("traffic_cleartext")

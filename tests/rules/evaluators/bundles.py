@@ -29,6 +29,16 @@ def ctx(catalog, **kw) -> Context:
     return Context(bundle=bundle(**kw), catalog=catalog)
 
 
+def rule_params(catalog, code: str, **extra) -> dict:
+    """The params rules.yaml gives rule `code` (texts some evaluators put into findings live
+    there), plus `extra`."""
+    from privascope.rules.definitions import load_rules
+    from privascope.rules.engine import rule_params as params
+
+    rule = next(r for r in load_rules(catalog) if r.code == code)
+    return {**params(rule, None), **extra}
+
+
 def site(id: str, pi: str = "device.imei", api: str = IMEI_API, sdk: Optional[str] = None,
          via: Via = Via.INVOKE, confidence: Confidence = Confidence.HIGH,
          caller: str = "com.example.app.Main") -> ApiCallSite:

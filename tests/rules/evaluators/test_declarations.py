@@ -5,15 +5,15 @@ from __future__ import annotations
 from privascope.model import ClauseRef, Confidence, Destination
 from privascope.rules.evaluators import declarations as D
 from tests.rules.evaluators.bundles import (
-    ANDROID_ID_API, ctx, event, flow, match, refs, runtime, site,
+    ANDROID_ID_API, ctx, event, flow, match, refs, rule_params, runtime, site,
 )
 
-ALL = {"_rule_clauses": (ClauseRef("playds", "device_or_other_ids"),
-                         ClauseRef("playds", "location"), ClauseRef("playds", "app_activity"),
-                         ClauseRef("playds", "sharing"))}
+ALL = (ClauseRef("playds", "device_or_other_ids"), ClauseRef("playds", "location"),
+       ClauseRef("playds", "app_activity"), ClauseRef("playds", "sharing"))
 
 
-def _hits(catalog, params=ALL, **kw):
+def _hits(catalog, clauses=ALL, **kw):
+    params = rule_params(catalog, "PS401", _rule_clauses=clauses)  # texts from rules.yaml
     return {h.key: h for h in D.data_safety_categories(ctx(catalog, **kw), params)}
 
 
@@ -55,7 +55,7 @@ def test_sharing_is_cited_only_for_third_party_traffic(catalog):
 def test_near_misses_failed_reads_unlisted_categories_unknown_pi(catalog):
     failed = runtime([event("r1", obtained=False)])
     assert _hits(catalog, kinds=("runtime",), runtime=failed) == {}
-    only_location = {"_rule_clauses": (ClauseRef("playds", "location"),)}
+    only_location = (ClauseRef("playds", "location"),)
     assert _hits(catalog, only_location, api_calls=(site("s1"),)) == {}
     assert _hits(catalog, api_calls=(site("s1", pi="no.such.pi"),)) == {}
 

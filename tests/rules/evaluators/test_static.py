@@ -7,7 +7,7 @@ from privascope.model import (
 )
 from privascope.rules.evaluators import static as S
 from tests.rules.evaluators.bundles import (
-    ANDROID_ID_API, APPS_API, QUERY_API, ctx, event, permission, refs, runtime, site,
+    ANDROID_ID_API, APPS_API, QUERY_API, ctx, event, permission, refs, rule_params, runtime, site,
 )
 
 CONTACTS = "android.permission.READ_CONTACTS"
@@ -168,7 +168,7 @@ def test_no_privacy_policy(catalog):
 
 def _reasons(catalog, manifest=ManifestFlags(), target=None):
     hits = list(S.static_cleartext_permitted(
-        ctx(catalog, manifest=manifest, app={"target_sdk": target}), {}))
+        ctx(catalog, manifest=manifest, app={"target_sdk": target}), rule_params(catalog, "PS306")))
     assert len(hits) <= 1
     return [r if isinstance(r, str) else r["en"] for r in hits[0].fields["reasons"]] if hits else []
 
@@ -196,6 +196,7 @@ def test_cleartext_near_misses(catalog):
 
 def test_cleartext_hit_points_at_the_manifest(catalog):
     (hit,) = S.static_cleartext_permitted(
-        ctx(catalog, manifest=ManifestFlags(uses_cleartext_traffic=True)), {})
+        ctx(catalog, manifest=ManifestFlags(uses_cleartext_traffic=True)),
+        rule_params(catalog, "PS306"))
     assert [(r.kind, r.id) for r in hit.evidence] == [("manifest", "AndroidManifest.xml")]
     assert hit.sdk is None and hit.key == ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from privascope.model import ConsentPhase, Destination
 from privascope.rules.evaluators import traffic as T
-from tests.rules.evaluators.bundles import ctx, flow, match, refs
+from tests.rules.evaluators.bundles import ctx, flow, match, refs, rule_params
 
 BEFORE = ConsentPhase.BEFORE
 
@@ -44,7 +44,7 @@ def test_third_party_one_hit_per_sdk_and_per_unclaimed_host(catalog):
            flow("t2", "b.umeng.com", match("device.android_id"), sdk="umeng-common"),
            flow("t3", "x.tracker.cn", match()), flow("t4", "x.tracker.cn", match("location.precise")),
            flow("t5", "y.tracker.cn", match()))
-    hits = list(T.traffic_third_party(c, {}))
+    hits = list(T.traffic_third_party(c, rule_params(catalog, "PS202")))
     assert [(h.sdk, h.key, refs(h)) for h in hits] == [
         ("umeng-common", "", ["t1", "t2"]), (None, "x.tracker.cn", ["t3", "t4"]),
         (None, "y.tracker.cn", ["t5"])]
@@ -58,7 +58,7 @@ def test_third_party_near_misses(catalog):
     c = _c(catalog, flow("t1", "api.example.com", match(), dest=Destination.FIRST_PARTY),
            flow("t2", "u.cn", match(), dest=Destination.UNKNOWN),
            flow("t3", "a.umeng.com", sdk="umeng-common"))  # third party, but no PI
-    assert list(T.traffic_third_party(c, {})) == []
+    assert list(T.traffic_third_party(c, rule_params(catalog, "PS202"))) == []
 
 
 def test_cleartext_by_host_for_http_and_ws_only(catalog):
