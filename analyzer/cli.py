@@ -44,6 +44,13 @@ def _add_report_options(p: argparse.ArgumentParser) -> None:
                    "severity is not suppressed")
 
 
+def _add_policy_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--policy", type=Path, action="append", default=[], metavar="FILE",
+                   help="the app's privacy policy (HTML, saved web page, PDF or text); repeat "
+                        "for more pages, e.g. a separate third-party SDK list. The APK's own "
+                        "policy assets are read anyway; nothing is fetched from the network")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="privascope", description=__doc__.split("\n")[0])
     parser.add_argument("--version", action="version", version=f"privascope {__version__}")
@@ -53,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("scan", help="static privacy scan of an APK")
     p.add_argument("apk", type=Path)
     _add_report_options(p)
+    _add_policy_option(p)
     p.set_defaults(func=cmd_scan)
 
     p = sub.add_parser("report", help="re-render a bundle JSON without re-scanning")
@@ -61,13 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("trace", help="record runtime PI access with the Frida agent")
-    p.add_argument("--target", help="jvm:CLASSPATH:MAINCLASS for the local JVM host app")
+    p.add_argument("--target", help="jvm:CLASSPATH:MAINCLASS: any Java program with a main "
+                   "(run on JDK 17, held until the hooks are in)")
     p.add_argument("--serial", help="Android device serial (adb)")
     p.add_argument("--package", help="Android package to spawn or attach")
     p.add_argument("--apk", type=Path, help="install this APK first")
     p.add_argument("--duration", type=float, default=30.0, help="seconds to record")
     p.add_argument("--out", type=Path, default=Path("out/trace"), help="output directory")
     p.add_argument("--no-unpin", action="store_true", help="do not bypass certificate pinning")
+    p.add_argument("app_args", nargs="*", metavar="-- ARG",
+                   help="arguments for the JVM program's main (after --)")
     p.set_defaults(func=cmd_trace)
 
     p = sub.add_parser("dynamic", help="static scan + runtime hooks + traffic in one run")
@@ -79,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--proxy-host", default="127.0.0.1", help="address the device can reach")
     p.add_argument("--proxy-port", type=int, default=0, help="0 = pick a free port")
     _add_report_options(p)
+    _add_policy_option(p)
     p.set_defaults(func=cmd_dynamic)
 
     p = sub.add_parser("batch", help="scan many APKs, bounded and resumable")
@@ -91,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", help="tcp://HOST:PORT of a Dask distributed scheduler")
     p.add_argument("--fail-on-error", action="store_true",
                    help="exit 5 when some APK could not be analysed (and no --fail-on hit)")
+    _add_policy_option(p)
+    p.add_argument("--policy-dir", type=Path, metavar="DIR",
+                   help="per-APK policies: the files in DIR/<package>/ and DIR/<sha256>/")
     p.set_defaults(func=cmd_batch)
     return parser
 
@@ -118,15 +133,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 # --------------------------------------------------------------------------- commands
 
 
-def _finish(bundle, args) -> int:
-    """Shared tail of scan/report/dynamic: rules, suppressions, render, exit code."""
-    from privascope.rules import SuppressionError, evaluate
-    from privascope.reports import write_reports
+def _judge(bundle, args):
+    """Rules, suppressions and assessment: the pipeline's one evaluation step."""
+    from privascope.pipeline import judge
+    from privascope.rules import SuppressionError
 
     try:
-        bundle = evaluate(bundle, suppressions=args.suppress)
+        return judge(bundle, args.suppress)
     except SuppressionError as exc:
         raise UserError(str(exc)) from None
+
+
+def _finish(bundle, args) -> int:
+    """Shared tail of scan/report/dynamic, on a judged bundle: render, exit code."""
+    from privascope.reports import write_reports
+
     paths = write_reports(bundle, args.out, args.format, lang=args.lang)
     for fmt, path in paths.items():
         print(f"{fmt}: {path}")
@@ -144,11 +165,15 @@ def exit_code_for(bundle, fail_on: Optional[str]) -> int:
 
 
 def cmd_scan(args) -> int:
-    from privascope.static.scan import ScanError, scan_apk
+    from privascope.pipeline import AnalysisOptions, analyze_apk
+    from privascope.policy import PolicyFileError
+    from privascope.rules import SuppressionError
+    from privascope.static.scan import ScanError
 
     try:
-        bundle = scan_apk(args.apk)
-    except ScanError as exc:
+        bundle = analyze_apk(args.apk, AnalysisOptions(suppress=args.suppress,
+                                                       policy=tuple(args.policy)))
+    except (ScanError, SuppressionError, PolicyFileError) as exc:
         raise UserError(str(exc)) from None
     return _finish(bundle, args)
 
@@ -160,26 +185,51 @@ def cmd_report(args) -> int:
         bundle = from_json(Bundle, args.bundle.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ModelError) as exc:
         raise UserError(f"{args.bundle}: not a privascope bundle: {exc}") from None
-    return _finish(bundle, args)
+    return _finish(_judge(bundle, args), args)
 
 
 def cmd_trace(args) -> int:
-    from privascope.runtime.trace import run_trace
+    from privascope.runtime.trace import TraceOptions, run_trace
 
-    return run_trace(args)
+    return run_trace(TraceOptions(
+        out=args.out, target=args.target, app_args=args.app_args, serial=args.serial,
+        package=args.package, apk=args.apk, duration=args.duration, unpin=not args.no_unpin))
 
 
 def cmd_dynamic(args) -> int:
-    from privascope.dynamic_run import run_dynamic
+    from privascope.dynamic_run import DynamicOptions, run_dynamic
 
-    bundle = run_dynamic(args)
-    return _finish(bundle, args)
+    options = DynamicOptions(
+        apk=args.apk, target=args.target, serial=args.serial, scenario=args.scenario,
+        duration=args.duration, proxy_host=args.proxy_host, proxy_port=args.proxy_port,
+        out=args.out, verbose=args.verbose)
+    from privascope.policy import PolicyFileError, read_file
+
+    try:  # a bad policy file fails now, not after the run
+        for f in args.policy:
+            read_file(f)
+    except PolicyFileError as exc:
+        raise UserError(str(exc)) from None
+    bundle = run_dynamic(options)
+    if args.policy or args.apk:  # the policy against the run's full evidence
+        from privascope.policy import analyze_policy
+
+        try:
+            bundle = analyze_policy(bundle, apk=args.apk, files=args.policy)
+        except PolicyFileError as exc:
+            raise UserError(str(exc)) from None
+    return _finish(_judge(bundle, args), args)
 
 
 def cmd_batch(args) -> int:
-    from privascope.batch import run_batch
+    from privascope.batch import BatchOptions, run_batch
 
-    return run_batch(args)
+    return run_batch(BatchOptions(
+        inputs=tuple(args.inputs), out=args.out, formats=tuple(args.format), lang=args.lang,
+        suppress=args.suppress, fail_on=args.fail_on, jobs=args.jobs, timeout=args.timeout,
+        max_memory=args.max_memory, resume=args.resume, scheduler=args.scheduler,
+        fail_on_error=args.fail_on_error, policy=tuple(args.policy),
+        policy_dir=args.policy_dir))
 
 
 if __name__ == "__main__":

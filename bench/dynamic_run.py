@@ -9,7 +9,6 @@
 """
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import random
@@ -26,17 +25,16 @@ RUNS = 3
 def _e2e(out_dir: Path, clean: bool) -> dict:
     from rich.console import Console
 
-    from privascope.dynamic_run import DynamicRun
+    from privascope.dynamic_run import DynamicOptions, DynamicRun
     from privascope.dynamic_run.live_panel import Progress
     from privascope.dynamic_run.scenarios import get_scenario
     from samples.jvm_host.build import build
 
     classes = build()
     extra = " --clean" if clean else ""
-    args = argparse.Namespace(
+    args = DynamicOptions(
         target=f"jvm:{classes}:{MAIN} --loop 6 --interval-ms 150 --no-pin-check{extra}",
-        apk=None, serial=None, scenario="full", duration=1.0, proxy_host="127.0.0.1",
-        proxy_port=0, out=out_dir, verbose=False)
+        scenario="full", duration=1.0, out=out_dir)
     live_counts: list[int] = []
     run = DynamicRun(args, get_scenario("full"),
                      progress=Progress(console=Console(file=io.StringIO()), live=False))

@@ -10,13 +10,13 @@ are listed in the summary and the index.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import time
 from pathlib import Path
 from typing import Optional
 
+from privascope.batch.options import BatchOptions
 from privascope.errors import EXIT_BATCH_ERRORS, UserError
 
 # Submodules are imported inside functions: `python -m privascope.batch.worker` imports this
@@ -73,7 +73,8 @@ def batch_exit_code(records: list[dict], fail_on: Optional[str], fail_on_error: 
     return 0
 
 
-def run_batch(args) -> int:
+def run_batch(options: BatchOptions) -> int:
+    """The `batch` command; returns its exit code. Raises UserError for unusable input."""
     from privascope import __version__
     from privascope.batch.inputs import InputError, expand_inputs
     from privascope.batch.worker import error_record, file_sha256, printable
@@ -81,15 +82,9 @@ def run_batch(args) -> int:
     from privascope.batch.summary import write_summary
     from privascope.reports.batch_index import write_index
 
-    jobs_n = args.jobs or os.cpu_count() or 1
-    if jobs_n < 0:
-        raise UserError("--jobs must be 0 (CPU count) or more")
-    if args.timeout <= 0:
-        raise UserError("--timeout must be a positive number of seconds")
-    if args.max_memory and args.max_memory < 128:
-        raise UserError("--max-memory must be at least 128 MB (or 0 for no limit)")
+    jobs_n = options.workers
     try:
-        inputs = expand_inputs(args.inputs)
+        inputs = expand_inputs(options.inputs)
     except InputError as exc:
         raise UserError(str(exc)) from None
     if not inputs:
@@ -104,17 +99,17 @@ def run_batch(args) -> int:
         raise UserError(f"catalog: {str(exc).splitlines()[0] if str(exc) else exc!r}",
                         code=4) from None
 
-    if args.suppress:  # a bad suppression file would fail every APK alike: check it once
+    if options.suppress:  # a bad suppression file would fail every APK alike: check it once
         try:
             from privascope.rules.suppressions import load_suppressions
 
-            load_suppressions(args.suppress)
+            load_suppressions(options.suppress)
         except (OSError, ValueError) as exc:
             msg = (str(exc).splitlines() or [repr(exc)])[0]
-            raise UserError(msg if str(args.suppress) in msg else f"{args.suppress}: {msg}"
-                            ) from None
+            where = str(options.suppress)
+            raise UserError(msg if where in msg else f"{where}: {msg}") from None
 
-    out: Path = args.out
+    out: Path = options.out
     apps_dir = out / "apps"
     try:
         apps_dir.mkdir(parents=True, exist_ok=True)
@@ -122,11 +117,9 @@ def run_batch(args) -> int:
     except OSError as exc:
         raise UserError(f"{out}: cannot create output directory: {exc.strerror or exc}") from None
     _clean_leftovers(apps_dir)
-    completed = load_completed(out) if args.resume else {}
+    completed = load_completed(out) if options.resume else {}
 
-    formats = tuple(args.format)
-    if "json" not in formats:
-        formats = ("json",) + formats  # the bundle JSON is what --resume and re-rendering use
+    formats = options.report_formats
     results: dict[int, dict] = {}
     todo: list[dict] = []
     for i, item in enumerate(inputs):
@@ -134,7 +127,7 @@ def run_batch(args) -> int:
             results[i] = error_record(item.path, item.missing)
             continue
         sha = None
-        if args.resume:
+        if options.resume:
             try:
                 sha = file_sha256(item.path)
             except OSError as exc:
@@ -145,13 +138,15 @@ def run_batch(args) -> int:
                                   file_name=printable(item.path.name), resumed=True)
                 continue
         todo.append({"index": i, "path": str(item.path), "sha256": sha, "apps_dir": str(apps_dir),
-                     "formats": list(formats), "lang": args.lang,
-                     "suppress": str(args.suppress) if args.suppress else None,
-                     "max_memory_mb": args.max_memory or None})
+                     "formats": list(formats), "lang": options.lang,
+                     "suppress": str(options.suppress) if options.suppress else None,
+                     "max_memory_mb": options.max_memory or None,
+                     "policy": [str(f) for f in options.policy],
+                     "policy_dir": str(options.policy_dir) if options.policy_dir else None})
 
     meta = {"tool": {"name": "privascope", "version": __version__}, "started_at": time.time(),
-            "jobs": jobs_n, "timeout_s": args.timeout, "max_memory_mb": args.max_memory,
-            "scheduler": args.scheduler, "formats": list(formats), "lang": args.lang}
+            "jobs": jobs_n, "timeout_s": options.timeout, "max_memory_mb": options.max_memory,
+            "scheduler": options.scheduler, "formats": list(formats), "lang": options.lang}
     progress = BatchProgress(len(inputs))
     for i in sorted(results):
         progress.update(results[i])
@@ -159,15 +154,16 @@ def run_batch(args) -> int:
     def finish() -> list[dict]:
         records = [results[i] for i in sorted(results)]
         write_summary(records, out, meta)
-        write_index(records, out, lang=args.lang)
+        write_index(records, out, lang=options.lang)
         return records
 
     try:
-        if args.scheduler:
+        if options.scheduler:
             from privascope.batch.dask_runner import SchedulerError, run_dask
 
             try:
-                stream = run_dask(todo, args.scheduler, out, args.timeout, args.max_memory or None)
+                stream = run_dask(todo, options.scheduler, out, options.timeout,
+                                  options.max_memory or None)
                 for job, rec in stream:
                     results[job["index"]] = rec
                     progress.update(rec)
@@ -176,7 +172,7 @@ def run_batch(args) -> int:
         else:
             from privascope.batch.local import run_local
 
-            for job, rec in run_local(todo, jobs_n, args.timeout, args.max_memory or None,
+            for job, rec in run_local(todo, jobs_n, options.timeout, options.max_memory or None,
                                       log_dir=out / "logs"):
                 results[job["index"]] = rec
                 progress.update(rec)
@@ -190,4 +186,4 @@ def run_batch(args) -> int:
     print(f"batch: {len(records)} APKs: {c['ok']} ok, {c['partial']} partial, {c['error']} "
           f"error, {sum(bool(r.get('resumed')) for r in records)} resumed -> "
           f"{out / 'index.html'}")
-    return batch_exit_code(records, args.fail_on, bool(getattr(args, "fail_on_error", False)))
+    return batch_exit_code(records, options.fail_on, options.fail_on_error)

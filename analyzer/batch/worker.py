@@ -194,18 +194,24 @@ def scan_one(job: dict) -> dict:
         return error_record(path, f"unreadable: {exc.strerror or exc}")
     memory_blown = False
     try:
-        from privascope.rules import evaluate
-        from privascope.static.scan import ScanError, scan_apk
+        from privascope.pipeline import AnalysisOptions, analyze_apk
+        from privascope.static.scan import ScanError
+        from privascope.policy import PolicyFileError
         from privascope.reports import write_reports
 
         try:
-            bundle = scan_apk(path)
+            bundle = analyze_apk(path, AnalysisOptions(
+                suppress=job.get("suppress"),
+                policy=tuple(Path(f) for f in job.get("policy") or ()),
+                policy_dir=Path(job["policy_dir"]) if job.get("policy_dir") else None))
+        except PolicyFileError as exc:
+            return error_record(path, f"policy: {exc}", sha,
+                                duration_s=round(time.monotonic() - started, 3))
         except ScanError as exc:
             msg = str(exc).splitlines()[0] if str(exc) else "unreadable"
             if "valid apk" not in msg.lower():
                 msg = f"not a valid APK: {msg}"
             return error_record(path, msg, sha, duration_s=round(time.monotonic() - started, 3))
-        bundle = evaluate(bundle, suppressions=job.get("suppress"))
         apps_dir = Path(job["apps_dir"])
         apps_dir.mkdir(parents=True, exist_ok=True)
         name = f"{sha[:16]}-{safe_name(bundle.app.package, safe_name(path.stem))}"

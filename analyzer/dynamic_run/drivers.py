@@ -20,6 +20,7 @@ import time
 from typing import Callable, Optional, Sequence
 
 from privascope.model import (ConsentKind, ConsentPhase, RuntimeEvent, RuntimeEvidence)
+from privascope.runtime.canaries import CanarySink, prefixed
 
 log = logging.getLogger("privascope.dynamic")
 
@@ -27,14 +28,15 @@ CONTROL_PROMPT = "type accept or reject"  # the host app's consent prompt on std
 
 
 class SessionFactory:
-    """Creates a started Session for a target and wires the run's callbacks into it. Kept
-    apart from the drivers so their step logic is testable without Frida."""
+    """Creates a started Session for a target and wires the run into it: model events to
+    `on_event`, raw values to the `canaries` sink. Kept apart from the drivers so their step
+    logic is testable without Frida."""
 
-    def __init__(self, catalog, on_event: Callable, on_canary: Callable, unpin: bool = True,
+    def __init__(self, catalog, on_event: Callable, canaries: CanarySink, unpin: bool = True,
                  events_dir=None):
         self.catalog = catalog
         self.on_event = on_event
-        self.on_canary = on_canary
+        self.canaries = canaries
         self.unpin = unpin
         self.events_dir = events_dir  # a JSON-lines log per process (masked values only)
 
@@ -48,7 +50,7 @@ class SessionFactory:
         session = Session(target, catalog=self.catalog, unpin=self.unpin, events_path=events_path)
         # ids restart at 1 in every session: prefix later sessions' ids so the merged
         # evidence (and the canary sources the traffic matcher records) stay unique
-        session.on_canary(lambda pi, raw, eid: self.on_canary(pi, raw, id_prefix + eid))
+        session.canaries_to(prefixed(self.canaries, id_prefix))
         session.on_event(lambda ev: self.on_event(_prefixed(ev, id_prefix)))
         try:
             session.start()

@@ -1,14 +1,12 @@
-"""`privascope dynamic`: one run joining the static scan, the Frida agent, the traffic proxy and
-a consent scenario into one evidence bundle.
+"""One `privascope dynamic` run (`DynamicRun`): the static scan, mitmproxy in-process, the device
+or JVM set-up, the scenario under the agent, teardown, rescan and correlation, into one Bundle.
 
-    privascope dynamic APP.apk --serial SERIAL [--scenario full] [--duration 20] -o OUT
-    privascope dynamic --target "jvm:CLASSPATH:MAINCLASS [APP ARGS...]" [--scenario reject] -o OUT
-
-Order: static scan (APK) -> mitmproxy in-process on 127.0.0.1 with the traffic addon -> device
-proxy + CA (through `adb reverse`, so the device reaches the proxy on the host's loopback) ->
-the scenario, every app process under the agent, the agent's captured values fed to the traffic
-matcher live -> device settings restored (finally: also on error, Ctrl-C or SIGTERM) ->
-correlation -> the merged Bundle (analyzer/cli.py then evaluates rules and writes reports).
+Order: static evidence (APK, privascope.pipeline) -> mitmproxy in-process on 127.0.0.1 with the
+traffic addon -> device proxy + CA (through `adb reverse`, so the device reaches the proxy on the
+host's loopback) -> the scenario, every app process under the agent, the agent's captured values
+handed to the canary store live (runtime.canaries.CanarySink) -> device settings restored
+(finally: also on error, Ctrl-C or SIGTERM) -> late-canary rescan -> correlation -> the merged
+Bundle (the caller then judges it: privascope.pipeline.judge).
 
 JVM target: every request the program sends through the proxy is analysed under the host it
 asked for, then answered by a local sink on 127.0.0.1 (see sink.py): nothing leaves the machine.
@@ -28,7 +26,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from privascope import __version__
-from privascope.errors import EXIT_INPUT, EXIT_MISSING, UserError
+from privascope.dynamic_run.options import DynamicOptions
 from privascope.model import AppInfo, Bundle, Method, Tool, TrafficEvent
 
 log = logging.getLogger("privascope.dynamic")
@@ -36,34 +34,12 @@ log = logging.getLogger("privascope.dynamic")
 LIVE_TRAFFIC_LOG = "traffic-live.jsonl"  # what the proxy saw, as it saw it (before the rescan)
 
 
-def run_dynamic(args) -> Bundle:
-    """The `dynamic` subcommand. Raises privascope.cli.UserError (code 2 for bad input, 3 for a
-    missing device/tool) with one line; returns the bundle without findings."""
-    from privascope.dynamic_run.scenarios import ScenarioError, get_scenario
-
-    try:
-        scenario = get_scenario(args.scenario)
-    except ScenarioError as exc:
-        raise UserError(str(exc)) from None
-    if bool(args.apk) == bool(args.target):
-        raise UserError("give either an APK (with --serial) or --target jvm:CLASSPATH:MAINCLASS")
-    if args.duration <= 0:
-        raise UserError("--duration must be a positive number of seconds")
-    run = DynamicRun(args, scenario)
-    try:
-        return run.execute()
-    except _Missing as exc:
-        raise UserError(str(exc), code=EXIT_MISSING) from None
-    except _BadInput as exc:
-        raise UserError(str(exc), code=EXIT_INPUT) from None
+class RunMissing(Exception):
+    """A device, tool or setting the run needs is missing (exit code 3)."""
 
 
-class _Missing(Exception):
-    pass
-
-
-class _BadInput(Exception):
-    pass
+class RunBadInput(Exception):
+    """The run's input is unusable (exit code 2)."""
 
 
 def parse_target(spec: str) -> tuple[str, str, list[str]]:
@@ -73,16 +49,16 @@ def parse_target(spec: str) -> tuple[str, str, list[str]]:
     try:
         words = shlex.split(spec)
     except ValueError as exc:
-        raise _BadInput(f"--target: {exc}") from None
+        raise RunBadInput(f"--target: {exc}") from None
     if not words:
-        raise _BadInput("--target is empty")
+        raise RunBadInput("--target is empty")
     try:
         classpath, main = parse_jvm_target(words[0])
     except ValueError as exc:
-        raise _BadInput(str(exc)) from None
+        raise RunBadInput(str(exc)) from None
     for entry in classpath.split(":"):
         if not Path(entry).exists():
-            raise _BadInput(f"--target: classpath entry {entry!r} does not exist "
+            raise RunBadInput(f"--target: classpath entry {entry!r} does not exist "
                             "(build the host app with `make samples`)")
     return classpath, main, words[1:]
 
@@ -113,10 +89,10 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 class DynamicRun:
-    def __init__(self, args, scenario, progress=None):
+    def __init__(self, options: DynamicOptions, scenario, progress=None):
         from privascope.dynamic_run.live_panel import Progress
 
-        self.args = args
+        self.options = options
         self.scenario = scenario
         self.progress = progress or Progress()
         self.timings: dict[str, float] = {}
@@ -124,7 +100,7 @@ class DynamicRun:
         self.errors: list[str] = []
         self._traffic: list[TrafficEvent] = []
         self._traffic_lock = threading.Lock()
-        self.out = Path(args.out)
+        self.out = options.out
         self.driver = None  # kept for inspection after the run (tests, bench)
         self._setup_target = None
         self._keeper = None  # hooks.mitm_keeper.RequestKeeper: for the late-canary rescan
@@ -163,19 +139,19 @@ class DynamicRun:
         try:
             catalog = load_catalog()
         except CatalogError as exc:
-            raise _BadInput(f"catalog: {exc}") from None
+            raise RunBadInput(f"catalog: {exc}") from None
         try:
             self.out.mkdir(parents=True, exist_ok=True)
             # live logs of this run (kept if it dies half-way); earlier runs' logs would mix in
             for old in [*self.out.glob("runtime-events*.jsonl"), self.out / LIVE_TRAFFIC_LOG]:
                 old.unlink(missing_ok=True)
         except OSError as exc:
-            raise _BadInput(f"cannot write to {self.out}: {exc.strerror}") from None
-        if not getattr(self.args, "verbose", False):
+            raise RunBadInput(f"cannot write to {self.out}: {exc.strerror}") from None
+        if not self.options.verbose:
             # the progress panel says what matters; mitmproxy's per-connection lines drown it
             logging.getLogger("mitmproxy").setLevel(logging.WARNING)
         with self.progress, _sigterm_as_interrupt():
-            if self.args.target:
+            if self.options.target:
                 base, runtime, traffic, kinds = self._run_jvm(catalog)
             else:
                 base, runtime, traffic, kinds = self._run_android(catalog)
@@ -220,14 +196,14 @@ class DynamicRun:
         confdir = Path(os.environ.get("PRIVASCOPE_MITM_CONFDIR") or Path.home() / ".mitmproxy")
         with self._timed("proxy_start"):
             try:
-                proxy = start_proxy(addons, host=self.args.proxy_host,
-                                    port=self.args.proxy_port, confdir=confdir,
+                proxy = start_proxy(addons, host=self.options.proxy_host,
+                                    port=self.options.proxy_port, confdir=confdir,
                                     options={"privascope_out": str(self.out / LIVE_TRAFFIC_LOG)})
             except ValueError as exc:  # not a loopback address
-                raise _BadInput(f"--proxy-host: {exc}") from None
+                raise RunBadInput(f"--proxy-host: {exc}") from None
             except (ProxyStartError, OSError) as exc:
-                raise _Missing(f"proxy unreachable: cannot listen on {self.args.proxy_host}:"
-                               f"{self.args.proxy_port or 'any port'} ({exc})") from None
+                raise RunMissing(f"proxy unreachable: cannot listen on {self.options.proxy_host}:"
+                               f"{self.options.proxy_port or 'any port'} ({exc})") from None
         self.progress.info(f"proxy listening on {proxy.host}:{proxy.port}")
         self.proxy = proxy
         return store, proxy
@@ -256,8 +232,7 @@ class DynamicRun:
     def _session_factory(self, catalog, store):
         from privascope.dynamic_run.drivers import SessionFactory
 
-        return SessionFactory(catalog, on_event=self._on_runtime,
-                              on_canary=lambda pi, raw, eid: store.add(pi, raw, eid),
+        return SessionFactory(catalog, on_event=self._on_runtime, canaries=store,
                               events_dir=self.out)
 
     def _run_scenario(self, driver):
@@ -268,12 +243,12 @@ class DynamicRun:
 
         try:
             with self._timed("scenario"):
-                outcome = run_scenario(self.scenario, driver, self.args.duration, self.progress)
+                outcome = run_scenario(self.scenario, driver, self.options.duration, self.progress)
         except (TargetUnavailable, AgentBuildError, SessionError, TargetError) as exc:
             message = f"Frida agent: {exc}" if isinstance(exc, (AgentBuildError, SessionError)) \
                 else str(exc)
             if not driver.sessions:  # nothing observed yet: the run failed
-                raise (_BadInput if isinstance(exc, TargetError) else _Missing)(message) from None
+                raise (RunBadInput if isinstance(exc, TargetError) else RunMissing)(message) from None
             # A later process failed (e.g. a restart): what was observed so far still counts.
             self.errors.append(f"scenario {self.scenario.id} stopped early: {message}")
             self.progress.note(f"stopped early: {message}")
@@ -285,7 +260,7 @@ class DynamicRun:
         from privascope.dynamic_run.drivers import JvmDriver
         from privascope.dynamic_run.sink import LocalSink
 
-        classpath, main, program_args = parse_target(self.args.target)
+        classpath, main, program_args = parse_target(self.options.target)
         package = _program_package(main, program_args)
         base = Bundle(tool=Tool("privascope", __version__),
                       app=AppInfo(package=package, label=main))
@@ -311,25 +286,26 @@ class DynamicRun:
     # ------------------------------------------------------------------ Android
     def _run_android(self, catalog):
         from privascope.runtime import adb as device
-        from privascope.static.scan import ScanError, scan_apk
+        from privascope.pipeline import static_evidence
+        from privascope.static.scan import ScanError
 
-        serial = self.args.serial
+        serial = self.options.serial
         if not serial:
-            raise _Missing("no device: give --serial SERIAL (see `adb devices`)")
+            raise RunMissing("no device: give --serial SERIAL (see `adb devices`)")
         with self._timed("static"):
             try:
-                base = scan_apk(self.args.apk, catalog)
+                base = static_evidence(self.options.apk, catalog)
             except ScanError as exc:
-                raise _BadInput(str(exc)) from None
+                raise RunBadInput(str(exc)) from None
         self.progress.info(f"static scan of {base.app.package} done")
         try:
             shell = device.AdbShell(serial)
         except device.MissingError as exc:
-            raise _Missing(str(exc)) from None
+            raise RunMissing(str(exc)) from None
         try:
             package = device.check_package_name(base.app.package)
         except ValueError as exc:
-            raise _BadInput(str(exc)) from None
+            raise RunBadInput(str(exc)) from None
         store, proxy = self._traffic_stack(catalog, package, None)
         settings = device.DeviceSettings()
         driver = None
@@ -340,7 +316,7 @@ class DynamicRun:
                 driver = self.driver = self._android_driver(shell, serial, package, catalog,
                                                             store)
             except device.MissingError as exc:
-                raise _Missing(str(exc)) from None
+                raise RunMissing(str(exc)) from None
             self._run_scenario(driver)
         finally:
             with self._timed("teardown"):
@@ -366,13 +342,13 @@ class DynamicRun:
 
         ca_pem = proxy.ca_cert_path.read_bytes()
         setup = self._setup_target = self._android_target_class()(
-            serial=self.args.serial, package=package, ca_pem=ca_pem, dev=shell)
+            serial=self.options.serial, package=package, ca_pem=ca_pem, dev=shell)
         with self._timed("device_setup"):
             try:
                 setup.ensure_frida_server()
             except TargetUnavailable as exc:
                 raise device.MissingError(str(exc)) from None
-            shell.install(Path(self.args.apk))
+            shell.install(Path(self.options.apk))
             # the device's 127.0.0.1:PORT is the host's proxy: no address outside loopback
             shell.reverse(proxy.port, proxy.port)
             settings.reversed_ports.append(proxy.port)

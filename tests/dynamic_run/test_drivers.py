@@ -195,6 +195,7 @@ def test_a_session_that_fails_to_start_does_not_leave_the_process_running(monkey
 
     from privascope.dynamic_run.drivers import SessionFactory
     from privascope.runtime import session as session_mod
+    from privascope.traffic import CanaryStore
 
     stopped = []
 
@@ -202,7 +203,7 @@ def test_a_session_that_fails_to_start_does_not_leave_the_process_running(monkey
         def __init__(self, target, **kw):
             self.target = target
 
-        def on_canary(self, cb):
+        def canaries_to(self, sink):
             pass
 
         def on_event(self, cb):
@@ -215,7 +216,7 @@ def test_a_session_that_fails_to_start_does_not_leave_the_process_running(monkey
             stopped.append(self.target)
 
     monkeypatch.setattr(session_mod, "Session", FailingSession)
-    factory = SessionFactory(catalog=None, on_event=print, on_canary=print)
+    factory = SessionFactory(catalog=None, on_event=print, canaries=CanaryStore())
     with pytest.raises(session_mod.SessionError):
         factory.start("the-target", "")
     assert stopped == ["the-target"]

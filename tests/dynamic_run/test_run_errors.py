@@ -2,7 +2,6 @@
 interrupted run still stops the app and the proxy and restores the device."""
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from privascope.cli import main
-from privascope.dynamic_run import DynamicRun
+from privascope.dynamic_run import DynamicOptions, DynamicRun
 from privascope.runtime import adb as device
 from privascope.dynamic_run.live_panel import Progress
 from privascope.dynamic_run.scenarios import get_scenario
@@ -93,9 +92,8 @@ def test_ctrl_c_mid_scenario_stops_the_app_and_the_proxy(tmp_path, samples_build
     from rich.console import Console
 
     classes = samples_build / "jvm_host" / "classes"
-    args = argparse.Namespace(target=f"jvm:{classes}:{MAIN}", apk=None, serial=None,
-                              scenario="reject", duration=1.0, proxy_host="127.0.0.1",
-                              proxy_port=0, out=tmp_path, verbose=False)
+    args = DynamicOptions(target=f"jvm:{classes}:{MAIN}", scenario="reject", duration=1.0,
+                          out=tmp_path)
     run = DynamicRun(args, get_scenario("reject"),
                      progress=InterruptAt("reject consent",
                                           console=Console(file=io.StringIO()), live=False))
@@ -174,9 +172,8 @@ def test_android_run_restores_proxy_and_reverse_after_ctrl_c(monkeypatch, tmp_pa
             return None
 
     monkeypatch.setattr(DynamicRun, "_android_driver", lambda self, *a: Interrupting())
-    args = argparse.Namespace(target=None, apk=samples_build / "clean.apk",
-                              serial="emulator-5554", scenario="reject", duration=1.0,
-                              proxy_host="127.0.0.1", proxy_port=0, out=tmp_path, verbose=False)
+    args = DynamicOptions(apk=samples_build / "clean.apk", serial="emulator-5554",
+                          scenario="reject", duration=1.0, out=tmp_path)
     run = DynamicRun(args, get_scenario("reject"),
                      progress=Progress(console=Console(file=io.StringIO()), live=False))
     with pytest.raises(KeyboardInterrupt):
@@ -209,9 +206,8 @@ def test_a_failing_restart_keeps_the_first_process_evidence(monkeypatch, tmp_pat
 
     monkeypatch.setattr(drivers.SessionFactory, "start", start)
     classes = samples_build / "jvm_host" / "classes"
-    args = argparse.Namespace(target=f"jvm:{classes}:{MAIN} --loop 2 --interval-ms 100",
-                              apk=None, serial=None, scenario="full", duration=0.5,
-                              proxy_host="127.0.0.1", proxy_port=0, out=tmp_path, verbose=False)
+    args = DynamicOptions(target=f"jvm:{classes}:{MAIN} --loop 2 --interval-ms 100",
+                          scenario="full", duration=0.5, out=tmp_path)
     run = DynamicRun(args, get_scenario("full"),
                      progress=Progress(console=Console(file=io.StringIO()), live=False))
     bundle = run.execute()
