@@ -28,7 +28,6 @@ from privascope.runtime import protocol as P
 from privascope.runtime.agent_config import agent_config, load_bundle
 from privascope.runtime.attribution import attribute
 from privascope.runtime.canaries import CanarySink
-from privascope.runtime.canaries import CanarySink
 from privascope.runtime.jsonl import JsonlWriter
 from privascope.runtime.targets import Target, TargetError, TargetUnavailable
 
@@ -125,10 +124,6 @@ class Session:
         traffic matcher). Called before the event's on_event callbacks. For a static field
         value (Build.SERIAL, read once at hook time, no event) the third argument is the API id."""
         self._canary_cbs.append(cb)
-
-    def canaries_to(self, sink: "CanarySink") -> None:
-        """Hand every raw value to `sink` (privascope.runtime.canaries), as on_canary does."""
-        self.on_canary(sink.add)
 
     def canaries_to(self, sink: "CanarySink") -> None:
         """Hand every raw value to `sink` (privascope.runtime.canaries), as on_canary does."""
