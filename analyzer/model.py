@@ -371,6 +371,69 @@ class Method:
     limits: tuple[str, ...] = ()  # what this run could not see
 
 
+# --------------------------------------------------------------------------- process start
+# (privascope.static.startup: what runs at process start, before any consent; issue 13's JSON
+# contract, bundle key `startup`. Static: "reachable", never "observed".)
+
+
+@dataclass(frozen=True)
+class StartEntryPoint:
+    """Code the platform runs when a process of the app starts, before any activity."""
+
+    kind: str  # application | provider | initializer
+    class_name: str = field(metadata={"json": "class"})  # dotted; JSON key "class"
+    process: Optional[str] = None  # android:process (None = the app's default process)
+    sdk: Optional[str] = None  # SDK the class belongs to (an SDK starting itself)
+
+
+@dataclass(frozen=True)
+class StartReachableCall:
+    """A catalog PI call site reachable from an entry point: the shortest chain to it."""
+
+    id: str
+    api: str
+    pi_type: str
+    caller_class: str
+    caller_method: str  # name + descriptor
+    sdk: Optional[str]
+    path: tuple[str, ...]  # "a.b.App.onCreate()V", ..., the caller method
+    gated: bool  # every chain found passes a consent check first
+    confidence: Confidence
+    entry: str = ""  # the entry point class the chain starts from
+    process: Optional[str] = None
+    call_site: str = ""  # id of the ApiCallSite in `api_calls`
+    gate: Optional[str] = None  # the consent check the chain passes, when gated
+    via: tuple[str, ...] = ()  # edge kinds the chain uses besides plain invokes (cha, async...)
+
+
+@dataclass(frozen=True)
+class StartSdkInit:
+    """An SDK started at process start: its init call (or its self-starting provider)."""
+
+    id: str
+    sdk: str
+    target: str  # "cn.jpush.android.api.JPushInterface.init" or the provider class
+    caller_class: str
+    path: tuple[str, ...]
+    gated: bool
+    confidence: Confidence
+    role: str = "init"  # init | provider | deferred | consent (deferred/consent: compliant calls)
+    entry: str = ""
+    process: Optional[str] = None
+    gate: Optional[str] = None
+    via: tuple[str, ...] = ()
+    source: str = ""  # the vendor guide naming the API
+
+
+@dataclass(frozen=True)
+class Startup:
+    entry_points: tuple[StartEntryPoint, ...] = ()
+    reachable_calls: tuple[StartReachableCall, ...] = ()
+    sdk_inits: tuple[StartSdkInit, ...] = ()
+    limits: tuple[str, ...] = ()
+    stats: dict[str, float] = field(default_factory=dict)  # methods, edges, reached, seconds
+
+
 @dataclass(frozen=True)
 class Bundle:
     """The evidence bundle and report document (JSON contract: keep keys stable, add freely)."""
@@ -385,6 +448,7 @@ class Bundle:
     api_calls: tuple[ApiCallSite, ...] = ()
     hosts: tuple[HostRef, ...] = ()
     privacy_policy: tuple[PrivacyPolicyRef, ...] = ()
+    startup: Optional[Startup] = None  # what runs at process start (static reachability)
     packers: tuple[PackerHit, ...] = ()
     runtime: Optional[RuntimeEvidence] = None
     traffic: tuple[TrafficEvent, ...] = ()
@@ -400,7 +464,9 @@ class Bundle:
 def to_data(obj: Any) -> Any:
     """Model object -> plain JSON data (dicts, lists, str, numbers, None)."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        # a field may carry another JSON key (metadata "json": "class" for a Python keyword)
+        return {f.metadata.get("json", f.name): to_data(getattr(obj, f.name))
+                for f in dataclasses.fields(obj)}
     if isinstance(obj, enum.Enum):
         return obj.value
     if isinstance(obj, (list, tuple)):
@@ -473,10 +539,11 @@ def _decode(tp: Any, data: Any, where: str) -> Any:
         hints = _hints(tp)
         kwargs = {}
         for f in dataclasses.fields(tp):
-            if f.name in data:
-                kwargs[f.name] = _decode(hints[f.name], data[f.name], f"{where}.{f.name}")
+            key = f.metadata.get("json", f.name)
+            if key in data:
+                kwargs[f.name] = _decode(hints[f.name], data[key], f"{where}.{key}")
             elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise ModelError(f"{where}: missing key {f.name!r}")
+                raise ModelError(f"{where}: missing key {key!r}")
         return tp(**kwargs)
     if tp is float:
         if isinstance(data, (int, float)) and not isinstance(data, bool):

@@ -35,6 +35,17 @@ class ComponentFact:
 
 
 @dataclass
+class StartFact:
+    """Code the platform runs when the app's process starts, before any activity: the
+    Application class, every <provider>, and androidx.startup initializers named in the
+    InitializationProvider's meta-data. `process` is android:process (None = the default)."""
+
+    kind: str  # application | provider | initializer
+    name: str  # dotted class name, resolved against the package
+    process: Optional[str] = None
+
+
+@dataclass
 class CertFact:
     subject: str
     issuer: str
@@ -63,6 +74,7 @@ class ApkFacts:
     certificates: list[CertFact]
     resource_strings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    start_points: list[StartFact] = field(default_factory=list)
 
 
 def _bool(value) -> Optional[bool]:
@@ -137,6 +149,7 @@ def read_apk(path: str) -> ApkFacts:
         certificates=guarded("certificates", lambda: _certificates(apk), []),
         resource_strings=guarded("resources.arsc", lambda: _resource_strings(apk), []),
         errors=errors,
+        start_points=guarded("start components", lambda: _start_points(manifest, package), []),
     )
 
 
@@ -163,6 +176,48 @@ def _components(manifest, target_sdk: Optional[int]) -> list[ComponentFact]:
             exported = el.find("intent-filter") is not None
         kind = "activity" if el.tag == "activity-alias" else el.tag
         out.append(ComponentFact(kind, name, exported))
+    return out
+
+
+def _class_name(name: Optional[str], package: str) -> str:
+    """android:name as the platform resolves it: ".App" and "App" are relative to the package."""
+    name = (name or "").strip()
+    if name.startswith("."):
+        return package + name
+    return name if "." in name else f"{package}.{name}" if name else ""
+
+
+# androidx.startup: the provider whose <meta-data android:value="androidx.startup"> entries name
+# the Initializer classes it runs in its onCreate (developer.android.com/topic/libraries/app-startup)
+_STARTUP_PROVIDER = "androidx.startup.InitializationProvider"
+
+
+def _start_points(manifest, package: str) -> list[StartFact]:
+    app = manifest.find("application") if manifest is not None else None
+    if app is None:
+        return []
+    app_process = app.get(ANDROID_NS + "process") or None
+    out = []
+    if app.get(ANDROID_NS + "name"):
+        # the Application runs in every process of the app; its own attribute is the default
+        out.append(StartFact("application", _class_name(app.get(ANDROID_NS + "name"), package),
+                             app_process))
+    for el in app:
+        if el.tag != "provider":
+            continue
+        if _bool(el.get(ANDROID_NS + "enabled")) is False:
+            continue  # a disabled provider is not instantiated at start
+        name = _class_name(el.get(ANDROID_NS + "name"), package)
+        if not name:
+            continue
+        process = el.get(ANDROID_NS + "process") or app_process
+        out.append(StartFact("provider", name, process))
+        if name == _STARTUP_PROVIDER:
+            for meta in el.findall("meta-data"):
+                if (meta.get(ANDROID_NS + "value") or "").strip() == "androidx.startup":
+                    init = _class_name(meta.get(ANDROID_NS + "name"), package)
+                    if init:
+                        out.append(StartFact("initializer", init, process))
     return out
 
 

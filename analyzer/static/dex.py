@@ -48,6 +48,8 @@ for _lo, _hi, _w in (
     for _op in range(_lo, _hi + 1):
         _WIDTH[_op] = _w
 
+OPCODE_WIDTHS = tuple(_WIDTH)  # public, read-only view for whole-file (vectorised) decoders
+
 # Which register an opcode writes: the low nibble of byte 1 (12x/11n formats), the whole byte
 # (11x/21c/22x/23x...), or none (branches, stores, returns). Lets callers forget a constant
 # once its register is overwritten.
@@ -328,6 +330,53 @@ class DexFile:
     def class_descriptors(self) -> list[str]:
         """Descriptors of the classes this dex defines."""
         return [self.type_desc(c[0]) for c in self._class_defs]
+
+    @property
+    def method_id_table(self):
+        """The method_ids table as a numpy record array (cls, mid=proto, name); no copy."""
+        return self._method_ids
+
+    @property
+    def field_id_table(self):
+        """The field_ids table as a numpy record array (cls, mid=type, name); no copy."""
+        return self._field_ids
+
+    def type_descriptors(self) -> list[str]:
+        """Descriptor of every type id, in type-id order (for tables over the whole dex)."""
+        strings = self.all_strings()
+        if any(s >= len(strings) for s in self._type_str):
+            raise DexError("a type id names a string outside the string table")
+        return [strings[s] for s in self._type_str]
+
+    def proto_descriptors(self) -> list[str]:
+        """"(Ljava/lang/String;I)V" for every proto id, in proto-id order."""
+        tdesc, data, out = self.type_descriptors(), self.data, []
+        try:
+            for _shorty, ret, params_off in self._protos:
+                if params_off:
+                    n = _u4(data, params_off)
+                    if params_off + 4 + 2 * n > len(data):
+                        raise DexError(f"parameter list at 0x{params_off:x} outside the file")
+                    params = struct.unpack_from(f"<{n}H", data, params_off + 4)
+                    out.append("(" + "".join([tdesc[t] for t in params]) + ")" + tdesc[ret])
+                else:
+                    out.append("()" + tdesc[ret])
+        except IndexError:
+            raise DexError("a proto names a type outside the type table") from None
+        return out
+
+    def class_supertypes(self) -> list[tuple[int, int, tuple[int, ...]]]:
+        """(class type idx, superclass type idx or NO_INDEX, interface type idxs) per class def."""
+        out = []
+        for cdef in self._class_defs:
+            ifaces: tuple[int, ...] = ()
+            if cdef[3]:
+                n = _u4(self.data, cdef[3])
+                if cdef[3] + 4 + 2 * n > len(self.data):
+                    raise DexError(f"interface list at 0x{cdef[3]:x} outside the file")
+                ifaces = struct.unpack_from(f"<{n}H", self.data, cdef[3] + 4)
+            out.append((cdef[0], cdef[2], ifaces))
+        return out
 
     def class_desc_of(self, class_def: int) -> str:
         return self.type_desc(self._class_defs[class_def][0])

@@ -8,6 +8,7 @@ analysed (one corrupt dex, a broken nested jar, a packer) gives `partial=True` a
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from pathlib import Path
@@ -103,6 +104,7 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
 
     t = time.perf_counter()
     raw_sites: dict[RawSite, None] = {}
+    graph, startup_notes = _start_graph(catalog)  # call graph for process-start reachability
     host_users: dict[str, set[str]] = {}  # SDK id -> classes that name one of its hosts
     classes: list[str] = []
     findings = StringFindings()
@@ -120,6 +122,8 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
             classes += [descriptor_to_java(d) for d in dex.class_descriptors()]
             for site in find_call_sites(dex, catalog, strings):
                 raw_sites[site] = None
+            if graph is not None:
+                _graph_add(graph, dex, startup_notes)
             sdk_hits = findings.add_strings(all_strings, name, catalog)
             users = string_users(dex, {i for i, _sdk in sdk_hits})
             for i, sdk_id in sdk_hits:
@@ -148,6 +152,10 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
             confidence=Confidence(r.confidence), permission=r.permission,
         ))
     timings["sdks"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    startup = _startup(graph, facts.start_points, sites, catalog, startup_notes)
+    timings["startup"] = time.perf_counter() - t
 
     t = time.perf_counter()
     findings.add_strings(facts.resource_strings, "resources.arsc", catalog)
@@ -219,6 +227,7 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
         api_calls=tuple(sites),
         hosts=findings.host_refs(),
         privacy_policy=findings.policy_refs(),
+        startup=startup,
         packers=packers,
         method=Method(kinds=("static",), catalog_versions=dict(catalog.versions),
                       timings={k: round(v, 4) for k, v in timings.items()},
@@ -226,6 +235,51 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
         partial=bool(errors),
         errors=tuple(errors),
     )
+
+
+def _start_graph(catalog: Catalog):
+    """An empty whole-APK call graph (None when startup.yaml cannot be used), and notes."""
+    from privascope.catalog import CatalogError
+    from privascope.catalog.startup import startup_catalog
+    from privascope.static.startup import new_graph
+
+    try:
+        return new_graph(startup_catalog(catalog)), []
+    except CatalogError as exc:
+        return None, [f"process-start analysis not run: {exc}"]
+
+
+def _graph_add(graph, dex: DexFile, notes: list[str]) -> None:
+    from privascope.static.callgraph import CallGraphError
+
+    try:
+        graph.add_dex(dex)
+    except (CallGraphError, DexError) as exc:  # the rest of the scan stands
+        notes.append(f"process start: {dex.name} not in the call graph ({exc})")
+
+
+def _startup(graph, start_points, sites, catalog: Catalog, notes: list[str]):
+    """The `startup` section: entry points, SDK starts and PI reachable at process start."""
+    from privascope.catalog.startup import startup_catalog
+    from privascope.model import Startup
+    from privascope.static.startup import analyze_startup
+
+    if graph is None:
+        return Startup(limits=tuple(notes))
+    result = analyze_startup(graph.finish(), start_points, sites, catalog,
+                             startup_catalog(catalog))
+    return dataclasses.replace(result, limits=result.limits + tuple(notes)) if notes else result
+
+
+def _policy_owners(hits, users: dict[int, set[str]], catalog: Catalog) -> dict:
+    """Policy-text key -> the SDK whose classes alone load it, or None (app code, or unused)."""
+    out: dict = {}
+    for pos, key in hits:
+        owners = {(sdk.id if (sdk := catalog.sdk_for_class(c)) else None)
+                  for c in users.get(pos, ())}
+        owner = None if (not owners or None in owners) else sorted(owners)[0]
+        out[key] = None if (key in out and out[key] is None) else owner
+    return out
 
 
 def _permissions(names, declared, catalog: Catalog) -> tuple[Permission, ...]:

@@ -56,9 +56,10 @@ def _define(cls: type, defs: dict[str, Any]) -> None:
     hints = typing.get_type_hints(cls)
     props, required = {}, []
     for f in dataclasses.fields(cls):
-        props[f.name] = _type_schema(hints[f.name], defs)
+        key = f.metadata.get("json", f.name)  # the JSON key, as model.to_data writes it
+        props[key] = _type_schema(hints[f.name], defs)
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            required.append(f.name)
+            required.append(key)
     doc = (cls.__doc__ or "").strip().split("\n")[0]
     defs[cls.__name__] = {"type": "object", **({"description": doc} if doc and not doc.startswith(
         cls.__name__ + "(") else {}), "properties": props, "required": required,
