@@ -1,20 +1,26 @@
 """`privascope trace`: record what an app reads at run time, with the Frida agent.
 
-  privascope trace --target jvm:CLASSPATH:MAINCLASS [--duration S] [--out DIR]
+  privascope trace --target jvm:CLASSPATH:MAINCLASS [--duration S] [--out DIR] [-- APP ARGS...]
   privascope trace --serial SERIAL --package PKG [--apk APP.apk] [--no-unpin]
 
 Writes DIR/events.jsonl as events arrive (one JSON object per line, flushed each time) and, at
 the end, DIR/runtime-bundle.json (a Bundle with runtime evidence: `privascope report` renders
-it). Ctrl-C ends the run cleanly and keeps both. While it runs the tester can type `a` + Enter
-(consent accepted) or `r` + Enter (rejected) when the agent cannot see the dialog.
+it). Ctrl-C (or SIGTERM) ends the run promptly and keeps both: every teardown step is bounded,
+and a second Ctrl-C cannot abandon the teardown half-way (the JVM would be left running). While
+it runs the tester can type `a` + Enter (consent accepted) or `r` + Enter (rejected) when the
+agent cannot see the dialog.
 """
 from __future__ import annotations
 
+import contextlib
+import math
 import os
+import select
 import signal
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -26,32 +32,57 @@ EVENTS_FILE = "events.jsonl"
 BUNDLE_FILE = "runtime-bundle.json"
 
 
-def build_target(args):
-    """CLI arguments -> Target. Raises UserError for bad combinations."""
+@dataclass(frozen=True, kw_only=True)
+class TraceOptions:
+    """What `run_trace` needs, checked when built (a bad value raises UserError, exit 2). cli.py
+    builds it from the `trace` command's arguments; library callers build it directly."""
+    out: Path
+    target: Optional[str] = None  # "jvm:CLASSPATH:MAINCLASS" ...
+    app_args: tuple[str, ...] = ()  # ... and the JVM program's own arguments
+    serial: Optional[str] = None  # or an Android device and package
+    package: Optional[str] = None
+    apk: Optional[Path] = None  # installed first
+    duration: float = 30.0  # seconds to record
+    unpin: bool = True  # bypass certificate pinning
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "out", Path(self.out))
+        object.__setattr__(self, "app_args", tuple(self.app_args))
+        if self.apk is not None:
+            object.__setattr__(self, "apk", Path(self.apk))
+        if isinstance(self.duration, bool) or not isinstance(self.duration, (int, float)) \
+                or not math.isfinite(self.duration) or self.duration <= 0:
+            raise UserError("--duration must be positive")
+        if self.target and (self.serial or self.package):
+            raise UserError("use either --target jvm:... or --serial/--package, not both")
+        if not self.target and not (self.serial and self.package):
+            raise UserError("give --target jvm:CLASSPATH:MAINCLASS, or --serial SERIAL --package PKG")
+        if self.app_args and not self.target:
+            raise UserError("program arguments are for --target jvm:... only")
+
+
+def build_target(opts: TraceOptions):
+    """Options -> Target. Raises UserError for what cannot work (missing classpath entry...)."""
     from privascope.runtime.targets import JvmTarget, parse_jvm_target
 
-    if args.target and (args.serial or args.package):
-        raise UserError("use either --target jvm:... or --serial/--package, not both")
-    if args.target:
+    if opts.target:
         try:
-            classpath, main = parse_jvm_target(args.target)
+            classpath, main = parse_jvm_target(opts.target)
         except ValueError as exc:
             raise UserError(str(exc)) from None
         for entry in classpath.split(os.pathsep):
             if entry and not Path(entry).exists():
                 raise UserError(f"classpath entry {entry} does not exist")
-        return JvmTarget(classpath, main)
-    if args.serial and args.package:
-        from privascope.runtime.android import AndroidTarget
-        from privascope.runtime.targets import TargetError
+        return JvmTarget(classpath, main, opts.app_args)
+    from privascope.runtime.android import AndroidTarget
+    from privascope.runtime.targets import TargetError
 
-        if args.apk is not None and not Path(args.apk).is_file():
-            raise UserError(f"{args.apk}: no such APK")
-        try:
-            return AndroidTarget(args.serial, args.package, args.apk)
-        except TargetError as exc:
-            raise UserError(str(exc)) from None
-    raise UserError("give --target jvm:CLASSPATH:MAINCLASS, or --serial SERIAL --package PKG")
+    if opts.apk is not None and not opts.apk.is_file():
+        raise UserError(f"{opts.apk}: no such APK")
+    try:
+        return AndroidTarget(opts.serial, opts.package, opts.apk)
+    except TargetError as exc:
+        raise UserError(str(exc)) from None
 
 
 def describe(event) -> Optional[str]:
@@ -74,16 +105,32 @@ def describe(event) -> Optional[str]:
 
 
 def _key_reader(session, stop: threading.Event) -> None:
-    """`a`/`r` + Enter on the terminal mark consent by hand."""
+    """`a`/`r` + Enter on the terminal mark consent by hand. Reads the raw descriptor with a
+    timeout, never sys.stdin: a daemon thread blocked inside sys.stdin's buffer holds its lock,
+    which interpreter shutdown may then wait on."""
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    pending = b""
     while not stop.is_set():
-        line = sys.stdin.readline()
-        if not line:
+        try:
+            readable, _, _ = select.select([fd], [], [], 0.5)
+            if not readable:
+                continue
+            chunk = os.read(fd, 1024)
+        except (OSError, ValueError):
             return
-        key = line.strip().lower()
-        if key in ("a", "accept"):
-            session.mark_consent("accept", detected_by="key_press")
-        elif key in ("r", "reject"):
-            session.mark_consent("reject", detected_by="key_press")
+        if not chunk:
+            return
+        pending += chunk
+        while b"\n" in pending:
+            line, pending = pending.split(b"\n", 1)
+            key = line.decode("utf-8", "replace").strip().lower()
+            if key in ("a", "accept"):
+                session.mark_consent("accept", detected_by="key_press")
+            elif key in ("r", "reject"):
+                session.mark_consent("reject", detected_by="key_press")
 
 
 def write_bundle(out: Path, session, catalog) -> Path:
@@ -125,20 +172,39 @@ def _term_as_interrupt():
         return None
 
 
-def run_trace(args) -> int:
+@contextlib.contextmanager
+def _uninterruptible():
+    """While stopping: a further Ctrl-C/SIGTERM only says "stopping"; the teardown is bounded,
+    and abandoning it would leave the app running and the record unwritten."""
+    def handler(signum, frame):
+        print("still stopping (the app is being killed, the record written)", file=sys.stderr,
+              flush=True)
+
+    saved = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            saved[sig] = signal.signal(sig, handler)
+        except ValueError:  # not the main thread
+            pass
+    try:
+        yield
+    finally:
+        for sig, old in saved.items():
+            signal.signal(sig, old)
+
+
+def run_trace(opts: TraceOptions) -> int:
     from privascope.catalog import CatalogError, load_catalog
     from privascope.runtime.agent_config import AgentBuildError
     from privascope.runtime.session import Session, SessionError
     from privascope.runtime.targets import TargetError, TargetUnavailable
 
-    if args.duration is not None and args.duration <= 0:
-        raise UserError("--duration must be positive")
-    target = build_target(args)
+    target = build_target(opts)
     try:
         catalog = load_catalog()
     except CatalogError as exc:
         raise UserError(f"catalog: {exc}") from None
-    out = Path(args.out)
+    out = opts.out
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -148,8 +214,8 @@ def run_trace(args) -> int:
     except ImportError:
         raise UserError("the frida Python package is missing (pip install frida)", EXIT_MISSING) from None
 
-    session = Session(target, catalog=catalog, events_path=out / EVENTS_FILE,
-                      unpin=not args.no_unpin)
+    session = Session(target, catalog=catalog, events_path=out / EVENTS_FILE, unpin=opts.unpin)
+
     def progress(event) -> None:
         line = describe(event)
         if line:
@@ -167,24 +233,25 @@ def run_trace(args) -> int:
         except (TargetError, SessionError) as exc:
             raise UserError(str(exc)) from None
         print(f"agent ready on {target.name}: {len(ready.hooked)} APIs hooked, "
-              f"{len(ready.missing)} absent; recording for {args.duration:g}s "
+              f"{len(ready.missing)} absent; recording for {opts.duration:g}s "
               "(a/r + Enter: consent accepted/rejected; Ctrl-C: stop)", flush=True)
         threading.Thread(target=_key_reader, args=(session, stop), daemon=True).start()
-        deadline = time.monotonic() + args.duration
+        deadline = time.monotonic() + opts.duration
         while time.monotonic() < deadline and target.alive() and session.detached is None:
             time.sleep(0.2)
-        if session.detached is not None:
-            print(f"the app is gone ({session.detached}): stopping", flush=True)
+        if session.detached is not None or not target.alive():
+            print(f"the app is gone ({session.detached or 'exited'}): stopping", flush=True)
     except KeyboardInterrupt:
         interrupted = True
         print("interrupted: keeping what was recorded", file=sys.stderr, flush=True)
     finally:
         stop.set()
+        with _uninterruptible():
+            evidence = session.stop()
+            if session.ready is not None or evidence.api_calls:
+                path = write_bundle(out, session, catalog)
+                print(f"{len(evidence.api_calls)} API calls, {len(evidence.consent)} consent "
+                      f"events; events: {out / EVENTS_FILE}; bundle: {path}", flush=True)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-        evidence = session.stop()
-        if session.ready is not None or evidence.api_calls:
-            path = write_bundle(out, session, catalog)
-            print(f"{len(evidence.api_calls)} API calls, {len(evidence.consent)} consent events; "
-                  f"events: {out / EVENTS_FILE}; bundle: {path}", flush=True)
     return EXIT_INTERRUPTED if interrupted else EXIT_OK
