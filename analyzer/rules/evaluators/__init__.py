@@ -13,6 +13,7 @@ from privascope.rules.evaluators.base import (EVALUATORS, TEXT_PARAMS, Context, 
 import privascope.rules.evaluators.declarations  # noqa: E402,F401
 import privascope.rules.evaluators.meta  # noqa: E402,F401
 import privascope.rules.evaluators.runtime  # noqa: E402,F401
+import privascope.rules.evaluators.startup  # noqa: E402,F401
 import privascope.rules.evaluators.static  # noqa: E402,F401
 import privascope.rules.evaluators.traffic  # noqa: E402,F401
 
