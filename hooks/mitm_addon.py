@@ -26,7 +26,7 @@ from privascope.catalog import CatalogError, load_catalog  # noqa: E402
 from privascope.model import TrafficEvent  # noqa: E402
 from privascope.traffic.canaries import CanaryStore, KnownValueError, file_permission_warning  # noqa: E402
 from privascope.traffic.fragments import RequestView  # noqa: E402
-from privascope.traffic.jsonl import JsonlWriter  # noqa: E402
+from privascope.jsonlines import JsonLinesWriter  # noqa: E402
 from privascope.traffic.matcher import Limits, TrafficAnalyzer  # noqa: E402
 
 log = logging.getLogger("privascope.traffic")
@@ -117,7 +117,7 @@ class PrivascopeAddon:
         self._context = context
         self.store = store
         self.analyzer: Optional[TrafficAnalyzer] = None
-        self.writer: Optional[JsonlWriter] = None
+        self.writer: Optional[JsonLinesWriter] = None
         self.errors = 0
         self.events = 0
         self._max_body = Limits.max_body
@@ -172,7 +172,7 @@ class PrivascopeAddon:
             if self.writer is not None:
                 self.writer.close()
             try:
-                self.writer = JsonlWriter(out)
+                self.writer = JsonLinesWriter(out)
             except OSError as exc:
                 raise exceptions.OptionsError(f"privascope_out: cannot write {out}: {exc.strerror}") from None
         first_party = self._first_party + tuple(
@@ -187,7 +187,7 @@ class PrivascopeAddon:
     def _emit(self, event: TrafficEvent) -> None:
         self.events += 1
         if self.writer is not None:
-            self.writer.write(event)
+            self.writer.write("traffic_event", event)
         if self._on_event is not None:
             self._on_event(event)
 

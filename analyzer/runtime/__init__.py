@@ -6,6 +6,5 @@
   protocol.py      the agent's message types, one dataclass each, parse_message
   attribution.py   which SDK made a call (nearest non-framework frame)
   agent_config.py  agent config from the catalog + catalog/agent.yaml; bundle freshness
-  jsonl.py         per-event JSON-lines writer
   trace.py         `privascope trace`
 """

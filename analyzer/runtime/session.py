@@ -28,7 +28,7 @@ from privascope.runtime import protocol as P
 from privascope.runtime.agent_config import agent_config, load_bundle
 from privascope.runtime.attribution import attribute
 from privascope.runtime.canaries import CanarySink
-from privascope.runtime.jsonl import JsonlWriter
+from privascope.jsonlines import JsonLinesWriter
 from privascope.runtime.targets import Target, TargetError, TargetUnavailable
 
 log = logging.getLogger("privascope.runtime")
@@ -82,7 +82,7 @@ class Session:
         self.ready_timeout = ready_timeout
         self.target_stop_timeout = 60.0  # an Android target restores device settings over adb
         self._bundle_source = bundle_source
-        self._writer = JsonlWriter(events_path) if events_path else None
+        self._writer = JsonLinesWriter(events_path, append=True) if events_path else None
         self._event_cbs: list[EventCallback] = []
         self._canary_cbs: list[CanaryCallback] = []
         self._queue: "queue.Queue[Any]" = queue.Queue()

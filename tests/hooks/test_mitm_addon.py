@@ -8,7 +8,8 @@ from mitmproxy import exceptions
 from mitmproxy.test import taddons, tflow
 
 from privascope.traffic import CanaryStore
-from privascope.traffic.jsonl import read_events
+from privascope.jsonlines import read_objects
+from privascope.model import TrafficEvent
 from privascope.hooks.mitm_addon import PrivascopeAddon, request_view
 from tests.traffic.values import ANDROID_ID, IMEI
 
@@ -40,7 +41,7 @@ def test_options_write_events_as_json_lines(tmp_path, known_file, catalog):
         addon.request(_post(body=body))
         addon.request(_post(path="/nothing"))
         addon.flush()  # analysis runs off the proxy's loop
-        events = read_events(out)  # readable while the proxy still runs
+        events = read_objects(out, "traffic_event", TrafficEvent)  # readable while the proxy still runs
     assert len(events) == 2
     (m,) = events[0].matches
     assert (m.pi_type, m.encoding, m.key, m.detector) == ("device.imei", "md5", "d", "known")

@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from privascope.traffic.jsonl import read_events
+from privascope.jsonlines import read_objects
+from privascope.model import TrafficEvent
 from tests.hooks.servers import local_server, via_proxy
 from tests.traffic.values import ANDROID_ID, IMEI, LAT, LON, PHONE
 
@@ -81,14 +82,14 @@ def test_real_mitmdump_http_and_https(mitmdump, tmp_path):
         assert via_proxy(proxy, "http", port, "POST", "/login", urlencode({"mobile": PHONE}).encode(),
                          {"Content-Type": "application/x-www-form-urlencoded"}) == 200
         deadline = time.time() + 20
-        while time.time() < deadline and len(read_events(out)) < 4:
+        while time.time() < deadline and len(read_objects(out, "traffic_event", TrafficEvent)) < 4:
             time.sleep(0.1)
     # The servers got the requests unchanged (the addon only observes).
     assert [r[1] for r in tls_got] == ["/v1/register", "/collect"]
     assert gzip.decompress(tls_got[1][3]).startswith(b"event=start")
     assert got[1][3] == urlencode({"mobile": PHONE}).encode()
 
-    events = read_events(out)
+    events = read_objects(out, "traffic_event", TrafficEvent)
     assert [(e.scheme, e.method, e.path) for e in events] == [
         ("https", "POST", "/v1/register"), ("https", "POST", "/collect"),
         ("http", "GET", "/geo"), ("http", "POST", "/login")]

@@ -10,7 +10,7 @@ import pytest
 from privascope.catalog import Api
 from privascope.model import AppState, ConsentKind, ConsentPhase
 from privascope.privacy import mask, masked
-from privascope.runtime.jsonl import read_jsonl
+from privascope.jsonlines import read_records
 from samples.jvm_host import values as V
 from tests.runtime.jvm_runs import LOOP, SALT, run_host
 
@@ -155,7 +155,7 @@ def test_jsonl_written_as_events_arrive_without_raw_values(accepted):
     text = accepted.events_path.read_text(encoding="utf-8")
     for raw in (V.IMEI, V.ANDROID_ID, V.MAC, V.SERIAL, V.LATITUDE, "com.eg.android.AlipayGphone"):
         assert raw not in text, raw
-    lines = read_jsonl(accepted.events_path)
+    lines = read_records(accepted.events_path)
     ids = [line["data"]["id"] for line in lines if line["kind"] == "runtime_event"]
     assert ids == [e.id for e in accepted.evidence.api_calls]
     assert "agent_ready" in [line["kind"] for line in lines]

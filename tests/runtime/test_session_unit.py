@@ -9,7 +9,7 @@ import pytest
 
 from privascope.model import AppState, ConsentKind, ConsentPhase
 from privascope.privacy import masked
-from privascope.runtime.jsonl import read_jsonl
+from privascope.jsonlines import read_records
 from privascope.runtime.session import Session
 from privascope.runtime.targets import Target
 
@@ -111,7 +111,7 @@ def test_unknown_message_type_is_logged_counted_and_recorded(session, tmp_path, 
         session.replay([send({"type": "agent:telemetry", "detail": "x-marks"})])
     assert session.unknown_messages == 1
     assert any("agent:telemetry" in r.getMessage() and "x-marks" in r.getMessage() for r in caplog.records)
-    lines = read_jsonl(tmp_path / "events.jsonl")
+    lines = read_records(tmp_path / "events.jsonl")
     assert lines[-1] == {"kind": "unknown_message", "data": {"type": "agent:telemetry", "keys": ["detail", "type"]}}
 
 
@@ -147,11 +147,11 @@ def test_static_field_value_is_a_canary_not_an_app_access(session, tmp_path):
 
 def test_jsonl_is_written_per_event_and_survives_a_torn_line(session, tmp_path):
     session.replay([api_call(t=1)])
-    first = read_jsonl(tmp_path / "events.jsonl")
+    first = read_records(tmp_path / "events.jsonl")
     assert len(first) == 1 and first[0]["kind"] == "runtime_event"
     with open(tmp_path / "events.jsonl", "a") as fh:
         fh.write('{"kind": "runtime_ev')  # a run killed mid-write
-    assert read_jsonl(tmp_path / "events.jsonl") == first
+    assert read_records(tmp_path / "events.jsonl") == first
     json.loads((tmp_path / "events.jsonl").read_text().splitlines()[0])
 
 

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from privascope.model import Bundle, from_json
-from privascope.runtime.jsonl import read_jsonl
+from privascope.jsonlines import read_records
 from samples.jvm_host import values as V
 from tests.conftest import REPO
 
@@ -34,7 +34,7 @@ def test_trace_records_events_and_bundle_without_raw_values(host_target, tmp_pat
     apis = {e.api for e in bundle.runtime.api_calls}
     assert "android.telephony.TelephonyManager.getDeviceId" in apis
     assert [c.kind.value for c in bundle.runtime.consent] == ["dialog_shown", "accept"]
-    lines = read_jsonl(tmp_path / "events.jsonl")
+    lines = read_records(tmp_path / "events.jsonl")
     assert sum(1 for line in lines if line["kind"] == "runtime_event") == len(bundle.runtime.api_calls)
     for text in (proc.stdout, proc.stderr, (tmp_path / "events.jsonl").read_text(),
                  (tmp_path / "runtime-bundle.json").read_text()):
@@ -64,7 +64,7 @@ def test_ctrl_c_ends_cleanly_and_keeps_the_record(host_target, tmp_path):
     assert "interrupted" in err and "Traceback" not in err
     bundle = from_json(Bundle, (tmp_path / "runtime-bundle.json").read_text(encoding="utf-8"))
     assert bundle.runtime.api_calls and bundle.runtime.ended_at is not None
-    assert read_jsonl(tmp_path / "events.jsonl")
+    assert read_records(tmp_path / "events.jsonl")
 
 
 def test_key_press_marks_consent(samples_build, tmp_path):
