@@ -183,15 +183,3 @@ def summarise_reads(bundle: Bundle) -> list[ReadGroup]:
                 if enc not in flow.encodings:
                     flow.encodings.append(enc)
     return sorted(groups.values(), key=lambda g: g.first)
-
-
-def sdk_sharing(bundle: Bundle) -> dict[str, list[str]]:
-    """SDK id -> traffic event ids it shared data in: requests to its catalog hosts, and
-    requests carrying values its own code read."""
-    sdk_of_event = {e.id: e.sdk for e in (bundle.runtime.api_calls if bundle.runtime else ())}
-    out: dict[str, list[str]] = defaultdict(list)
-    for t in bundle.traffic:
-        owners = {t.sdk} | {sdk_of_event.get(r) for r in t.related_events}
-        for sdk in sorted(s for s in owners if s):
-            out[sdk].append(t.id)
-    return dict(out)

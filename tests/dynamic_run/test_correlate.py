@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from privascope import privacy
-from privascope.dynamic_run.correlate import PhaseClock, correlate, sdk_sharing, summarise_reads
+from privascope.dynamic_run.correlate import PhaseClock, correlate, summarise_reads
 from privascope.model import (AppInfo, AppState, AppStateChange, Bundle, ConsentEvent, ConsentKind,
                             ConsentPhase, Destination, PIMatch, RuntimeEvent, RuntimeEvidence,
                             Tool, TrafficEvent)
@@ -129,7 +129,6 @@ def test_summary_groups_reads_per_sdk_and_pi_type_with_their_flows():
         ("alog.umeng.com", 2, ["md5", "base64"], True)
     assert aid.flows[0].traffic_ids == ["t5"]  # linked by digest to r3
     assert aid.max_rate_per_minute == 60.0
-    assert sdk_sharing(bundle) == {"umeng-common": ["t1", "t5"]}
 
 
 def test_one_call_yielding_two_pi_types_files_each_match_under_its_own_type():
