@@ -10,6 +10,7 @@ from collections import Counter
 from typing import Any, Optional
 
 from privascope.catalog import Catalog
+from privascope.dynamic_run.correlate import requests_by_read
 from privascope.model import (AppState, Bundle, ConsentPhase, Destination, Finding, RuntimeEvent,
                             SdkPresence, Severity)
 from privascope.rules.checklist import clause_checklist
@@ -251,7 +252,7 @@ def _timeline(bundle: Bundle, names: _Names, L: dict,
                                  "detail": c.target, "phase": c.consent_phase.value}))
     markers.sort(key=lambda m: m[0])
     calls = sorted(rt.api_calls, key=lambda e: e.time)
-    sent = _requests_by_read(bundle)
+    sent = requests_by_read(bundle)  # correlate's read -> request links
     cited = _findings_by_evidence(bundle)
     df_anchor = {key: row["anchor"] for row in reversed(dataflow or ()) for key in row["keys"]}
     rows: list[dict] = []
@@ -291,21 +292,6 @@ def _read_groups(events: list[RuntimeEvent], bundle: Bundle, names: _Names, L: d
                "apis": sorted({e.api.rsplit(".", 1)[-1] for e in evs})[:4],
                "background": state == AppState.BACKGROUND,
                "before": phase == ConsentPhase.BEFORE}
-
-
-def _requests_by_read(bundle: Bundle) -> dict[str, list[tuple]]:
-    """Runtime event id -> [(request, the matches whose value that read returned)]."""
-    out: dict[str, list[tuple]] = {}
-    for t in sorted(bundle.traffic, key=lambda t: t.time):
-        by_source: dict[str, list] = {}
-        for m in t.matches:
-            if m.canary_source:
-                by_source.setdefault(m.canary_source, []).append(m)
-        for r in t.related_events:
-            by_source.setdefault(r, [])
-        for source, matches in by_source.items():
-            out.setdefault(source, []).append((t, matches))
-    return out
 
 
 def _findings_by_evidence(bundle: Bundle) -> dict[str, list[tuple[str, str]]]:

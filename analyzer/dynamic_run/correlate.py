@@ -4,9 +4,12 @@ A traffic match of a value the agent saw returned by an API links the request to
 (`related_events`), so to the SDK that made it and to the consent phase it happened in. A request
 to a host in an SDK's catalog entry counts as that SDK's sharing even when no known value matched.
 
-`summarise_reads` is the timeline's view: per SDK and PI type, how often, when, in which app
-state and consent phase, and which requests carried the values. It only reads the bundle, so a
-report re-rendered from JSON shows the same thing.
+`correlate` is the only place that decides which read a sent value came from: the traffic
+stage's canary source (the first read the store saw) is a hint it confirms or replaces. Everything
+after it reads that decision from the bundle through `requests_by_read` (read -> the requests
+that carried its values): `summarise_reads` (the live panel's end-of-run table) and the HTML
+timeline (reports/view.py). Both only read the bundle, so a report re-rendered from JSON shows
+the same thing.
 """
 from __future__ import annotations
 
@@ -14,10 +17,11 @@ import bisect
 import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, NamedTuple, Optional, Sequence
 
 from privascope.model import (AppState, AppStateChange, Bundle, ConsentEvent, ConsentKind,
-                            ConsentPhase, Destination, RuntimeEvent, RuntimeEvidence, TrafficEvent)
+                            ConsentPhase, Destination, PIMatch, RuntimeEvent, RuntimeEvidence,
+                            TrafficEvent)
 
 
 class PhaseClock:
@@ -97,6 +101,32 @@ def _latest_before(reads: list[RuntimeEvent], times: list[float], t: float) -> R
     return reads[i - 1] if i else reads[0]
 
 
+# --------------------------------------------------------------------------- read -> request
+
+
+class SentIn(NamedTuple):
+    """A request that carried values one read returned."""
+
+    traffic: TrafficEvent
+    matches: tuple[PIMatch, ...]  # the matches of that read's values; () = linked without one
+
+
+def requests_by_read(bundle: Bundle) -> dict[str, list[SentIn]]:
+    """Read id -> the requests that carried its values, in request order, as correlate linked
+    them (a match's canary source, or a related event without a match)."""
+    out: dict[str, list[SentIn]] = {}
+    for t in sorted(bundle.traffic, key=lambda t: t.time):
+        by_source: dict[str, list[PIMatch]] = {}
+        for m in t.matches:
+            if m.canary_source:
+                by_source.setdefault(m.canary_source, []).append(m)
+        for r in t.related_events:
+            by_source.setdefault(r, [])
+        for source, matches in by_source.items():
+            out.setdefault(source, []).append(SentIn(t, tuple(matches)))
+    return out
+
+
 # --------------------------------------------------------------------------- timeline view
 
 
@@ -157,21 +187,25 @@ def summarise_reads(bundle: Bundle) -> list[ReadGroup]:
         g.event_ids.append(e.id)
         group_of_event[e.id] = g
     sdk_of_event = {e.id: e.sdk for e in runtime.api_calls}
-    for t in sorted(bundle.traffic, key=lambda t: t.time):
-        # Each match goes to the group of the PI type it matched as, read by the SDK whose
-        # call produced the value (one call can yield several types: WifiInfo -> MAC + SSID).
-        hits: dict[int, tuple[ReadGroup, list[str]]] = {}
-        for m in t.matches:
-            src = m.canary_source
-            if src not in group_of_event:
-                continue
-            g = groups.get((sdk_of_event[src], m.pi_type)) or group_of_event[src]
-            hits.setdefault(id(g), (g, []))[1].append(m.encoding)
-        for r in t.related_events:  # linked without a match detail: still a flow
-            if r in group_of_event and not any(g is group_of_event[r] for g, _ in hits.values()) \
-                    and not any(m.canary_source == r for m in t.matches):
-                hits.setdefault(id(group_of_event[r]), (group_of_event[r], []))
-        for g, encodings in hits.values():
+    # per request: group -> encodings, over every read whose values the request carried
+    hits: dict[str, dict[int, tuple[ReadGroup, list[str]]]] = defaultdict(dict)
+    requests: dict[str, TrafficEvent] = {}
+    for src, sent in requests_by_read(bundle).items():
+        if src not in group_of_event:
+            continue  # a static field's value (no read event)
+        for t, matches in sent:
+            requests[t.id] = t
+            per_group = hits[t.id]
+            if not matches:  # linked without a match detail: still a flow
+                g = group_of_event[src]
+                per_group.setdefault(id(g), (g, []))
+            # Each match goes to the group of the PI type it matched as, read by the SDK whose
+            # call produced the value (one call can yield several types: WifiInfo -> MAC + SSID).
+            for m in matches:
+                g = groups.get((sdk_of_event[src], m.pi_type)) or group_of_event[src]
+                per_group.setdefault(id(g), (g, []))[1].append(m.encoding)
+    for t in sorted(requests.values(), key=lambda t: t.time):
+        for g, encodings in hits[t.id].values():
             flow = next((f for f in g.flows if f.host == t.host), None)
             if flow is None:
                 flow = Flow(host=t.host, sdk=t.sdk, destination=t.destination.value, first=t.time)

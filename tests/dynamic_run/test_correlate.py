@@ -1,6 +1,8 @@
 """Correlation of runtime reads with traffic matches, on hand-built model objects."""
 from __future__ import annotations
 
+import dataclasses
+
 from privascope import privacy
 from privascope.dynamic_run.correlate import PhaseClock, correlate, summarise_reads
 from privascope.model import (AppInfo, AppState, AppStateChange, Bundle, ConsentEvent, ConsentKind,
@@ -143,3 +145,59 @@ def test_one_call_yielding_two_pi_types_files_each_match_under_its_own_type():
     assert [(f.host, f.encodings) for f in by_type["device.mac"].flows] == \
         [("alog.umeng.com", ["raw"])]
     assert by_type["network.wifi_ssid"].flows == []
+
+
+def _correlated_bundle():
+    traffic = correlate(RT, [
+        request("t1", 4.0, "alog.umeng.com", [match("device.imei", IMEI, "md5", source="r1")]),
+        request("t5", 4.5, "alog.umeng.com", [match("device.imei", IMEI, "base64", source="r1"),
+                                               match("device.android_id", AID, "raw")]),
+        request("t6", 13.0, "api.example.cn", [match("device.imei", IMEI, "raw", source="r1")]),
+    ], umeng_hosts)
+    return Bundle(tool=Tool("privascope", "0"), app=AppInfo(package="p"), runtime=RT,
+                  traffic=traffic)
+
+
+def test_requests_by_read_follows_the_read_correlate_chose():
+    from privascope.dynamic_run.correlate import requests_by_read
+
+    sent = requests_by_read(_correlated_bundle())
+    # t6 came after the refusal: correlate moved its IMEI from the first read (the store's
+    # canary source r1) to the latest read before it (r4)
+    assert {r: [(s.traffic.id, [m.encoding for m in s.matches]) for s in v]
+            for r, v in sent.items()} == {
+        "r1": [("t1", ["md5"]), ("t5", ["base64"])],
+        "r3": [("t5", ["raw"])],
+        "r4": [("t6", ["raw"])]}
+
+
+def test_a_request_linked_without_a_match_still_counts_for_its_read():
+    from privascope.dynamic_run.correlate import requests_by_read
+
+    linked = dataclasses.replace(request("t9", 20.0, "x.example.cn"), related_events=("r2",))
+    bundle = Bundle(tool=Tool("privascope", "0"), app=AppInfo(package="p"), runtime=RT,
+                    traffic=(linked,))
+    assert [(s.traffic.id, s.matches) for s in requests_by_read(bundle)["r2"]] == [("t9", ())]
+    (aid,) = [g for g in summarise_reads(bundle) if g.pi_type == "device.android_id"]
+    assert [(f.host, f.traffic_ids, f.encodings) for f in aid.flows] == \
+        [("x.example.cn", ["t9"], [])]
+
+
+def test_the_report_timeline_and_the_panel_summary_show_the_same_flows(catalog):
+    from privascope.reports.view import build_view
+    from privascope.rules import evaluate
+
+    bundle = evaluate(_correlated_bundle(), catalog)
+    panel = {(g.sdk, g.pi_type): {(f.host, tid) for f in g.flows for tid in f.traffic_ids}
+             for g in summarise_reads(bundle)}
+    view = build_view(bundle, catalog, lang="en")
+    report: dict = {}
+    for row in view["timeline"]:
+        if row.get("kind") == "read":
+            ids = row["ids"]
+            (e,) = {(ev.sdk, ev.pi_type) for ev in RT.api_calls if ev.id in ids}
+            report.setdefault(e, set()).update((f["host"], tid) for f in row["flows"]
+                                               for tid in f["ids"])
+    assert report == panel
+    assert panel[("umeng-common", "device.imei")] == {
+        ("alog.umeng.com", "t1"), ("alog.umeng.com", "t5"), ("api.example.cn", "t6")}

@@ -46,3 +46,25 @@ def test_value_that_arrives_after_the_request_is_found_by_the_rescan(mitm_confdi
     assert rescan(addon.analyzer, events, keeper.kept()) == events  # nothing kept any more
     assert rescan(None, events, {live.id: object()}) == events  # no analyser: live results
 
+
+
+def test_rescan_replaces_the_live_links_instead_of_merging_them():
+    """Which read a value came from is correlate's decision: the rescan hands on what the
+    final analysis found, not a union with the live guess."""
+    import dataclasses
+
+    from privascope.model import Destination, TrafficEvent
+
+    live = TrafficEvent(id="t1", time=5.0, method="POST", scheme="http", host="h.example.cn",
+                        port=80, path="/a", destination=Destination.UNKNOWN, sdk=None,
+                        related_events=("rt-live",))
+    other = dataclasses.replace(live, id="t2", related_events=("rt-other",))
+
+    class Analyzer:
+        def analyze_request(self, view, stamp):
+            assert view == "kept-view" and stamp == (None, None)
+            return dataclasses.replace(live, path="/a?x", related_events=("rt-final",))
+
+    out = rescan(Analyzer(), [live, other], {"t1": "kept-view"})
+    assert [(e.id, e.path, e.related_events) for e in out] == [
+        ("t1", "/a?x", ("rt-final",)), ("t2", "/a", ("rt-other",))]
