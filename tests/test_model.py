@@ -218,3 +218,61 @@ def test_traffic_cleartext_follows_the_scheme(scheme, clear):
     t = dataclasses.replace(full_bundle().traffic[0], scheme=scheme)
     assert t.cleartext is clear
     assert "cleartext" not in to_data(t)  # a property, not part of the JSON contract
+
+
+# --------------------------------------------------------------------------- every model type
+
+def _model_classes():
+    import privascope.model as M
+
+    return sorted((obj for obj in vars(M).values()
+                   if dataclasses.is_dataclass(obj) and isinstance(obj, type)
+                   and obj.__module__ == M.__name__), key=lambda c: c.__name__)
+
+
+def _strategy(tp, depth=0):
+    """Values of a model type annotation, built from the type hints themselves so that fields
+    added later are covered without editing this test."""
+    import enum
+    import types
+    import typing
+
+    from hypothesis import strategies as st
+
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        return st.one_of(*[st.none() if a is type(None) else _strategy(a, depth) for a in args])
+    if origin is tuple:
+        return st.lists(_strategy(args[0], depth + 1), max_size=2 if depth < 2 else 0).map(tuple)
+    if origin is dict:
+        return st.dictionaries(st.text(max_size=5), _strategy(args[1], depth + 1), max_size=2)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return st.sampled_from(list(tp))
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        return st.builds(tp, **{f.name: _strategy(hints[f.name], depth + 1)
+                                for f in dataclasses.fields(tp)})
+    if tp is float:
+        return st.floats(allow_nan=False, allow_infinity=False)
+    if tp is bool:
+        return st.booleans()
+    if tp is int:
+        return st.integers(-2**53, 2**53)
+    if tp is str:
+        return st.text(max_size=8)
+    if tp is typing.Any:
+        return st.one_of(st.none(), st.text(max_size=5), st.integers(0, 9))
+    raise AssertionError(f"no strategy for {tp!r}: teach _strategy the new field type")
+
+
+@pytest.mark.parametrize("cls", _model_classes(), ids=lambda c: c.__name__)
+def test_every_model_type_round_trips(cls):
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(max_examples=15 if cls is Bundle else 40, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(_strategy(cls))
+    def check(value):
+        assert from_json(cls, to_json(value)) == value
+
+    check()
