@@ -34,11 +34,6 @@ def frame_class(frame: str) -> Optional[str]:
     return parsed[0] if parsed else None
 
 
-def frame_member(frame: str) -> Optional[str]:
-    parsed = _parse(frame)
-    return parsed[1] if parsed else None
-
-
 def is_framework(cls: str, catalog: Catalog) -> bool:
     """Platform and language runtime classes (catalog attribution.yaml), never the caller."""
     return cls.startswith(catalog.framework_prefixes)
