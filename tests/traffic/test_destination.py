@@ -22,6 +22,14 @@ def test_package_under_a_public_suffix_does_not_claim_the_suffix():
     assert c.classify("tracker.unrelated.com.cn") == (Destination.UNKNOWN, None)
 
 
+@pytest.mark.xfail(strict=True, reason="a first-party suffix written with its leading dot "
+                                       "('.example.com', as for privascope_first_party 'host "
+                                       "suffixes') is kept with the dot and matches no host")
+def test_first_party_suffix_with_a_leading_dot():
+    c = DestinationClassifier(first_party=[".example.com"])
+    assert c.classify("api.example.com") == (Destination.FIRST_PARTY, None)
+
+
 def test_sdk_hosts_are_third_party_with_the_sdk(catalog):
     c = DestinationClassifier(catalog, package="com.example.app")
     assert c.classify("ulogs.umeng.com") == (Destination.THIRD_PARTY, "umeng-common")
