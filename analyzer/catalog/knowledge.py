@@ -65,7 +65,10 @@ def _digit_set(section: dict, key: str, where: str, length: int) -> frozenset[st
     value = section.get(key)
     if not isinstance(value, list) or not value:
         raise CatalogError(f"{where}: '{key}' must be a non-empty list")
-    return frozenset(_digits(v, f"{where} {key}", length) for v in value)
+    digits = [_digits(v, f"{where} {key}", length) for v in value]
+    if len(set(digits)) != len(digits):
+        raise CatalogError(f"{where}: '{key}' lists {sorted({d for d in digits if digits.count(d) > 1})} twice")
+    return frozenset(digits)
 
 
 def load_telecom(doc: dict) -> Telecom:

@@ -508,3 +508,33 @@ def test_verified_pipl_articles_name_their_source(catalog):
     for c in raw:
         if c["verified"]:
             assert "checked" in c.get("note", ""), c["item"]
+
+
+# ------------------------------------------------------------------ consent vocabulary
+
+
+def test_exact_labels_agree_with_the_contained_words(catalog):
+    """The agent classifies buttons by contained words only, reject first: an exact accept label
+    must not contain a reject word (the agent would refuse where the UI clicker accepts), and an
+    exact reject label must not read as accept only."""
+    v = catalog.consent
+    for label in v.accept_exact:
+        assert not any(w.lower() in label.lower() for w in v.reject_words), label
+    for label in v.reject_exact:
+        has_accept = any(w.lower() in label.lower() for w in v.accept_words)
+        has_reject = any(w.lower() in label.lower() for w in v.reject_words)
+        assert has_reject or not has_accept, label
+
+
+def test_every_consumer_reads_the_one_vocabulary(catalog):
+    from privascope.dynamic_run import ui_automation as ui
+    from privascope.runtime.agent_config import agent_config
+    from privascope.static.strings import StringFindings
+
+    v = catalog.consent
+    assert agent_config(catalog)["consent"]["policy_keywords"] == list(v.policy_phrases)
+    assert set(ui.load_words().dialog_markers) == {ui.normalise(p) for p in v.policy_phrases}
+    for phrase in v.policy_phrases:  # each phrase marks a text as a policy reference
+        found = StringFindings()
+        found.add_strings([f"请阅读 {phrase} 全文"], "strings.xml", catalog)
+        assert found.policy_refs(), phrase

@@ -294,6 +294,7 @@ def test_bad_consent_vocabulary(cat_dir, edit, message):
     (lambda d: d["imei"].update(reporting_bodies=[35]), "quote it in YAML"),
     (lambda d: d["imsi"].update(mcc="46"), "3 digits"),
     (lambda d: d["mobile"]["prefixes"].append("13"), "3 digits"),
+    (lambda d: d["mobile"]["prefixes"].append("139"), "['139'] twice"),
     (lambda d: d["bank_card"]["issuer_ranges"].append({"network": "x", "from": "55", "to": "51"}),
      "from <= to"),
     (lambda d: d["bank_card"]["issuer_ranges"].append({"network": "x", "from": "5", "to": "51"}),
