@@ -226,8 +226,14 @@ def analyze_startup(graph: CallGraph, start_points, api_calls: Iterable[ApiCallS
         p = providers.get(e.class_name)
         sdk = p.sdk if p else e.sdk
         c = g.types.index.get(desc(e.class_name))
-        first = [g.display(m) for m in (g.resolve_named(c, n, pr) if c is not None else -1
-                                        for n, pr in _ENTRY_METHODS["provider"][3:]) if m >= 0]
+        starts = [m for m in (g.resolve_named(c, n, pr) if c is not None else -1
+                              for n, pr in _ENTRY_METHODS["provider"][2:]) if m >= 0]
+        # an SDK's provider that only inherits onCreate from a library class (a FileProvider
+        # subclass for sharing files) does not start the SDK: its own code must run
+        own = [m for m in starts if (o := sdk_of(g.class_of(m))) is not None and o.id == sdk]
+        if p is None and not own:
+            continue
+        first = [g.display(m) for m in (own or starts)]
         key = (sdk, "provider", e.class_name)
         inits[key] = StartSdkInit(
             id=_sid("sdkinit", sdk, e.class_name), sdk=sdk, target=e.class_name,
