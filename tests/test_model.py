@@ -24,7 +24,8 @@ def full_bundle() -> Bundle:
     rt = RuntimeEvidence(
         target="jvm:/tmp/x.jar:Main", started_at=1767000000.0, ended_at=1767000060.5,
         api_calls=(
-            RuntimeEvent(id="r1", time=1767000001.25, api="android.telephony.TelephonyManager.getDeviceId",
+            RuntimeEvent(id="r1", time=1767000001.25,
+                         api="android.telephony.TelephonyManager.getDeviceId",
                          pi_type="device.imei", value=MV, obtained=True, exception=None,
                          thread="main", stack=("a.B.c(B.java:1)", "d.E.f(E.java:2)"),
                          sdk="umeng-common", caller="a.B.c", app_state=AppState.BACKGROUND,
@@ -86,7 +87,8 @@ def full_bundle() -> Bundle:
                                caller_method="c()V", dex="assets/x.jar!classes.dex",
                                sdk=None, via=Via.REFLECTION, confidence=Confidence.LOW,
                                permission="android.permission.READ_PHONE_STATE"),),
-        hosts=(HostRef("log.umeng.com", ("http://log.umeng.com/a",), ("classes.dex",), "umeng-common"),),
+        hosts=(HostRef("log.umeng.com", ("http://log.umeng.com/a",), ("classes.dex",),
+                       "umeng-common"),),
         privacy_policy=(PrivacyPolicyRef("url", "https://e.x/p", "res/values/strings.xml"),),
         packers=(PackerHit("jiagu360", "360", ("file assets/libjiagu.so",)),),
         runtime=rt, traffic=traffic, findings=(finding,),

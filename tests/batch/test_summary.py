@@ -39,7 +39,8 @@ def test_json_document_carries_meta_counts_and_every_record(tmp_path):
     out = tmp_path / "new" / "dir"
     paths = write_summary(records, out, {"tool": {"name": "privascope"}, "jobs": 2})
     doc = json.loads(paths["json"].read_text(encoding="utf-8"))
-    assert doc["summary_version"] == "1" and doc["jobs"] == 2 and doc["tool"]["name"] == "privascope"
+    assert doc["summary_version"] == "1" and doc["jobs"] == 2
+    assert doc["tool"]["name"] == "privascope"
     assert doc["apps"] == records and doc["counts"]["error"] == 1
     assert isinstance(doc["finished_at"], float)
     assert paths == {"json": out / "summary.json", "csv": out / "summary.csv"}

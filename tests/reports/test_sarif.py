@@ -46,7 +46,8 @@ def _event(id, caller):
 
 def _finding(rule, severity, *evidence, message="m", message_zh="消息", fp="ab" * 12):
     return Finding(rule=rule, name="x-y", title="t", severity=severity,
-                   confidence=Confidence.HIGH, evidence=tuple(EvidenceRef(k, i) for k, i in evidence),
+                   confidence=Confidence.HIGH,
+                   evidence=tuple(EvidenceRef(k, i) for k, i in evidence),
                    pi_types=("device.imei",), sdks=(), clauses=(ClauseRef("cac191", "3.1"),),
                    message=message, fix="f", fingerprint=fp, message_zh=message_zh)
 

@@ -25,8 +25,10 @@ def test_config_carries_consent_vocabulary_options_and_hookable_apis(catalog):
     ids = {a["id"] for a in config["apis"]}
     assert not any(i.startswith("uri:") for i in ids)  # static evidence only
     exec_api = next(a for a in config["apis"] if a["id"] == "java.lang.Runtime.exec")
-    assert exec_api["key_arg"]["match"] == "prefix" and "pm list packages" in exec_api["key_arg"]["values"]
-    plain = next(a for a in config["apis"] if a["id"] == "android.telephony.TelephonyManager.getDeviceId")
+    assert exec_api["key_arg"]["match"] == "prefix"
+    assert "pm list packages" in exec_api["key_arg"]["values"]
+    plain = next(a for a in config["apis"]
+                 if a["id"] == "android.telephony.TelephonyManager.getDeviceId")
     assert plain["key_arg"] is None
     kw = AC.load_agent_knowledge()
     assert config["values"] == {"value_getters": kw.value_getters,

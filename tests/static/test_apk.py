@@ -15,6 +15,9 @@ import pytest
 from privascope.static.apk import ANDROID_NS, ApkReadError, _bool, _components, _int, read_apk
 
 CORPUS_APKS = ("pivaa.apk", "yichou_UmengDemo.apk", "amap_3d_demo.apk")
+# aapt's dump of a name (a string) or an exported flag (type 0x12 = boolean)
+_ATTR = re.compile(r'A: android:(name|exported)\(0x[0-9a-f]+\)='
+                   r'(?:"([^"]*)"|\(type 0x12\)(0x[0-9a-f]+))')
 
 
 @pytest.fixture(scope="module")
@@ -105,14 +108,15 @@ def _aapt_components(apk) -> tuple[int, dict[tuple[str, str], tuple[bool | None,
         if text.startswith("E: "):
             tag = text[3:].split(" ")[0]
             if tag in ("activity", "activity-alias", "service", "receiver", "provider"):
-                current, depth = {"tag": tag, "name": None, "exported": None, "filter": False}, indent
+                current = {"tag": tag, "name": None, "exported": None, "filter": False}
+                depth = indent
                 comps[id(current)] = current
             elif tag == "intent-filter" and current is not None:
                 current["filter"] = True
         elif text.startswith("A: android:targetSdkVersion"):
             target = int(text.rsplit(")", 1)[1], 16)
         elif current is not None and indent == depth + 2:
-            m = re.match(r'A: android:(name|exported)\(0x[0-9a-f]+\)=(?:"([^"]*)"|\(type 0x12\)(0x[0-9a-f]+))', text)
+            m = _ATTR.match(text)
             if m and m.group(1) == "name":
                 current["name"] = m.group(2)
             elif m:
@@ -140,14 +144,17 @@ def test_corpus_components_agree_with_aapt(corpus_dir, name):
 
 def _manifest(body: str):
     return ET.fromstring(
-        f'<manifest xmlns:android="{ANDROID_NS[1:-1]}"><application>{body}</application></manifest>')
+        f'<manifest xmlns:android="{ANDROID_NS[1:-1]}">'
+        f'<application>{body}</application></manifest>')
 
 
 def test_exported_defaults_by_target_and_kind():
     m = _manifest('<provider android:name="p.P"/>'
-                  '<activity-alias android:targetActivity="a.Main"><intent-filter/></activity-alias>'
+                  '<activity-alias android:targetActivity="a.Main">'
+                  '<intent-filter/></activity-alias>'
                   '<service android:name="s.S" android:exported="0xffffffff"/>'
-                  '<receiver android:name="r.R" android:exported="@bool/x"><intent-filter/></receiver>'
+                  '<receiver android:name="r.R" android:exported="@bool/x">'
+                  '<intent-filter/></receiver>'
                   '<meta-data android:name="not.a.Component"/>')
     old = {c.name: (c.kind, c.exported) for c in _components(m, 16)}
     assert old == {"p.P": ("provider", True), "a.Main": ("activity", True),
@@ -206,8 +213,9 @@ def test_damaged_part_makes_the_scan_partial_with_the_reason(samples_build, tmp_
 
 
 def test_unreadable_manifest_is_apk_read_error(samples_build, tmp_path):
+    garbage = b"\x03\x00\x08\x00" + b"\x00" * 64
     bad = _damaged(samples_build / "sdk.apk", tmp_path / "m.apk",
-                   lambda n, d: b"\x03\x00\x08\x00" + b"\x00" * 64 if n == "AndroidManifest.xml" else d)
+                   lambda n, d: garbage if n == "AndroidManifest.xml" else d)
     with pytest.raises(ApkReadError) as exc:
         read_apk(str(bad))
     assert "\n" not in str(exc.value)

@@ -11,7 +11,8 @@ def test_file_pattern_and_stub_class_are_both_evidence(catalog):
     (hit,) = detect_packers([JIAGU_SO, "classes.dex", "assets/.appkey"],
                             ["com.example.Main", "com.stub.StubApp"], catalog)
     assert hit.id == "jiagu360" and hit.name == catalog.packers["jiagu360"].name
-    assert set(hit.evidence) == {f"file {JIAGU_SO}", "file assets/.appkey", "class com.stub.StubApp"}
+    assert set(hit.evidence) == {f"file {JIAGU_SO}", "file assets/.appkey",
+                                 "class com.stub.StubApp"}
 
 
 def test_class_prefix_matches_package_and_nested_classes_only(catalog):

@@ -21,7 +21,8 @@ _MV = MaskedValue(digest="hmac-sha256:00", preview="86***23", length=15)
 
 
 def bundle(kinds=("static",), runtime: Optional[RuntimeEvidence] = None, **fields) -> Bundle:
-    return Bundle(tool=Tool("privascope", "0"), app=AppInfo(package=PACKAGE, **fields.pop("app", {})),
+    return Bundle(tool=Tool("privascope", "0"),
+                  app=AppInfo(package=PACKAGE, **fields.pop("app", {})),
                   method=Method(kinds=tuple(kinds)), runtime=runtime, **fields)
 
 

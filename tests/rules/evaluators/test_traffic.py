@@ -42,7 +42,8 @@ def test_third_party_one_hit_per_sdk_and_per_unclaimed_host(catalog):
     c = _c(catalog,
            flow("t1", "a.umeng.com", match(), sdk="umeng-common"),
            flow("t2", "b.umeng.com", match("device.android_id"), sdk="umeng-common"),
-           flow("t3", "x.tracker.cn", match()), flow("t4", "x.tracker.cn", match("location.precise")),
+           flow("t3", "x.tracker.cn", match()),
+           flow("t4", "x.tracker.cn", match("location.precise")),
            flow("t5", "y.tracker.cn", match()))
     hits = list(T.traffic_third_party(c, rule_params(catalog, "PS202")))
     assert [(h.sdk, h.key, refs(h)) for h in hits] == [
