@@ -81,6 +81,7 @@ class Session:
         self.salt = salt
         self.ready_timeout = ready_timeout
         self.target_stop_timeout = 60.0  # an Android target restores device settings over adb
+        self.detach_timeout = 5.0
         self._bundle_source = bundle_source
         self._writer = JsonLinesWriter(events_path, append=True) if events_path else None
         self._event_cbs: list[EventCallback] = []
@@ -201,6 +202,22 @@ class Session:
                 self.processed += 1
                 self._cond.notify_all()
 
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every message the agent sent before this call has been processed (written
+        and passed to the callbacks). Exact, unlike waiting for a quiet spell: the agent's
+        reply to `ping` follows its earlier messages on the same ordered channel. False when the
+        agent is gone or does not answer within `timeout`."""
+        if self._script is None or self._detached is not None:
+            return False
+        deadline = time.monotonic() + timeout
+        try:
+            bounded(self._script.exports_sync.ping, timeout, "agent ping")
+        except Exception:  # detached meanwhile, or hung: the caller falls back
+            return False
+        done = threading.Event()
+        self._queue.put(done)  # behind every message queued before the reply
+        return done.wait(max(0.0, deadline - time.monotonic()))
+
     def wait_until(self, predicate: Callable[["Session"], bool], timeout: float) -> bool:
         """Poll-free wait: re-checks `predicate(self)` after every processed message."""
         deadline = time.monotonic() + timeout
@@ -234,7 +251,9 @@ class Session:
         that fails or hangs does not keep the others from running: the evidence matters more."""
         if self.ended_at is not None:
             return self.evidence()
-        self._quiet(0.3, drain_timeout / 2)  # messages already sent by the agent still count
+        # Messages the agent already sent still count.
+        if not self.flush(drain_timeout / 2):
+            self._quiet(0.3, drain_timeout / 2)  # the agent is gone: take what is in flight
         # Kill before detaching: detaching from a live JVM makes the agent revert its hooks while
         # the program's threads run them (HotSpot crashed in oopDesc::metadata_field), and the
         # detach may then not return. A killed process detaches by itself.
@@ -242,7 +261,7 @@ class Session:
         if self._frida_session is not None:
             self._wait_detached(2.0)
             if self._detached is None:
-                self._step(self._frida_session.detach, 5.0, "detaching Frida")
+                self._step(self._frida_session.detach, self.detach_timeout, "detaching Frida")
         self._queue.put(None)
         if self._worker is not None:
             self._worker.join(drain_timeout)
@@ -297,6 +316,9 @@ class Session:
             message = self._queue.get()
             if message is None:
                 return
+            if isinstance(message, threading.Event):  # a flush() marker
+                message.set()
+                continue
             try:
                 self._handle(message)
             except Exception:  # a bug in conversion must not stop the recording

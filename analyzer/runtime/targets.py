@@ -154,6 +154,21 @@ class JvmTarget(Target):
                     return False
                 self._out_cond.wait(min(left, 0.2))
 
+    def wait_exit(self, timeout: float) -> Optional[int]:
+        """Wait until the program has exited and all its output is read; its exit status, or
+        None on timeout."""
+        if self.proc is None:
+            return None
+        deadline = time.monotonic() + timeout
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        with self._out_cond:
+            if not self._out_cond.wait_for(lambda: self._eof, max(0.0, deadline - time.monotonic())):
+                return None
+        return self.proc.returncode
+
     def frida_device(self):
         import frida
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,16 +31,10 @@ class Run:
                 if (pi_type is None or e.pi_type == pi_type) and (api is None or e.api == api)]
 
 
-def settle(session: Session, quiet: float = 0.6, timeout: float = 10.0) -> None:
-    """Wait until no agent message has arrived for `quiet` seconds (they are asynchronous)."""
-    deadline = time.monotonic() + timeout
-    last, since = session.processed, time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.1)
-        if session.processed != last:
-            last, since = session.processed, time.monotonic()
-        elif time.monotonic() - since >= quiet and session._queue.empty():
-            return
+def settle(session: Session, timeout: float = 30.0) -> None:
+    """Wait until every message the agent has sent so far is processed (session.flush: exact,
+    where waiting for a quiet spell lost the last events on a loaded machine)."""
+    assert session.flush(timeout), "the agent did not answer the flush"
 
 
 def run_host(samples_build: Path, catalog: Catalog, out: Path, *host_args: str, unpin: bool = True,

@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -42,29 +43,100 @@ def test_trace_records_events_and_bundle_without_raw_values(host_target, tmp_pat
     assert oct((tmp_path / "events.jsonl").stat().st_mode & 0o777) == "0o600"
 
 
-def test_ctrl_c_ends_cleanly_and_keeps_the_record(host_target, tmp_path):
+class Lines:
+    """A child's output read on a thread, so that every wait has a deadline (a blocking
+    readline() would not)."""
+
+    def __init__(self, stream):
+        self.lines: list[str] = []
+        self._cond = threading.Condition()
+        self._eof = False
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            with self._cond:
+                self.lines.append(line)
+                self._cond.notify_all()
+        with self._cond:
+            self._eof = True
+            self._cond.notify_all()
+
+    def wait_for(self, text: str, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not any(text in line for line in self.lines):
+                left = deadline - time.monotonic()
+                if left <= 0 or self._eof:
+                    return False
+                self._cond.wait(min(left, 0.5))
+            return True
+
+    def wait_eof(self, timeout: float) -> None:
+        with self._cond:
+            self._cond.wait_for(lambda: self._eof, timeout)
+
+    @property
+    def text(self) -> str:
+        with self._cond:
+            return "".join(self.lines)
+
+
+def interrupted_trace(host_target, out, signals: int):
+    """Runs `trace`, sends SIGINT `signals` times (the later ones during the teardown) once the
+    agent saw consent, and returns (exit code, stdout, stderr). Every wait is bounded; the
+    limits are generous because a loaded CI machine is slow, not because teardown may be."""
     proc = subprocess.Popen([sys.executable, "-m", "privascope.cli", "trace", "--target", host_target,
-                             "--duration", "120", "--out", str(tmp_path)], cwd=REPO,
+                             "--duration", "300", "--out", str(out)], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.PIPE, text=True)
+    stdout, stderr = Lines(proc.stdout), Lines(proc.stderr)
     try:
-        deadline = time.monotonic() + 60
-        seen = []
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            seen.append(line)
-            if "consent accept (agent)" in line or not line:
-                break
-        assert any("consent accept (agent)" in s for s in seen), "".join(seen)
+        assert stdout.wait_for("consent accept (agent)", 120), stdout.text + stderr.text
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
+        for _ in range(signals - 1):
+            assert stderr.wait_for("interrupted", 60), stderr.text
+            proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=90)
+        stdout.wait_eof(10)
+        stderr.wait_eof(10)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130, err
+            proc.wait(10)
+    return code, stdout.text, stderr.text
+
+
+def jvm_pid(out) -> int:
+    (ready,) = read_records(out / "events.jsonl", "agent_ready")
+    return ready["data"]["pid"]
+
+
+def assert_gone(pid: int) -> None:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return
+    with open(f"/proc/{pid}/stat") as fh:  # a zombie is gone too (its parent has exited)
+        assert fh.read().split(") ", 1)[1].startswith("Z"), f"the JVM {pid} is still running"
+
+
+def test_ctrl_c_ends_cleanly_and_keeps_the_record(host_target, tmp_path):
+    code, out, err = interrupted_trace(host_target, tmp_path, signals=1)
+    assert code == 130, err
     assert "interrupted" in err and "Traceback" not in err
     bundle = from_json(Bundle, (tmp_path / "runtime-bundle.json").read_text(encoding="utf-8"))
     assert bundle.runtime.api_calls and bundle.runtime.ended_at is not None
     assert read_records(tmp_path / "events.jsonl")
+    assert_gone(jvm_pid(tmp_path))
+
+
+def test_second_ctrl_c_does_not_abandon_the_teardown(host_target, tmp_path):
+    code, out, err = interrupted_trace(host_target, tmp_path, signals=3)
+    assert code == 130, err
+    assert "Traceback" not in err
+    bundle = from_json(Bundle, (tmp_path / "runtime-bundle.json").read_text(encoding="utf-8"))
+    assert bundle.runtime.api_calls and bundle.runtime.ended_at is not None
+    assert_gone(jvm_pid(tmp_path))
 
 
 def test_key_press_marks_consent(samples_build, tmp_path):
@@ -78,11 +150,12 @@ def test_key_press_marks_consent(samples_build, tmp_path):
     session = Session(target, events_path=tmp_path / "events.jsonl")
     try:
         session.start()
-        assert target.wait_output("type accept or reject", 30)
-        assert session.wait_until(lambda s: bool(s.consent), 10)  # the tester sees the dialog
+        assert target.wait_output("type accept or reject", 60)
+        settle(session)  # the dialog is shown before the prompt: its event has arrived
+        assert session.consent  # the tester sees the dialog
         session.mark_consent("reject", detected_by="key_press")
         target.send_line("none")  # the app gets no click at all
-        assert target.wait_output("privhost: done", 30)
+        assert target.wait_output("privhost: done", 60)
         settle(session)
     finally:
         evidence = session.stop()

@@ -128,4 +128,9 @@ rpc.exports = {
         }
         return { vm_ready: vmReady, installed };
     },
+    // The reply travels the same ordered channel as send(): once Python has it, every message
+    // the agent sent before it has arrived (Session.flush).
+    ping(): number {
+        return Date.now();
+    },
 };
