@@ -15,13 +15,14 @@ VERDICT_RANK = {"fail": 0, "error": 1, "review": 2, "pass": 3}
 
 LABELS = {
     "en": {"title": "privascope batch index", "app": "App", "package": "Package",
-           "version": "Version", "verdict": "Verdict", "sdks": "SDKs", "top": "Top findings",
+           "version": "Version", "verdict": "Verdict", "sdks": "SDKs", "started": "SDKs started before consent",
+           "top": "Top findings",
            "report": "Report", "apps": "apps", "errors": "errors", "partial": "partial",
            "generated": "Generated", "open": "open", "sort_hint": "Click a column header to sort.",
            "critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "info": "Info",
            "verdicts": {"fail": "fail", "review": "review", "pass": "pass", "error": "error"}},
     "zh": {"title": "privascope 批量检测索引", "app": "应用", "package": "包名", "version": "版本",
-           "verdict": "结论", "sdks": "SDK", "top": "主要问题", "report": "报告", "apps": "个应用",
+           "verdict": "结论", "sdks": "SDK", "started": "同意前启动的SDK", "top": "主要问题", "report": "报告", "apps": "个应用",
            "errors": "出错", "partial": "部分分析", "generated": "生成时间", "open": "打开",
            "sort_hint": "点击列标题排序。", "critical": "严重", "high": "高", "medium": "中",
            "low": "低", "info": "提示",
@@ -60,6 +61,9 @@ def _row(rec: dict, zh: bool = False) -> dict:
         "reason": rec.get("reason") or "",
         "counts": [int(counts.get(s, 0) or 0) for s in SEVERITIES],
         "sdks": list(rec.get("sdks_zh" if zh else "sdks") or rec.get("sdks") or ()),
+        # static: an SDK init reachable at process start with no consent check (issue 13)
+        "started": list(rec.get("sdks_started_zh" if zh else "sdks_started")
+                        or rec.get("sdks_started") or ()),
         "top": [dict(f, title=(f.get("title_zh") or f.get("title")) if zh else f.get("title"))
                 for f in rec.get("top_findings") or ()],
         "href": _href(reports.get("html") or reports.get("json")),

@@ -16,6 +16,7 @@ from privascope.model import (AppState, Bundle, ConsentPhase, Destination, Findi
 from privascope.rules.checklist import clause_checklist
 from privascope.rules.definitions import load_rules
 from privascope.reports.i18n import CATEGORIES, LABELS
+from privascope.reports.startup_view import startup_view
 
 SEVERITY_ORDER = tuple(reversed(list(Severity)))  # critical first
 MAX_EVIDENCE = 30  # per finding in HTML; the JSON keeps every reference
@@ -58,6 +59,8 @@ def build_view(bundle: Bundle, catalog: Catalog, lang: str = "zh") -> dict[str, 
         "policy": [{"kind": p.kind, "value": p.value, "source": p.source}
                    for p in bundle.privacy_policy[:10]],
         "method": _method(bundle),
+        "startup_view": startup_view(bundle, lang, lambda s: names.sdk(s, both=False),
+                                     names.pi),
     }
 
 

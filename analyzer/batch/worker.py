@@ -117,6 +117,16 @@ def _verdict(counts: dict) -> str:
     return "review" if any(counts.values()) else "pass"
 
 
+def _started_sdks(bundle) -> dict:
+    """SDKs a static chain starts at process start with no consent check (bundle.startup)."""
+    started = {i.sdk for i in (bundle.startup.sdk_inits if bundle.startup else ())
+               if not i.gated and i.role in ("init", "provider")}
+    names = {s.id: s for s in bundle.sdks}
+    return {"sdks_started": sorted(names[s].name if s in names else s for s in started),
+            "sdks_started_zh": sorted((names[s].name_zh or names[s].name) if s in names else s
+                                      for s in started)}
+
+
 def _top_rules(ranked: list, n: int = 3) -> list[dict]:
     """The n most severe rules that fired, each once with how many findings it gave (one rule
     often fires per SDK or call site: listing it three times would hide the others)."""
@@ -149,6 +159,7 @@ def _ok_record(path: Path, sha: str, bundle, app_dir: str, reports: dict, starte
         "max_severity": max_sev, "findings_total": len(active),
         "sdks": sorted({s.name for s in bundle.sdks}),
         "sdks_zh": sorted({s.name_zh or s.name for s in bundle.sdks}),
+        **_started_sdks(bundle),
         "top_findings": _top_rules(ranked),
         "app_dir": app_dir, "reports": reports,
         "errors": [str(e)[:300] for e in bundle.errors[:20]],
