@@ -12,15 +12,14 @@ Files (YAML, in this directory):
   telecom.yaml      numbering tables of the traffic detectors (IMEI bodies, MNCs, card ranges)
   attribution.yaml  framework package prefixes skipped when attributing a call to its caller
   agent.yaml        Frida agent extras: value getters, list element fields, class loaders
-                    (read by runtime/agent_config.py)
 
 `load_catalog()` parses and cross-checks all of them once and returns a frozen `Catalog`. Every
 error names the file and the entry, so a bad edit fails the lint test with a useful message.
 
 Modules: types.py (the frozen dataclasses and closed vocabularies), fields.py (CatalogError and
-the checks every file shares), entries.py (one validator per core file), loading.py (reading and
-cross-checking, `load_catalog`), knowledge.py (validators of consent, telecom and attribution),
-indexes.py (lookups: SDK by class prefix or host, APIs by class).
+the checks every file shares), entries.py (one validator per core file), knowledge.py (validators
+of consent, telecom, attribution and agent), loading.py (reading and cross-checking,
+`load_catalog`), indexes.py (lookups: SDK by class prefix or host, APIs by class).
 The names below are re-exported so callers import them from `privascope.catalog`.
 """
 from privascope.catalog.fields import CatalogError
@@ -28,15 +27,16 @@ from privascope.catalog.loading import CATALOG_DIR, load_catalog
 from privascope.catalog.types import (API_KINDS, CAPTURES, CAPTURES_BY_KIND, CHAIN_BYTES_STEPS,
                                       CHAIN_FROM_BYTES, CHAIN_TEXT_STEPS, DATA_SAFETY_CATEGORIES,
                                       KEY_MATCH_MODES, NORMALIZE_FORMS, PROTECTION_LEVELS,
-                                      SDK_CATEGORIES, Api, CardRange, Catalog, Clause,
-                                      ConsentVocabulary, Framework, KeyArg, Packer, PermissionInfo,
-                                      PIType, Sdk, Telecom, java_type_descriptor,
+                                      SDK_CATEGORIES, AgentKnowledge, Api, CardRange, Catalog,
+                                      Clause, ConsentVocabulary, Framework, KeyArg, Packer,
+                                      PermissionInfo, PIType, Sdk, Telecom, java_type_descriptor,
                                       placeholder_key)
 
 __all__ = [
     "API_KINDS", "CAPTURES", "CAPTURES_BY_KIND", "CATALOG_DIR", "CHAIN_BYTES_STEPS",
     "CHAIN_FROM_BYTES", "CHAIN_TEXT_STEPS", "DATA_SAFETY_CATEGORIES", "KEY_MATCH_MODES",
-    "NORMALIZE_FORMS", "PROTECTION_LEVELS", "SDK_CATEGORIES", "Api", "CardRange", "Catalog",
+    "NORMALIZE_FORMS", "PROTECTION_LEVELS", "SDK_CATEGORIES", "AgentKnowledge", "Api", "CardRange",
+    "Catalog",
     "CatalogError", "Clause", "ConsentVocabulary", "Framework", "KeyArg", "Packer", "PIType",
     "PermissionInfo", "Sdk", "Telecom", "java_type_descriptor", "load_catalog", "placeholder_key",
 ]

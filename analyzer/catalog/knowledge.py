@@ -1,13 +1,14 @@
 """Validators of the smaller knowledge files: consent.yaml (the consent vocabulary),
-telecom.yaml (numbering tables of the traffic detectors) and attribution.yaml (framework
-prefixes). Parsed YAML in, typed values out, a CatalogError naming file and key otherwise.
+telecom.yaml (numbering tables of the traffic detectors), attribution.yaml (framework prefixes)
+and agent.yaml (the Frida agent's value getters and class loaders). Parsed YAML in, typed values
+out, a CatalogError naming file and key otherwise.
 """
 from __future__ import annotations
 
 import re
 
 from privascope.catalog.fields import CatalogError, known_keys
-from privascope.catalog.types import CardRange, ConsentVocabulary, Telecom
+from privascope.catalog.types import AgentKnowledge, CardRange, ConsentVocabulary, Telecom
 
 _PACKAGE_PREFIX = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*\.")
 
@@ -67,7 +68,8 @@ def _digit_set(section: dict, key: str, where: str, length: int) -> frozenset[st
         raise CatalogError(f"{where}: '{key}' must be a non-empty list")
     digits = [_digits(v, f"{where} {key}", length) for v in value]
     if len(set(digits)) != len(digits):
-        raise CatalogError(f"{where}: '{key}' lists {sorted({d for d in digits if digits.count(d) > 1})} twice")
+        twice = sorted({d for d in digits if digits.count(d) > 1})
+        raise CatalogError(f"{where}: '{key}' lists {twice} twice")
     return frozenset(digits)
 
 
@@ -112,3 +114,33 @@ def load_attribution(doc: dict) -> tuple[str, ...]:
         if not _PACKAGE_PREFIX.fullmatch(p):
             raise CatalogError(f"{f}: framework prefix {p!r} must be a package name ending in '.'")
     return prefixes
+
+
+def load_agent(doc, fname: str = "agent.yaml", pi_types=None) -> AgentKnowledge:
+    """agent.yaml; with `pi_types`, the value getters' PI types are checked against them."""
+    if not isinstance(doc, dict) or "version" not in doc:
+        raise CatalogError(f"{fname}: expected a mapping with a 'version' key")
+    extra = set(doc) - {"version", "value_getters", "element_fields", "loader_classes"}
+    if extra:  # consent words live in consent.yaml (shared with the UI automation and scan)
+        raise CatalogError(f"{fname}: unknown keys {sorted(extra)}")
+
+    def names(key: str) -> tuple[str, ...]:
+        value = doc.get(key)
+        if not isinstance(value, list) or not value or \
+                not all(isinstance(w, str) and w.strip() for w in value):
+            raise CatalogError(f"{fname}: '{key}' must be a non-empty list of strings")
+        return tuple(value)
+
+    getters = doc.get("value_getters")
+    if not isinstance(getters, dict) or not all(
+            isinstance(g, dict) and g and all(isinstance(k, str) and isinstance(v, str)
+                                              for k, v in g.items()) for g in getters.values()):
+        raise CatalogError(f"{fname}: 'value_getters' must map class names to "
+                           "{getter: pi_type} mappings")
+    for cls, by_getter in getters.items():
+        for getter, pi in by_getter.items():
+            if pi_types is not None and pi not in pi_types:
+                raise CatalogError(f"{fname}: value_getters {cls}.{getter}: unknown PI type {pi!r}")
+    return AgentKnowledge(value_getters={str(k): dict(v) for k, v in getters.items()},
+                          element_fields=names("element_fields"),
+                          loader_classes=names("loader_classes"))

@@ -21,7 +21,7 @@ CATALOG_DIR = Path(__file__).resolve().parent
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # every file the loader reads; a new knowledge file is added here and in knowledge.py/entries.py
 FILES = ("pi_types", "permissions", "apis", "sdks", "clauses", "packers", "rules", "consent",
-         "telecom", "attribution")
+         "telecom", "attribution", "agent")
 
 
 @functools.lru_cache(maxsize=4)
@@ -65,6 +65,7 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
         consent=knowledge.load_consent(docs["consent"]),
         telecom=knowledge.load_telecom(docs["telecom"]),
         framework_prefixes=knowledge.load_attribution(docs["attribution"]),
+        agent=knowledge.load_agent(docs["agent"], pi_types=pi_types),
     )
 
 

@@ -243,6 +243,15 @@ class ConsentVocabulary:
 
 
 @dataclass(frozen=True)
+class AgentKnowledge:
+    """agent.yaml: what the Frida agent needs beyond apis.yaml and consent.yaml."""
+
+    value_getters: dict[str, dict[str, str]]  # class -> getter -> PI type
+    element_fields: tuple[str, ...]
+    loader_classes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CardRange:
     network: str
     low: str  # first digits, compared with the number's prefix of the same length
@@ -281,6 +290,7 @@ class Catalog:
     consent: Optional[ConsentVocabulary] = None  # consent.yaml (always set by load_catalog)
     telecom: Optional[Telecom] = None  # telecom.yaml (always set by load_catalog)
     framework_prefixes: tuple[str, ...] = ()  # attribution.yaml: platform packages, not callers
+    agent: Optional[AgentKnowledge] = None  # agent.yaml (always set by load_catalog)
     versions: dict[str, str] = field(default_factory=dict)  # file -> "version (sha256:12)"
     raw: dict[str, Any] = field(default_factory=dict, repr=False)  # parsed documents, for extras
 

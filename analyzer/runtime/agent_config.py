@@ -1,78 +1,53 @@
 """What the Frida agent is told at load time, and where its compiled bundle is.
 
-The config is built from the catalog (every entry of apis.yaml becomes a hook; consent.yaml gives
-the consent words) and from analyzer/catalog/agent.yaml (value getters, list element fields,
-class loaders to watch). Nothing about which APIs to hook lives in the agent itself.
+The config is built from the catalog: every entry of apis.yaml becomes a hook, consent.yaml gives
+the consent words, agent.yaml the value getters, list element fields and class loaders to watch.
+Nothing about which APIs to hook lives in the agent itself.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
 import yaml
 
 from privascope import hooks as hooks_package
-from privascope.catalog import CATALOG_DIR, Catalog, CatalogError
+from privascope.catalog import AgentKnowledge, Catalog, CatalogError, load_catalog
+from privascope.catalog.knowledge import load_agent
 
 # the hooks/ folder is the privascope.hooks package: found through the import system, not
 # through this file's place in the tree
 AGENT_DIR = Path(hooks_package.__file__).resolve().parent / "frida"
 BUNDLE = AGENT_DIR / "_agent.js"
 BUNDLE_STAMP = AGENT_DIR / "_agent.sha256"
-AGENT_FILE = CATALOG_DIR / "agent.yaml"
 
 
 class AgentBuildError(RuntimeError):
     """The compiled agent is missing or older than its sources."""
 
 
-@dataclass(frozen=True)
-class AgentKnowledge:
-    value_getters: dict[str, dict[str, str]]  # class -> getter -> PI type
-    element_fields: tuple[str, ...]
-    loader_classes: tuple[str, ...]
-
-
 @functools.lru_cache(maxsize=2)
 def load_agent_knowledge(path: Optional[str] = None) -> AgentKnowledge:
-    p = Path(path) if path else AGENT_FILE
+    """agent.yaml as the catalog loads it (the default catalog's), or another such file."""
+    if path is None:
+        kw = load_catalog().agent
+        assert kw is not None, "load_catalog() always sets agent"
+        return kw
+    p = Path(path)
     try:
         doc = yaml.safe_load(p.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"{p}: cannot read: {exc}") from None
-    if not isinstance(doc, dict) or "version" not in doc:
-        raise CatalogError(f"{p.name}: expected a mapping with a 'version' key")
-    extra = set(doc) - {"version", "value_getters", "element_fields", "loader_classes"}
-    if extra:  # consent words live in consent.yaml (shared with the UI automation and scan)
-        raise CatalogError(f"{p.name}: unknown keys {sorted(extra)}")
-
-    def words(value, where: str) -> tuple[str, ...]:
-        if not isinstance(value, list) or not value or \
-                not all(isinstance(w, str) and w.strip() for w in value):
-            raise CatalogError(f"{p.name}: '{where}' must be a non-empty list of strings")
-        return tuple(value)
-
-    getters = doc.get("value_getters")
-    if not isinstance(getters, dict) or not all(
-            isinstance(g, dict) and g and all(isinstance(k, str) and isinstance(v, str)
-                                              for k, v in g.items()) for g in getters.values()):
-        raise CatalogError(f"{p.name}: 'value_getters' must map class names to "
-                           "{getter: pi_type} mappings")
-    return AgentKnowledge(
-        value_getters={str(k): dict(v) for k, v in getters.items()},
-        element_fields=words(doc.get("element_fields"), "element_fields"),
-        loader_classes=words(doc.get("loader_classes"), "loader_classes"),
-    )
+    return load_agent(doc, p.name)
 
 
 def agent_config(catalog: Catalog, *, unpin: bool = True,
                  knowledge: Optional[AgentKnowledge] = None, max_value_len: int = 4096,
                  max_stack: int = 256) -> dict[str, Any]:
     """The JSON object passed to the agent's rpc `init`."""
-    kw = knowledge or load_agent_knowledge()
+    kw = knowledge or catalog.agent or load_agent_knowledge()
     consent = catalog.consent
     if consent is None:
         raise CatalogError("the catalog has no consent vocabulary (consent.yaml)")

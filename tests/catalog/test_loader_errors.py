@@ -332,3 +332,12 @@ def test_placeholders_compare_without_case_or_separators():
 ])
 def test_card_issuer_ranges(number, network):
     assert load_catalog().telecom.card_network(number) == network
+
+
+def test_agent_file_is_loaded_and_cross_checked_with_the_catalog(cat_dir):
+    assert load_catalog().agent.value_getters["android.location.Location"]["getLatitude"] \
+        == "location.precise"
+    _edit(cat_dir, "agent", lambda d: d["value_getters"]["android.location.Location"].update(
+        getAltitude="location.height"))
+    assert "agent.yaml: value_getters android.location.Location.getAltitude: unknown PI type " \
+        "'location.height'" in _error(cat_dir)
