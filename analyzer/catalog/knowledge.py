@@ -28,7 +28,8 @@ def words(doc: dict, key: str, where: str) -> tuple[str, ...]:
 
 def load_consent(doc: dict) -> ConsentVocabulary:
     f = "consent.yaml"
-    known_keys(doc, {"version", "policy_phrases", "accept_words", "reject_words", "ui", "static"}, f)
+    known_keys(doc, {"version", "policy_phrases", "accept_words", "reject_words", "ui", "static"},
+               f)
     phrases = words(doc, "policy_phrases", f)
     for p in phrases:
         # the static scan skips identifiers by requiring a space in ASCII text

@@ -54,7 +54,8 @@ def agent_config(catalog: Catalog, *, unpin: bool = True,
     for cls, getters in kw.value_getters.items():
         for getter, pi in getters.items():
             if pi not in catalog.pi_types:
-                raise CatalogError(f"agent.yaml: value_getters {cls}.{getter}: unknown PI type {pi!r}")
+                raise CatalogError(f"agent.yaml: value_getters {cls}.{getter}: "
+                                   f"unknown PI type {pi!r}")
     apis = []
     for api in catalog.apis.values():
         if not api.hookable:  # uri entries are static evidence; the generic query() hook

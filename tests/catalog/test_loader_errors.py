@@ -12,10 +12,10 @@ import yaml
 
 from privascope.catalog import (CATALOG_DIR, CatalogError, KeyArg, java_type_descriptor,
                                 load_catalog)
+from privascope.catalog.loading import FILES
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-from privascope.catalog.loading import FILES
 
 
 @pytest.fixture
@@ -326,7 +326,8 @@ def test_placeholders_compare_without_case_or_separators():
 
 
 @pytest.mark.parametrize("number, network", [
-    ("4111111111111111", "visa"), ("6222020000000000", "unionpay"), ("2221000000000009", "mastercard"),
+    ("4111111111111111", "visa"), ("6222020000000000", "unionpay"),
+    ("2221000000000009", "mastercard"),
     ("2720990000000000", "mastercard"), ("2721000000000000", None), ("3528000000000000", "jcb"),
     ("3590000000000000", None), ("6011000000000000", "discover"), ("9999999999999999", None),
 ])
