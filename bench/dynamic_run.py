@@ -119,6 +119,16 @@ def _correlation(n_reads: int, n_requests: int) -> dict:
     ours_links = _links(out)
     row = {"reads": n_reads, "requests": n_requests, "matches": 3 * n_requests,
            "privascope_s": round(ours, 4), "linked_matches": len(ours_links)}
+    # the read -> request summary the live panel and the HTML timeline are built from
+    from privascope.dynamic_run.correlate import summarise_reads
+    from privascope.model import AppInfo, Bundle, Tool
+
+    bundle = Bundle(tool=Tool("privascope", "bench"), app=AppInfo(package="bench"),
+                    runtime=runtime, traffic=out)
+    t0 = time.perf_counter()
+    groups = summarise_reads(bundle)
+    row["summary_s"] = round(time.perf_counter() - t0, 4)
+    row["summary_flows"] = sum(len(g.flows) for g in groups)
     if n_reads * n_requests <= 20_000 * 500:  # the naive loop is quadratic
         t0 = time.perf_counter()
         naive_links = _naive(runtime, traffic)
