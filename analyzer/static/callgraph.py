@@ -19,7 +19,8 @@ strings of the same method. Edge kinds lower the confidence of a path that uses 
 """
 from __future__ import annotations
 
-import struct
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
@@ -43,7 +44,7 @@ _INVOKES = np.zeros(256, dtype=bool)
 _INVOKES[[*range(0x6E, 0x73), *range(0x74, 0x79)]] = True
 _STATIC_FIELD = np.zeros(256, dtype=bool)
 _STATIC_FIELD[range(0x60, 0x6E)] = True
-_W = np.array(OPCODE_WIDTHS, dtype=np.int64)
+_W = np.array(OPCODE_WIDTHS, dtype=np.int32)
 NEW_INSTANCE = 0x22
 
 
@@ -76,13 +77,14 @@ def instruction_starts(data: bytes, starts_u: np.ndarray, ends_u: np.ndarray) ->
         if not len(p):
             continue
         size = units[p + 1].astype(np.int64)
+        # a hostile size cannot overflow: int32 widths are capped at the file's length
         if ident == 1:
             width[p] = size * 2 + 4
         elif ident == 2:
             width[p] = size * 4 + 2
         else:
             count = size = units[p + 2].astype(np.int64) | (units[p + 3].astype(np.int64) << 16)
-            width[p] = (count * units[p + 1].astype(np.int64) + 1) // 2 + 4
+            width[p] = np.minimum((count * units[p + 1].astype(np.int64) + 1) // 2 + 4, n)
     np.maximum(width, 1, out=width)  # every step advances, whatever the data
     pc, end = starts_u.astype(np.int64), ends_u.astype(np.int64)
     keep = pc < end
@@ -123,6 +125,14 @@ class _Interner:
             i = self.index[value] = len(self.items)
             self.items.append(value)
         return i
+
+    def bulk(self, values: list) -> np.ndarray:
+        """Ids of many values at once (one dict lookup each; new ones are added)."""
+        get = self.index.get
+        out = [get(v, -1) for v in values]
+        if -1 in out:
+            out = [i if i >= 0 else self(v) for i, v in zip(out, values)]
+        return np.asarray(out, dtype=np.int64)
 
 
 @dataclass
@@ -168,13 +178,13 @@ class CallGraph:
     def add_dex(self, dex: DexFile) -> None:
         strings = dex.all_strings()
         tdesc = dex.type_descriptors()
-        tg = np.fromiter((self.types(d) for d in tdesc), dtype=np.int64, count=len(tdesc))
+        tg = self.types.bulk(tdesc)
         mids = dex.method_id_table
         uniq_names, name_inv = np.unique(mids["name"], return_inverse=True)
-        ng = np.fromiter((self.names(strings[i]) for i in uniq_names.tolist()), dtype=np.int64,
-                         count=len(uniq_names))
-        pg = np.fromiter((self.protos(d) for d in dex.proto_descriptors()), dtype=np.int64,
-                         count=dex.proto_ids_size)
+        if len(uniq_names) and int(uniq_names[-1]) >= len(strings):
+            raise CallGraphError(f"{dex.name}: a method id names a string out of range")
+        ng = self.names.bulk([strings[i] for i in uniq_names.tolist()])
+        pg = self.protos.bulk(dex.proto_descriptors())
         if max(len(self.types.items), len(self.names.items), len(self.protos.items)) > _MASK:
             raise CallGraphError("too many distinct types, names or prototypes for the graph")
         if len(mids) and (int(mids["cls"].max()) >= len(tg) or int(mids["mid"].max()) >= len(pg)):
@@ -206,7 +216,10 @@ class CallGraph:
         units = np.frombuffer(dex.data, dtype="<u2", count=len(dex.data) // 2)
         pos = pos[pos + 2 < len(units)]
         ops = (units[pos] & 0xFF).astype(np.uint8)
-        owner = np.searchsorted(starts, pos, side="right") - 1
+        # owner method of each instruction: boundaries are sorted and lie inside their method,
+        # so each method owns the run of boundaries from its start to the next method's start
+        firsts = np.searchsorted(pos, starts)
+        owner = np.repeat(np.arange(len(starts)), np.diff(np.append(firsts, len(pos))))
         arg = units[pos + 1].astype(np.int64)
 
         inv = np.flatnonzero(_INVOKES[ops])
@@ -257,18 +270,21 @@ class CallGraph:
         def_keys = cat("def_keys", np.int64)
         e_caller, e_callee = cat("e_caller", np.int64), cat("e_callee", np.int64)
         c_caller = cat("c_caller", np.int64)
-        self.keys, inverse = np.unique(np.concatenate([def_keys, e_caller, e_callee, c_caller]),
-                                       return_inverse=True)
-        a, b, c = len(def_keys), len(e_caller), len(e_callee)
+        # callers are always defined methods: numbering defined + callee keys covers every id
+        self.keys = np.unique(np.concatenate([def_keys, e_callee]))
+        ids = lambda k: np.searchsorted(self.keys, k).astype(np.int32)  # noqa: E731
         self.defined = np.zeros(len(self.keys), dtype=bool)
-        self.defined[inverse[:a]] = True
-        caller = inverse[a:a + b].astype(np.int32)
+        self.defined[ids(def_keys)] = True
+        del def_keys
+        caller = ids(e_caller)
+        del e_caller
         order = np.argsort(caller, kind="stable")
         self.e_caller = caller[order]
-        self.e_callee = inverse[a + b:a + b + c].astype(np.int32)[order]
+        self.e_callee = ids(e_callee)[order]
+        del e_callee
         self.e_op = cat("e_op", np.uint8)[order]
         self.e_pc = cat("e_pc", np.int32)[order]
-        cc = inverse[a + b + c:].astype(np.int32)
+        cc = ids(c_caller)
         order = np.argsort(cc, kind="stable")
         self.c_caller = cc[order]
         self.c_class = cat("c_class", np.int32)[order]
@@ -290,9 +306,12 @@ class CallGraph:
         self._cn_keys, self._cn_mids = cn[o], dm[o]
         # O(1) lookups for the traversal: per-caller slices and the defined methods by key
         everyone = np.arange(len(self.keys) + 1)
-        self._e_off = np.searchsorted(self.e_caller, everyone).tolist()
-        self._c_off = np.searchsorted(self.c_caller, everyone).tolist()
-        self._def_key = dict(zip(self.keys[dm].tolist(), dm.tolist()))
+        self._e_off = array("q", np.searchsorted(self.e_caller, everyone).tobytes())
+        self._c_off = array("q", np.searchsorted(self.c_caller, everyone).tobytes())
+        self._key_list = array("q", self.keys.tobytes())  # bisect: no numpy call per lookup
+        self._defined_b = self.defined.tobytes()
+        self._children: Optional[dict[int, list[int]]] = None
+        self._subtypes: dict[int, frozenset] = {}
         self._ancestors: dict[int, frozenset] = {}
         self._resolved: dict[tuple[int, int], tuple[int, ...]] = {}
         self._cha_fanout = 0
@@ -367,7 +386,31 @@ class CallGraph:
         return hit
 
     def _defined(self, cls: int, sig: int) -> int:
-        return self._def_key.get((cls << (2 * BITS)) | sig, -1)
+        key = (cls << (2 * BITS)) | sig
+        i = bisect_left(self._key_list, key)
+        if i < len(self._key_list) and self._key_list[i] == key and self._defined_b[i]:
+            return i
+        return -1
+
+    def subtypes(self, cls: int) -> frozenset:
+        """APK classes having `cls` among their superclasses or interfaces (itself included)."""
+        hit = self._subtypes.get(cls)
+        if hit is not None:
+            return hit
+        if self._children is None:
+            self._children = {}
+            for c, sup in self.super_of.items():
+                for parent in (sup, *self.ifaces_of.get(c, ())):
+                    if parent >= 0:
+                        self._children.setdefault(parent, []).append(c)
+        seen, todo = set(), [cls]
+        while todo:
+            c = todo.pop()
+            if c not in seen:
+                seen.add(c)
+                todo.extend(self._children.get(c, ()))
+        hit = self._subtypes[cls] = frozenset(seen)
+        return hit
 
     def _upward(self, cls: int, sig: int) -> int:
         seen = set()
@@ -419,9 +462,12 @@ class CallGraph:
                 targets.add(up)
             lo = int(np.searchsorted(self._sig_keys, sig))
             hi = int(np.searchsorted(self._sig_keys, sig, side="right"))
-            for mid in self._sig_mids[lo:hi].tolist():
-                if mid not in targets and cls in self.ancestors(self.parts(mid)[0]):
-                    targets.add(mid)
+            subs = self.subtypes(cls)
+            if len(subs) < hi - lo:  # walk the smaller side: subtypes of cls, or the definers
+                targets.update(m for m in (self._defined(c, sig) for c in subs) if m >= 0)
+            else:
+                targets.update(m for m in self._sig_mids[lo:hi].tolist()
+                               if self.parts(m)[0] in subs)
             out = tuple(sorted(targets))
         self._resolved[(callee, op in _STATIC_DIRECT or op in _SUPER)] = out
         return out
