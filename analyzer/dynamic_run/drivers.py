@@ -20,6 +20,7 @@ import time
 from typing import Callable, Optional, Sequence
 
 from privascope.model import (ConsentKind, ConsentPhase, RuntimeEvent, RuntimeEvidence)
+from privascope.runtime import adb
 from privascope.runtime.canaries import CanarySink, prefixed
 
 log = logging.getLogger("privascope.dynamic")
@@ -199,9 +200,8 @@ class AndroidDriver(_SessionsMixin):
                  click_consent: Optional[Callable] = None, sleep=time.sleep,
                  ask: Optional[Callable[[str], str]] = None):
         from privascope.dynamic_run.ui_automation import click_consent as find_and_click_consent
-        from privascope.runtime import adb as device
 
-        self.package = device.check_package_name(package)
+        self.package = adb.check_package_name(package)
         self.shell = shell
         self._target_factory = target_factory
         self.factory = factory
@@ -217,11 +217,9 @@ class AndroidDriver(_SessionsMixin):
         return bool(self.shell.shell(["pidof", self.package]).strip())
 
     def launch(self, fresh: bool) -> None:
-        from privascope.runtime import adb as device
-
         self.stop()
         if fresh:
-            device.clear_data(self.shell, self.package)
+            adb.clear_data(self.shell, self.package)
         prefix = self._prefix()
         self.sessions.append((prefix, self.factory.start(self._target_factory(), prefix)))
 
@@ -252,22 +250,16 @@ class AndroidDriver(_SessionsMixin):
         return True
 
     def explore(self, events: int, throttle_ms: int, seed: int) -> None:
-        from privascope.runtime import adb as device
-
-        out = device.explore(self.shell, self.package, events, throttle_ms, seed)
-        problem = device.monkey_problem(out)
+        out = adb.explore(self.shell, self.package, events, throttle_ms, seed)
+        problem = adb.monkey_problem(out)
         if problem and problem not in self.limits:
             self.limits.append(problem)
 
     def background(self) -> None:
-        from privascope.runtime import adb as device
-
-        device.press_home(self.shell)
+        adb.press_home(self.shell)
 
     def foreground(self) -> None:
-        from privascope.runtime import adb as device
-
-        device.bring_to_front(self.shell, self.package)
+        adb.bring_to_front(self.shell, self.package)
 
     def stop(self) -> None:
         session = self.current

@@ -285,7 +285,7 @@ class DynamicRun:
 
     # ------------------------------------------------------------------ Android
     def _run_android(self, catalog):
-        from privascope.runtime import adb as device
+        from privascope.runtime import adb
         from privascope.pipeline import static_evidence
         from privascope.static.scan import ScanError
 
@@ -299,15 +299,15 @@ class DynamicRun:
                 raise RunBadInput(str(exc)) from None
         self.progress.info(f"static scan of {base.app.package} done")
         try:
-            shell = device.AdbShell(serial)
-        except device.MissingError as exc:
+            shell = adb.AdbShell(serial)
+        except adb.MissingError as exc:
             raise RunMissing(str(exc)) from None
         try:
-            package = device.check_package_name(base.app.package)
+            package = adb.check_package_name(base.app.package)
         except ValueError as exc:
             raise RunBadInput(str(exc)) from None
         store, proxy = self._traffic_stack(catalog, package, None)
-        settings = device.DeviceSettings()
+        settings = adb.DeviceSettings()
         driver = None
         runtime = None
         try:
@@ -315,7 +315,7 @@ class DynamicRun:
                 self._prepare_device(shell, settings, proxy, package)
                 driver = self.driver = self._android_driver(shell, serial, package, catalog,
                                                             store)
-            except device.MissingError as exc:
+            except adb.MissingError as exc:
                 raise RunMissing(str(exc)) from None
             self._run_scenario(driver)
         finally:
@@ -323,7 +323,7 @@ class DynamicRun:
                 if driver is not None:
                     driver.stop()
                     runtime = driver.evidence()
-                problems = device.restore(shell, settings)
+                problems = adb.restore(shell, settings)
                 if self._setup_target is not None:
                     self._setup_target.stop()  # CA overlay, the frida-server it started
                     problems += [n for n in self._setup_target.changes.notes
@@ -337,7 +337,7 @@ class DynamicRun:
     def _prepare_device(self, shell, settings, proxy, package) -> None:
         """frida-server, the APK, the proxy path and the CA, once for the whole run. The
         per-process targets then only spawn and kill the app."""
-        from privascope.runtime import adb as device
+        from privascope.runtime import adb
         from privascope.runtime.targets import TargetUnavailable
 
         ca_pem = proxy.ca_cert_path.read_bytes()
@@ -347,25 +347,25 @@ class DynamicRun:
             try:
                 setup.ensure_frida_server()
             except TargetUnavailable as exc:
-                raise device.MissingError(str(exc)) from None
+                raise adb.MissingError(str(exc)) from None
             shell.install(Path(self.options.apk))
             # the device's 127.0.0.1:PORT is the host's proxy: no address outside loopback
             shell.reverse(proxy.port, proxy.port)
             settings.reversed_ports.append(proxy.port)
-            device.set_proxy(shell, settings, "127.0.0.1", proxy.port)
-            reachable = device.proxy_reachable(shell, proxy.port)
+            adb.set_proxy(shell, settings, "127.0.0.1", proxy.port)
+            reachable = adb.proxy_reachable(shell, proxy.port)
             if reachable is False:
-                raise device.MissingError(
+                raise adb.MissingError(
                     f"proxy unreachable: the device cannot connect to 127.0.0.1:{proxy.port} "
                     "(adb reverse failed?)")
             if reachable is None:
                 self.limits.append("the device has no nc: proxy reachability was not checked")
             setup.install_ca()  # system store overlay with root, else a copy for the user
-            trust = device.ca_trust(shell, ca_pem)
+            trust = adb.ca_trust(shell, ca_pem)
             if trust == "none":
-                raise device.MissingError(
+                raise adb.MissingError(
                     f"CA not trusted: install {proxy.ca_cert_path} on the device as a system CA "
-                    f"({device.subject_hash_old(ca_pem)}.0; needs root) so HTTPS can be read")
+                    f"({adb.subject_hash_old(ca_pem)}.0; needs root) so HTTPS can be read")
             if trust == "user":
                 self.limits.append("the proxy CA is only a user CA: apps targeting Android 7+ "
                                    "ignore it unless their network security config allows it; "
