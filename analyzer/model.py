@@ -198,6 +198,8 @@ class PrivacyPolicyRef:
     kind: str  # "url" | "text"
     value: str  # URL, or the matched phrase (never more than a short excerpt)
     source: str
+    # SDK whose code or host alone carries it: the SDK's own policy, not the app's
+    sdk: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -350,6 +352,96 @@ class Finding:
     # "traffic" (observed) | "meta" (limits of the analysis itself)
 
 
+# --------------------------------------------------------------------------- privacy policy
+# (privascope.policy: what the policy declares, next to the evidence; issue 10's JSON contract)
+
+
+@dataclass(frozen=True)
+class PolicySource:
+    kind: str  # "asset" (in the APK) | "file" (--policy) | "string" (a resource string)
+    path: str
+    language: str  # zh | en | mixed
+    sha256: str  # of the bytes read
+
+
+@dataclass(frozen=True)
+class DeclaredPI:
+    pi_type: str
+    negated: bool  # "we do not collect ..." (a statement that it is NOT collected)
+    quote: str  # the sentence it rests on (app-controlled text: escape when shown)
+    source: int  # index into Policy.sources
+    term: str = ""  # the words that named it
+
+
+@dataclass(frozen=True)
+class DeclaredSdk:
+    name: str  # as the policy writes it
+    sdk: Optional[str]  # catalog SDK id, None when the catalog does not know it
+    pi_types: tuple[str, ...]
+    quote: str
+    source: int
+    vendor: Optional[str] = None  # catalog vendor when the row names the vendor, not a module
+
+
+@dataclass(frozen=True)
+class DeclaredPermission:
+    permission: str
+    purpose: bool  # the sentence states what it is for
+    quote: str
+    source: int
+
+
+@dataclass(frozen=True)
+class PolicyStatement:
+    kind: str  # update_date | contact | account_deletion | children | sdk_list
+    quote: str
+    source: int
+    value: str = ""  # the date, for update_date
+
+
+@dataclass(frozen=True)
+class UndisclosedSdk:
+    sdk: str
+    evidence: str  # present | calls_pi | started | observed_read | observed_sent (strongest)
+    refs: tuple[EvidenceRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class UndeclaredPI:
+    pi_type: str
+    evidence: str  # reachable | observed_read | observed_sent (strongest)
+    refs: tuple[EvidenceRef, ...] = ()
+    sdks: tuple[str, ...] = ()  # SDKs behind the evidence ("" = the app's own code)
+    negated: Optional[int] = None  # index into declared_pi of a "not collected" statement
+
+
+@dataclass(frozen=True)
+class SdkRowGap:
+    """A disclosed SDK whose row does not name PI it was observed collecting."""
+
+    sdk: str
+    row: int  # index into declared_sdks
+    pi_types: tuple[str, ...]
+    evidence: str
+    refs: tuple[EvidenceRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class Policy:
+    sources: tuple[PolicySource, ...] = ()
+    declared_pi: tuple[DeclaredPI, ...] = ()
+    declared_sdks: tuple[DeclaredSdk, ...] = ()
+    undisclosed_sdks: tuple[UndisclosedSdk, ...] = ()
+    undeclared_pi: tuple[UndeclaredPI, ...] = ()  # incl. those declared as NOT collected
+    limits: tuple[str, ...] = ()
+    declared_permissions: tuple[DeclaredPermission, ...] = ()
+    statements: tuple[PolicyStatement, ...] = ()
+    sdk_row_gaps: tuple[SdkRowGap, ...] = ()
+    permissions_without_purpose: tuple[str, ...] = ()  # requested dangerous permissions
+    sdk_list: bool = False  # the policy lists third-party SDKs (a table, list or page)
+    urls: tuple[str, ...] = ()  # policy URLs found in the app, for the reviewer to save
+
+
 # --------------------------------------------------------------------------- the bundle
 
 
@@ -448,6 +540,7 @@ class Bundle:
     api_calls: tuple[ApiCallSite, ...] = ()
     hosts: tuple[HostRef, ...] = ()
     privacy_policy: tuple[PrivacyPolicyRef, ...] = ()
+    policy: Optional[Policy] = None  # the policy read and compared (privascope.policy)
     startup: Optional[Startup] = None  # what runs at process start (static reachability)
     packers: tuple[PackerHit, ...] = ()
     runtime: Optional[RuntimeEvidence] = None

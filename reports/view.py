@@ -17,6 +17,7 @@ from privascope.rules.checklist import clause_checklist
 from privascope.rules.definitions import load_rules
 from privascope.reports.i18n import CATEGORIES, LABELS
 from privascope.reports.startup_view import startup_view
+from privascope.reports.policy_view import policy_view
 
 SEVERITY_ORDER = tuple(reversed(list(Severity)))  # critical first
 MAX_EVIDENCE = 30  # per finding in HTML; the JSON keeps every reference
@@ -61,6 +62,8 @@ def build_view(bundle: Bundle, catalog: Catalog, lang: str = "zh") -> dict[str, 
         "method": _method(bundle),
         "startup_view": startup_view(bundle, lang, lambda s: names.sdk(s, both=False),
                                      names.pi),
+        "policy_view": policy_view(bundle, catalog, lang, lambda s: names.sdk(s, both=False),
+                                   names.pi, links),
     }
 
 

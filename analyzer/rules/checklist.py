@@ -32,6 +32,8 @@ def evidence_kinds(bundle: Bundle) -> set[str]:
         kinds.add("runtime")
     if bundle.traffic:
         kinds.add("traffic")
+    if bundle.policy is not None and bundle.policy.sources:  # a policy text was read
+        kinds.add("policy")
     return kinds
 
 

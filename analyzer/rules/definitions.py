@@ -15,7 +15,8 @@ from privascope.model import ClauseRef, Confidence, Severity
 
 CODE_RE = re.compile(r"^PS[1-9]\d{2}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
-SOURCES = ("static", "runtime", "traffic", "any", "meta")  # any: reads whatever the run has
+SOURCES = ("static", "runtime", "traffic", "any", "meta", "policy")  # any: reads whatever the run
+# has; policy: the privacy policy next to the evidence (only when a policy text was read)
 VERDICTS = ("fail", "review")
 LANGS = ("zh", "en")
 TEXT_KEYS = ("title", "explanation", "message", "fix")

@@ -11,16 +11,19 @@ from __future__ import annotations
 import struct
 
 RES_XML_TYPE = 0x0003
+RES_TABLE_TYPE = 0x0002  # resources.arsc
 RES_STRING_POOL_TYPE = 0x0001
 UTF8_FLAG = 0x100
 MAX_STRINGS = 20000
 
 
-def axml_strings(data: bytes) -> list[str]:
+def axml_strings(data: bytes, container: int = RES_XML_TYPE,
+                 max_strings: int = MAX_STRINGS) -> list[str]:
+    """`container` RES_TABLE_TYPE reads resources.arsc's global pool (the same layout)."""
     if len(data) < 8 + 28:
         return []
     xml_type, xml_header = struct.unpack_from("<HH", data, 0)
-    if xml_type != RES_XML_TYPE or xml_header < 8:
+    if xml_type != container or xml_header < 8:
         return []
     pool = xml_header
     if pool + 28 > len(data):
@@ -29,7 +32,7 @@ def axml_strings(data: bytes) -> list[str]:
         "<HHIIIIII", data, pool)
     if ptype != RES_STRING_POOL_TYPE or psize > len(data) - pool:
         return []
-    count = min(count, MAX_STRINGS, max(0, (psize - pheader) // 4))
+    count = min(count, max_strings, max(0, (psize - pheader) // 4))
     base = pool + strings_start
     end = pool + psize
     offsets = struct.unpack_from(f"<{count}I", data, pool + pheader) if count else ()

@@ -125,7 +125,11 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
             if graph is not None:
                 _graph_add(graph, dex, startup_notes)
             sdk_hits = findings.add_strings(all_strings, name, catalog)
-            users = string_users(dex, {i for i, _sdk in sdk_hits})
+            policy_hits = findings.policy_hits
+            users = string_users(dex, {i for i, _sdk in sdk_hits}
+                                 | {i for i, _key in policy_hits})
+            if policy_hits:  # a policy text only SDK code loads is the SDK's, not the app's
+                findings.owned_by_sdks(_policy_owners(policy_hits, users, catalog))
             for i, sdk_id in sdk_hits:
                 host_users.setdefault(sdk_id, set()).update(users.get(i, ()))
         except DexError as exc:

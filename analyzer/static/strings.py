@@ -54,6 +54,9 @@ def _skipped(host: str) -> bool:
 class StringFindings:
     hosts: dict[str, dict] = field(default_factory=dict)
     policies: dict[tuple[str, str], PrivacyPolicyRef] = field(default_factory=dict)
+    # positions (in the last add_strings call) of strings that gave a policy text, and the key
+    policy_hits: list[tuple[int, tuple[str, str]]] = field(default_factory=list)
+    _app_policies: set[tuple[str, str]] = field(default_factory=set)  # seen outside SDK code
 
     def add_strings(self, strings: Iterable[str], source: str, catalog: Catalog,
                     in_text: bool = False) -> list[tuple[int, str]]:
@@ -64,6 +67,7 @@ class StringFindings:
         url_rx = _URL_IN_TEXT if in_text else _URL
         policy_text = _any_of(catalog.consent.policy_phrases)
         sdk_hits: list[tuple[int, str]] = []
+        self.policy_hits = []
         for pos, s in enumerate(strings):
             if "://" in s:
                 for url in url_rx.findall(s):
@@ -83,6 +87,9 @@ class StringFindings:
                     excerpt = s[start:start + MAX_EXCERPT].replace("\n", " ")
                     self.policies.setdefault(("text", excerpt),
                                              PrivacyPolicyRef("text", excerpt, source))
+                    self.policy_hits.append((pos, ("text", excerpt)))
+                    if not source.endswith(".dex"):  # a resource or asset: the app's own
+                        self.owned_by_sdks({("text", excerpt): None})
         return sdk_hits
 
     def _add_url(self, url: str, source: str, catalog: Catalog) -> Optional[str]:
@@ -93,8 +100,23 @@ class StringFindings:
         policy_url = _any_of(catalog.consent.policy_url_words)
         if policy_url.search(urlsplit(url).path + "?" + urlsplit(url).query) \
                 or policy_url.search(host.split(".")[0]):
-            self.policies.setdefault(("url", url), PrivacyPolicyRef("url", url, source))
+            # a policy on an SDK's own host is that SDK's policy, not the app's
+            self.policies.setdefault(("url", url), PrivacyPolicyRef("url", url, source, sdk))
         return sdk
+
+    def owned_by_sdks(self, owners: dict[tuple[str, str], Optional[str]]) -> None:
+        """Policy texts of one dex -> the SDK whose code alone loads each (None: the app's
+        code, or no loader found). A text the app's own code or a resource holds anywhere stays
+        the app's; one that only SDK code holds is that SDK's policy (its ref names the SDK)."""
+        for key, sdk in owners.items():
+            ref = self.policies.get(key)
+            if ref is None or key in self._app_policies:
+                continue
+            if sdk is None:
+                self._app_policies.add(key)
+                self.policies[key] = PrivacyPolicyRef(ref.kind, ref.value, ref.source)
+            elif ref.sdk is None:
+                self.policies[key] = PrivacyPolicyRef(ref.kind, ref.value, ref.source, sdk)
 
     def _add_host(self, host: str, url: Optional[str], source: str,
                   catalog: Catalog) -> Optional[str]:

@@ -14,6 +14,7 @@ import privascope.rules.evaluators.declarations  # noqa: E402,F401
 import privascope.rules.evaluators.meta  # noqa: E402,F401
 import privascope.rules.evaluators.runtime  # noqa: E402,F401
 import privascope.rules.evaluators.startup  # noqa: E402,F401
+import privascope.rules.evaluators.policy  # noqa: E402,F401
 import privascope.rules.evaluators.static  # noqa: E402,F401
 import privascope.rules.evaluators.traffic  # noqa: E402,F401
 
