@@ -19,8 +19,8 @@ from typing import Optional, Sequence
 from privascope import __version__
 from privascope.errors import (EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED,  # noqa: F401
                              EXIT_MISSING, EXIT_OK, UserError)
+from privascope.model import Severity
 
-SEVERITIES = ("info", "low", "medium", "high", "critical")
 FORMATS = ("json", "html", "sarif")
 
 log = logging.getLogger("privascope")
@@ -40,8 +40,8 @@ def _add_report_options(p: argparse.ArgumentParser) -> None:
                    help="comma-separated: json,html,sarif (default: all)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language")
     p.add_argument("--suppress", type=Path, help="suppression file (YAML)")
-    p.add_argument("--fail-on", choices=SEVERITIES, help="exit 1 when a finding at or above this "
-                   "severity is not suppressed")
+    p.add_argument("--fail-on", choices=[s.value for s in Severity],
+                   help="exit 1 when a finding at or above this severity is not suppressed")
 
 
 def _add_policy_option(p: argparse.ArgumentParser) -> None:
@@ -155,13 +155,9 @@ def _finish(bundle, args) -> int:
 
 
 def exit_code_for(bundle, fail_on: Optional[str]) -> int:
-    if not fail_on:
-        return EXIT_OK
-    threshold = SEVERITIES.index(fail_on)
-    for f in bundle.findings:
-        if f.suppressed is None and SEVERITIES.index(f.severity.value) >= threshold:
-            return EXIT_FINDINGS
-    return EXIT_OK
+    from privascope.rules import fails
+
+    return EXIT_FINDINGS if fails(bundle, fail_on) else EXIT_OK
 
 
 def cmd_scan(args) -> int:

@@ -17,7 +17,9 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
-SCHEMA_VERSION = "1.0"
+# 1.1 adds `assessment`; a 1.0 bundle still loads, and `rules.evaluate` (which `privascope
+# report` runs) fills the assessment and stamps the current version: that is the migration.
+SCHEMA_VERSION = "1.1"
 
 
 class Severity(str, enum.Enum):
@@ -30,6 +32,10 @@ class Severity(str, enum.Enum):
     @property
     def rank(self) -> int:
         return list(Severity).index(self)
+
+    @classmethod
+    def worst_first(cls) -> tuple["Severity", ...]:
+        return tuple(reversed(cls))
 
 
 class Confidence(str, enum.Enum):
@@ -442,6 +448,42 @@ class Policy:
     urls: tuple[str, ...] = ()  # policy URLs found in the app, for the reviewer to save
 
 
+class Verdict(str, enum.Enum):
+    """A clause's status in the checklist, and the run's overall verdict (the worst clause)."""
+
+    FAIL = "fail"  # high-confidence evidence of a breach
+    REVIEW = "review"  # something a person must look at
+    PASS = "pass"  # tested, nothing found
+    NOT_TESTED = "not_tested"  # this run collected no evidence that could show it
+
+    @property
+    def rank(self) -> int:  # worst first: fail 0 ... not_tested 3
+        return list(Verdict).index(self)
+
+
+@dataclass(frozen=True)
+class ClauseStatus:
+    """One clause the rules cite (titles and wording live in the clause catalogue)."""
+
+    framework: str
+    item: str
+    status: Verdict
+    rules: tuple[str, ...]  # codes of the rules citing it
+    findings: tuple[str, ...]  # fingerprints of the unsuppressed findings behind the status
+    suppressed: tuple[str, ...] = ()  # fingerprints of suppressed findings citing it
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Verdict and clause checklist, computed once by `rules.evaluate` after suppressions;
+    every renderer (HTML, SARIF, batch) reads it, none recomputes it."""
+
+    verdict: Verdict
+    checklist: tuple[ClauseStatus, ...] = ()
+    severity_counts: dict[str, int] = field(default_factory=dict)  # unsuppressed, per severity
+    max_severity: Optional[Severity] = None  # of the unsuppressed findings
+
+
 # --------------------------------------------------------------------------- the bundle
 
 
@@ -546,6 +588,7 @@ class Bundle:
     runtime: Optional[RuntimeEvidence] = None
     traffic: tuple[TrafficEvent, ...] = ()
     findings: tuple[Finding, ...] = ()
+    assessment: Optional[Assessment] = None  # None until rules are evaluated
     method: Method = Method()
     partial: bool = False  # some part could not be analysed; see errors
     errors: tuple[str, ...] = ()

@@ -9,9 +9,13 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from privascope.model import Severity, Verdict
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-VERDICT_RANK = {"fail": 0, "error": 1, "review": 2, "pass": 3}
+SEVERITIES = tuple(s.value for s in Severity.worst_first())  # count columns, critical first
+# sort order of the verdict column: the bundle's verdicts worst first, an error after "fail"
+VERDICT_RANK = {v: n for n, v in enumerate(
+    [Verdict.FAIL.value, "error", *(v.value for v in Verdict if v != Verdict.FAIL)])}
 
 LABELS = {
     "en": {"title": "privascope batch index", "app": "App", "package": "Package",
@@ -20,13 +24,15 @@ LABELS = {
            "report": "Report", "apps": "apps", "errors": "errors", "partial": "partial",
            "generated": "Generated", "open": "open", "sort_hint": "Click a column header to sort.",
            "critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "info": "Info",
-           "verdicts": {"fail": "fail", "review": "review", "pass": "pass", "error": "error"}},
+           "verdicts": {"fail": "fail", "review": "review", "pass": "pass",
+                        "not_tested": "not tested", "error": "error"}},
     "zh": {"title": "privascope 批量检测索引", "app": "应用", "package": "包名", "version": "版本",
            "verdict": "结论", "sdks": "SDK", "started": "同意前启动的SDK", "top": "主要问题", "report": "报告", "apps": "个应用",
            "errors": "出错", "partial": "部分分析", "generated": "生成时间", "open": "打开",
            "sort_hint": "点击列标题排序。", "critical": "严重", "high": "高", "medium": "中",
            "low": "低", "info": "提示",
-           "verdicts": {"fail": "不通过", "review": "待复核", "pass": "通过", "error": "出错"}},
+           "verdicts": {"fail": "不通过", "review": "待复核", "pass": "通过",
+                        "not_tested": "未能检测", "error": "出错"}},
 }
 
 
@@ -49,7 +55,8 @@ def _href(rel: str | None) -> str | None:
 def _row(rec: dict, zh: bool = False) -> dict:
     counts = rec.get("severity_counts") or {}
     reports = rec.get("reports") or {}
-    verdict = rec.get("verdict") or ("error" if rec.get("status") == "error" else "pass")
+    # the record carries the bundle's verdict; never guess one here
+    verdict = rec.get("verdict") or ("error" if rec.get("status") == "error" else "?")
     return {
         "app": rec.get("label") or rec.get("package") or rec.get("file_name") or "?",
         "file_name": rec.get("file_name") or "",

@@ -5,7 +5,8 @@ from __future__ import annotations
 LABELS = {
     "zh": {
         "title": "个人信息合规检测报告", "summary": "结论摘要", "verdict": "结论",
-        "verdicts": {"fail": "不通过", "review": "需人工复核", "pass": "未发现问题"},
+        "verdicts": {"fail": "不通过", "review": "需人工复核", "pass": "未发现问题",
+                     "not_tested": "未能检测"},
         "severities": {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"},
         "confidence": "置信度", "confidences": {"high": "高", "medium": "中", "low": "低"},
         "checklist": "条款核查表", "framework": "规范", "item": "条款", "status": "状态",
@@ -47,7 +48,8 @@ LABELS = {
     "en": {
         "title": "Personal-information compliance report", "summary": "Summary",
         "verdict": "Verdict",
-        "verdicts": {"fail": "Fail", "review": "Needs manual review", "pass": "No issue found"},
+        "verdicts": {"fail": "Fail", "review": "Needs manual review", "pass": "No issue found",
+                     "not_tested": "Nothing could be tested"},
         "severities": {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low",
                        "info": "Info"},
         "confidence": "Confidence", "confidences": {"high": "high", "medium": "medium", "low": "low"},

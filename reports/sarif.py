@@ -40,7 +40,10 @@ def to_sarif(bundle: Bundle, catalog: Catalog, lang: str = "zh") -> dict[str, An
             "results": [_result(f, index, bundle, apk, lang, lookup) for f in bundle.findings
                         if f.rule in index],
             "properties": {"package": bundle.app.package, "schema_version": bundle.schema_version,
-                           "kinds": list(bundle.method.kinds), "partial": bundle.partial},
+                           "kinds": list(bundle.method.kinds), "partial": bundle.partial,
+                           # the bundle's own verdict (rules.verdict), as in HTML and batch
+                           "verdict": (bundle.assessment.verdict.value
+                                       if bundle.assessment else None)},
         }],
     }
 

@@ -11,15 +11,13 @@ from typing import Any, Optional
 
 from privascope.catalog import Catalog
 from privascope.dynamic_run.correlate import requests_by_read
-from privascope.model import (AppState, Bundle, ConsentPhase, Destination, Finding, RuntimeEvent,
-                            SdkPresence, Severity)
-from privascope.rules.checklist import clause_checklist
+from privascope.model import (AppState, Assessment, Bundle, ConsentPhase, Destination, Finding,
+                            RuntimeEvent, SdkPresence, Severity)
 from privascope.rules.definitions import load_rules
 from privascope.reports.i18n import CATEGORIES, LABELS
 from privascope.reports.startup_view import startup_view
 from privascope.reports.policy_view import policy_view
 
-SEVERITY_ORDER = tuple(reversed(list(Severity)))  # critical first
 MAX_EVIDENCE = 30  # per finding in HTML; the JSON keeps every reference
 MAX_HOSTS = 200  # static hosts listed in HTML (big apps embed thousands of URLs)
 
@@ -29,9 +27,10 @@ def build_view(bundle: Bundle, catalog: Catalog, lang: str = "zh") -> dict[str, 
     rule_by_code = {r.code: r for r in rules}
     L = LABELS[lang]
     names = _Names(bundle, catalog, lang)
+    assessment = _assessment(bundle)
     open_findings = [f for f in bundle.findings if f.suppressed is None]
-    counts = Counter(f.severity.value for f in open_findings)
-    checklist = clause_checklist(bundle, catalog, rules)
+    counts = assessment.severity_counts
+    checklist = assessment.checklist
     # Built before the findings so each piece of evidence can link to where it is shown.
     dataflow = _dataflow(bundle, names) if bundle.traffic else None
     timeline = _timeline(bundle, names, L, dataflow) if bundle.runtime else None
@@ -40,13 +39,13 @@ def build_view(bundle: Bundle, catalog: Catalog, lang: str = "zh") -> dict[str, 
         "lang": lang, "L": L,
         "app": bundle.app, "tool": bundle.tool, "schema_version": bundle.schema_version,
         "generated": _fmt_time(bundle.method.started_at),
-        "verdict": _verdict(open_findings, checklist),
+        "verdict": assessment.verdict.value,
         "counts": [(s.value, L["severities"][s.value], counts.get(s.value, 0))
-                   for s in SEVERITY_ORDER],
+                   for s in Severity.worst_first()],
         "total": len(open_findings),
         "suppressed_count": len(bundle.findings) - len(open_findings),
         "checklist": _checklist(checklist, catalog, lang),
-        "status_counts": Counter(c.status for c in checklist),
+        "status_counts": Counter(c.status.value for c in checklist),
         "findings": [_finding(f, rule_by_code.get(f.rule), bundle, names, lang, links)
                      for f in bundle.findings],
         "timeline": timeline,
@@ -95,27 +94,28 @@ def _fmt_time(t: Optional[float]) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(t)) if t else ""
 
 
-def _verdict(open_findings: list[Finding], checklist) -> str:
-    if any(f.severity.rank >= Severity.HIGH.rank for f in open_findings) \
-            or any(c.status == "fail" for c in checklist):
-        return "fail"
-    if open_findings or any(c.status == "review" for c in checklist):
-        return "review"
-    return "pass"
+def _assessment(bundle: Bundle) -> Assessment:
+    """The verdict and checklist stored by rules.evaluate: the report shows them, it does not
+    work out its own (the batch index shows the same ones)."""
+    if bundle.assessment is None:
+        raise ValueError("the bundle has no assessment: run privascope.rules.evaluate first")
+    return bundle.assessment
 
 
 def _checklist(items, catalog: Catalog, lang: str) -> list[dict]:
     groups: dict[str, dict] = {}
     for c in items:
         fw = catalog.frameworks.get(c.framework)
+        clause = catalog.clauses.get((c.framework, c.item))
         g = groups.setdefault(c.framework, {
             "id": c.framework,
             "name": (fw.name_zh if lang == "zh" else fw.name_en) if fw else c.framework,
             "rows": []})
         g["rows"].append({
-            "item": c.item, "title": c.title_zh if lang == "zh" else c.title_en,
-            "status": c.status, "rules": c.rules, "findings": c.findings,
-            "suppressed": c.suppressed, "verified": c.verified})
+            "item": c.item,
+            "title": ((clause.title_zh if lang == "zh" else clause.title_en) if clause else ""),
+            "status": c.status.value, "rules": c.rules, "findings": c.findings,
+            "suppressed": c.suppressed, "verified": clause.verified if clause else False})
     return list(groups.values())
 
 

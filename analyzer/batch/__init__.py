@@ -22,7 +22,6 @@ from privascope.errors import EXIT_BATCH_ERRORS, UserError
 # Submodules are imported inside functions: `python -m privascope.batch.worker` imports this
 # package first, and must not find the worker module already half-imported.
 
-SEVERITIES = ("info", "low", "medium", "high", "critical")
 _APP_DIR_RE = re.compile(r"^([0-9a-f]{16})-[A-Za-z0-9._-]{1,64}$")
 
 
@@ -59,14 +58,12 @@ def load_completed(out_dir: Path) -> dict[str, dict]:
     return done
 
 
-def _fails(rec: dict, fail_on: Optional[str]) -> bool:
-    sev = rec.get("max_severity")
-    return bool(fail_on and sev in SEVERITIES
-                and SEVERITIES.index(sev) >= SEVERITIES.index(fail_on))
-
-
 def batch_exit_code(records: list[dict], fail_on: Optional[str], fail_on_error: bool) -> int:
-    if any(_fails(r, fail_on) for r in records):
+    # the record's max_severity is the bundle's (unsuppressed findings); the comparison is the
+    # one behind `scan --fail-on` too
+    from privascope.rules.verdict import severity_fails
+
+    if any(severity_fails(r.get("max_severity"), fail_on) for r in records):
         return 1
     if fail_on_error and any(r.get("status") == "error" for r in records):
         return EXIT_BATCH_ERRORS

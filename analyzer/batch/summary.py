@@ -7,10 +7,11 @@ import os
 import time
 from pathlib import Path
 
-from privascope.batch.worker import SEVERITY_ORDER
+from privascope.model import Severity
 
+SEVERITIES = tuple(s.value for s in Severity.worst_first())  # CSV columns, critical first
 CSV_FIELDS = ("file", "sha256", "status", "reason", "package", "label", "version", "verdict",
-              *SEVERITY_ORDER, "sdks", "top_findings", "report", "duration_s", "peak_rss_mb")
+              *SEVERITIES, "sdks", "top_findings", "report", "duration_s", "peak_rss_mb")
 
 
 def _cell(value) -> str:
@@ -52,7 +53,7 @@ def write_summary(records: list[dict], out_dir: Path, meta: dict) -> dict[str, P
         row = {
             **{k: r.get(k) for k in ("file", "sha256", "status", "reason", "package", "label",
                                      "version", "verdict", "duration_s", "peak_rss_mb")},
-            **{s: counts.get(s, 0) for s in SEVERITY_ORDER},
+            **{s: counts.get(s, 0) for s in SEVERITIES},
             "sdks": "; ".join(r.get("sdks") or ()),
             "top_findings": "; ".join(f"{f['rule']} {f['title']}" for f in r.get("top_findings") or ()),
             "report": reports.get("html") or reports.get("json") or "",

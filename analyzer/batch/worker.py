@@ -31,7 +31,8 @@ import traceback
 from pathlib import Path
 from typing import Any, Optional
 
-SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+from privascope.model import Severity
+
 RESULT_FILE = "result.json"  # written last inside the app directory; marks it complete
 MB = 1024 * 1024
 # Recycle a long-lived worker when its resident memory passes this share of the limit, so
@@ -91,7 +92,7 @@ def error_record(path: Any, reason: str, sha256: Optional[str] = None, **extra) 
         "file": printable(str(path)), "file_name": printable(p.name), "sha256": sha256,
         "size_bytes": None,
         "status": "error", "reason": reason, "package": None, "label": None, "version": None,
-        "verdict": "error", "severity_counts": {s: 0 for s in SEVERITY_ORDER},
+        "verdict": "error", "severity_counts": {s.value: 0 for s in Severity.worst_first()},
         "max_severity": None, "findings_total": 0, "sdks": [], "top_findings": [],
         "app_dir": None, "reports": {}, "errors": [], "duration_s": None, "peak_rss_mb": None,
         "resumed": False,
@@ -107,14 +108,6 @@ def error_record(path: Any, reason: str, sha256: Optional[str] = None, **extra) 
         pass
     rec.update(extra)
     return rec
-
-
-def _verdict(counts: dict) -> str:
-    """The single-app report's wording (reports/view.py): fail at high or above, review when
-    any finding is open, pass otherwise. Partial results are flagged by `status`."""
-    if counts["critical"] or counts["high"]:
-        return "fail"
-    return "review" if any(counts.values()) else "pass"
 
 
 def _started_sdks(bundle) -> dict:
@@ -143,20 +136,20 @@ def _top_rules(ranked: list, n: int = 3) -> list[dict]:
 
 
 def _ok_record(path: Path, sha: str, bundle, app_dir: str, reports: dict, started: float) -> dict:
+    """verdict, counts and max severity are the bundle's assessment (rules.evaluate), the
+    same the app's report shows; partial results are flagged by `status`."""
+    a = bundle.assessment
     active = [f for f in bundle.findings if f.suppressed is None]
-    counts = {s: 0 for s in SEVERITY_ORDER}
-    for f in active:
-        counts[f.severity.value] = counts.get(f.severity.value, 0) + 1
     ranked = sorted(active, key=lambda f: -f.severity.rank)
-    max_sev = ranked[0].severity.value if ranked else None
     return {
         "file": printable(str(path)), "file_name": printable(path.name), "sha256": sha,
         "size_bytes": path.stat().st_size,
         "status": "partial" if bundle.partial else "ok", "reason": None,
         "package": bundle.app.package, "label": bundle.app.label,
         "version": bundle.app.version_name or bundle.app.version_code,
-        "verdict": _verdict(counts), "severity_counts": counts,
-        "max_severity": max_sev, "findings_total": len(active),
+        "verdict": a.verdict.value, "severity_counts": dict(a.severity_counts),
+        "max_severity": a.max_severity.value if a.max_severity else None,
+        "findings_total": len(active),
         "sdks": sorted({s.name for s in bundle.sdks}),
         "sdks_zh": sorted({s.name_zh or s.name for s in bundle.sdks}),
         **_started_sdks(bundle),

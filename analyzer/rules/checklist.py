@@ -2,27 +2,11 @@
 point a person must review, or could it not test it at all (e.g. 3.1 on a static-only run)?"""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from typing import Iterable, Optional
 
 from privascope.catalog import Catalog
-from privascope.model import Bundle, Confidence
+from privascope.model import Bundle, ClauseStatus, Confidence, Verdict
 from privascope.rules.definitions import RuleDef, load_rules
-
-FAIL, REVIEW, PASS, NOT_TESTED = "fail", "review", "pass", "not_tested"
-
-
-@dataclass(frozen=True)
-class ClauseStatus:
-    framework: str
-    item: str
-    title_zh: str
-    title_en: str
-    status: str  # fail | review | pass | not_tested
-    rules: tuple[str, ...]  # codes of the rules citing it
-    findings: tuple[str, ...]  # fingerprints of unsuppressed findings behind the status
-    suppressed: tuple[str, ...]  # fingerprints of suppressed findings citing it
-    verified: bool = True  # the clause text was verified against the source
 
 
 def evidence_kinds(bundle: Bundle) -> set[str]:
@@ -38,9 +22,12 @@ def evidence_kinds(bundle: Bundle) -> set[str]:
 
 
 def clause_checklist(bundle: Bundle, catalog: Catalog,
-                     rules: Optional[tuple[RuleDef, ...]] = None) -> list[ClauseStatus]:
+                     rules: Optional[tuple[RuleDef, ...]] = None,
+                     broken: Iterable[str] = ()) -> list[ClauseStatus]:
+    """broken: codes of rules that raised while evaluating; they tested nothing."""
     rules = rules if rules is not None else load_rules(catalog)
     ran = evidence_kinds(bundle)
+    broken = set(broken)
     by_rule = {r.code: r for r in rules}
     citing: dict[tuple[str, str], list[RuleDef]] = {}
     for r in rules:
@@ -60,22 +47,21 @@ def clause_checklist(bundle: Bundle, catalog: Catalog,
         # or an attempt that obtained nothing asks a person to look, it does not prove a breach
         hard = [f for f in open_ if by_rule[f.rule].verdict == "fail"
                 and f.confidence == Confidence.HIGH]
-        tested = [r for r in citing[key] if r.source in ran]
+        tested = [r for r in citing[key] if r.source in ran and r.code not in broken]
         if hard:
-            status = FAIL
+            status = Verdict.FAIL
         elif open_:
-            status = REVIEW
+            status = Verdict.REVIEW
         elif not tested:
-            status = NOT_TESTED
+            status = Verdict.NOT_TESTED
         elif static_blind and all(r.source == "static" for r in tested):
-            status = REVIEW
+            status = Verdict.REVIEW
         else:
-            status = PASS
+            status = Verdict.PASS
         out.append(ClauseStatus(
-            framework=clause.framework, item=clause.item, title_zh=clause.title_zh,
-            title_en=clause.title_en, status=status, rules=tuple(sorted(codes)),
+            framework=clause.framework, item=clause.item, status=status,
+            rules=tuple(sorted(codes)),
             findings=tuple(f.fingerprint for f in (hard or open_)),
             suppressed=tuple(f.fingerprint for f in mine if f.suppressed is not None),
-            verified=clause.verified,
         ))
     return out

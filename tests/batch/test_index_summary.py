@@ -103,3 +103,23 @@ def test_index_sorts_in_headless_chromium_without_running_app_text(tmp_path):
         assert col(3)[0].startswith("fail")
         browser.close()
     assert dialogs == [] and requests == [] and errors == []
+
+
+def test_index_shows_the_records_verdict_and_sorts_it_worst_first():
+    """The index shows the verdict the record carries (the bundle's, see rules.verdict), with
+    a label for each one, and never makes one up for a record without it."""
+    from privascope.model import Verdict
+    from privascope.reports.batch_index import LABELS, VERDICT_RANK, _row
+
+    z = {"critical": 0, "high": 0, "medium": 0, "low": 0, "info": 0}
+    for v in Verdict:
+        for lang in ("en", "zh"):
+            assert v.value in LABELS[lang]["verdicts"]
+    # a fail with no high finding (the issue-12 case) stays a fail
+    assert _row(_rec("com.x", "X", dict(z, medium=1), verdict="fail"))["verdict"] == "fail"
+    html = render_index([_rec("com.n", "N", z, verdict="not_tested")], lang="en")
+    assert 'class="verdict v-not_tested">not tested<' in html
+    missing = dict(_rec("com.m", "M", z), verdict=None)
+    assert _row(missing)["verdict"] not in VERDICT_RANK  # unknown, not "pass"
+    order = sorted(["pass", "not_tested", "error", "review", "fail"], key=VERDICT_RANK.get)
+    assert order == ["fail", "error", "review", "pass", "not_tested"]
