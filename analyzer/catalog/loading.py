@@ -14,7 +14,7 @@ import yaml
 import privascope.catalog.entries as entries
 import privascope.catalog.knowledge as knowledge
 from privascope.catalog.fields import CatalogError, index, known_keys, req_list
-from privascope.catalog.policy_terms import load_policy_file
+from privascope.catalog.startup import load_startup
 from privascope.catalog.types import Catalog
 
 CATALOG_DIR = Path(__file__).resolve().parent
@@ -60,15 +60,15 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
     frameworks, clauses = entries.load_clauses(docs["clauses"])
     packers = index(entries.load_packers(docs["packers"]), "packers.yaml", lambda p: p.id)
     rules = tuple(req_list(docs["rules"], "rules", "rules.yaml"))
-    policy_terms = load_policy_file(base, pi_types, sdks, permissions, versions)
+    startup = load_startup(base, set(sdks), versions)  # startup.yaml: needs the SDK ids
     return Catalog(
         pi_types=pi_types, permissions=permissions, apis=apis, sdks=sdks, frameworks=frameworks,
         clauses=clauses, packers=packers, rules=rules, versions=versions, raw=docs,
         consent=knowledge.load_consent(docs["consent"]),
         telecom=knowledge.load_telecom(docs["telecom"]),
         framework_prefixes=knowledge.load_attribution(docs["attribution"]),
-        policy_terms=policy_terms,
         agent=knowledge.load_agent(docs["agent"], pi_types=pi_types),
+        startup=startup,
     )
 
 

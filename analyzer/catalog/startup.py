@@ -6,6 +6,7 @@ once per catalog.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import weakref
 from dataclasses import dataclass
@@ -14,9 +15,10 @@ from typing import Optional
 
 import yaml
 
-from privascope.catalog import CATALOG_DIR, Catalog, CatalogError
+from privascope.catalog.fields import CatalogError
 
 FILE = "startup.yaml"
+CATALOG_DIR = Path(__file__).resolve().parent
 ROLES = ("init", "deferred", "consent")
 _MEMBER = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+\.[A-Za-z_$][\w$]*$")
 _CLASS = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$")
@@ -129,24 +131,34 @@ def parse_startup(doc, sdk_ids: set[str]) -> StartupCatalog:
                           readers, words)
 
 
-def load_startup(directory: Optional[Path], sdk_ids: set[str]) -> StartupCatalog:
+def load_startup(directory: Optional[Path], sdk_ids: set[str],
+                 versions: Optional[dict[str, str]] = None) -> StartupCatalog:
+    """startup.yaml of `directory`, validated against the SDK ids; its version is recorded in
+    `versions` (so the catalog fingerprint covers it) when given."""
     path = Path(directory or CATALOG_DIR) / FILE
     if not path.exists():
         raise CatalogError(f"{path}: missing catalog file")
+    blob = path.read_bytes()
     try:
-        doc = yaml.load(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        doc = yaml.load(blob, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""
         raise CatalogError(f"{path}: not valid YAML{at}") from None
-    return parse_startup(doc, sdk_ids)
+    result = parse_startup(doc, sdk_ids)
+    if versions is not None:
+        versions["startup"] = f"{result.version} (sha256:{hashlib.sha256(blob).hexdigest()[:12]})"
+    return result
 
 
 _CACHE: dict[int, tuple] = {}
 
 
-def startup_catalog(catalog: Catalog, directory: Optional[Path] = None) -> StartupCatalog:
-    """startup.yaml validated against `catalog`, loaded once per catalog object."""
+def startup_catalog(catalog, directory: Optional[Path] = None) -> StartupCatalog:
+    """The catalog's startup.yaml (load_catalog reads and validates it with the rest); loaded
+    here once per catalog object for a catalog built without it."""
+    if getattr(catalog, "startup", None) is not None and directory is None:
+        return catalog.startup
     hit = _CACHE.get(id(catalog))
     if hit is None or hit[0]() is not catalog:
         hit = (weakref.ref(catalog), load_startup(directory, set(catalog.sdks)))

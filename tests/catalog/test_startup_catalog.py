@@ -53,3 +53,21 @@ def test_bad_entries_are_rejected(doc, mutate, message):
     mutate(broken)
     with pytest.raises(CatalogError, match=message):
         parse_startup(broken, set(load_catalog().sdks))
+
+
+def test_load_catalog_validates_startup_yaml(tmp_path):
+    """The one loader reads startup.yaml with the rest: a bad entry fails load_catalog itself,
+    and the file counts in the catalog's versions (and so its fingerprint)."""
+    assert "startup" in load_catalog().versions
+    for src in CATALOG_DIR.glob("*.yaml"):
+        (tmp_path / src.name).write_bytes(src.read_bytes())
+    bad = yaml.safe_load((CATALOG_DIR / "startup.yaml").read_text(encoding="utf-8"))
+    bad["sdk_apis"][0]["sdk"] = "no-such-sdk"
+    (tmp_path / "startup.yaml").write_text(yaml.safe_dump(bad, allow_unicode=True),
+                                           encoding="utf-8")
+    load_catalog.cache_clear()
+    try:
+        with pytest.raises(CatalogError, match=r"startup\.yaml: sdk_apis\[0\].*not in sdks"):
+            load_catalog(str(tmp_path))
+    finally:
+        load_catalog.cache_clear()
