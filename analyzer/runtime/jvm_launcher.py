@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Optional
 
 from privascope import hooks as hooks_package
-from privascope.runtime.targets import JDK17_JAVA, TargetUnavailable
 
+# Frida's Java bridge hooks HotSpot of JDK 17 (JDK 25 fails with it): never the java on PATH.
+JDK17_JAVA = Path(os.environ.get("PRIVASCOPE_JAVA17", "/usr/lib/jvm/java-17-openjdk-amd64/bin/java"))
 LAUNCHER_CLASS = "privascope.launch.Launcher"
 HOME = Path(hooks_package.__file__).resolve().parent / "jvm_launcher"
 SRC = HOME / "src"
@@ -32,6 +33,10 @@ BUILD = HOME / "build"
 WAITING = "privascope-launcher: waiting for the agent"
 RELEASED = "privascope-launcher: released"
 ERROR = "privascope-launcher: error:"
+
+
+class LauncherUnavailable(RuntimeError):
+    """The launcher is not built and cannot be (no javac, no sources, javac failed)."""
 
 
 def sources() -> list[Path]:
@@ -51,13 +56,16 @@ def _class_file(classes: Path) -> Path:
 
 def launcher_classpath(java: Optional[Path] = None, build_dir: Optional[Path] = None) -> Path:
     """The directory holding the compiled launcher; builds it first when needed. Raises
-    TargetUnavailable when it must be built and JDK 17's javac is missing."""
+    LauncherUnavailable when it must be built and cannot be."""
     out = (build_dir or BUILD) / source_hash()
     if _class_file(out).is_file():
         return out
+    if not sources():
+        raise LauncherUnavailable(f"the JVM launcher's sources are missing from {SRC} "
+                                "(an install without hooks/jvm_launcher)")
     javac = Path(java or JDK17_JAVA).with_name("javac")
     if not javac.exists():
-        raise TargetUnavailable(f"the JVM launcher is not built and {javac} is missing "
+        raise LauncherUnavailable(f"the JVM launcher is not built and {javac} is missing "
                                 "(apt-get install openjdk-17-jdk-headless, then make agent)")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=out.parent))
@@ -67,9 +75,9 @@ def launcher_classpath(java: Optional[Path] = None, build_dir: Optional[Path] = 
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         except subprocess.TimeoutExpired:
-            raise TargetUnavailable("javac took more than 120 s to build the JVM launcher") from None
+            raise LauncherUnavailable("javac took more than 120 s to build the JVM launcher") from None
         if proc.returncode != 0:
-            raise TargetUnavailable(f"javac failed on the JVM launcher: {proc.stderr.strip()[-2000:]}")
+            raise LauncherUnavailable(f"javac failed on the JVM launcher: {proc.stderr.strip()[-2000:]}")
         try:
             os.rename(tmp, out)
         except OSError:
@@ -83,7 +91,7 @@ def launcher_classpath(java: Optional[Path] = None, build_dir: Optional[Path] = 
 def main() -> int:
     try:
         out = launcher_classpath()
-    except (TargetUnavailable, OSError) as exc:
+    except (LauncherUnavailable, OSError) as exc:
         print(f"jvm_launcher: {exc}", file=sys.stderr)
         return 3
     print(f"jvm launcher: {out}")

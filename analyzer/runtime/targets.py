@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Optional, Sequence
 
-JDK17_JAVA = Path(os.environ.get("PRIVASCOPE_JAVA17", "/usr/lib/jvm/java-17-openjdk-amd64/bin/java"))
+from privascope.runtime.jvm_launcher import JDK17_JAVA
 
 
 class TargetUnavailable(RuntimeError):
@@ -89,7 +89,8 @@ class JvmTarget(Target):
         return f"jvm:{self.main_class}"
 
     def command(self) -> list[str]:
-        from privascope.runtime.jvm_launcher import LAUNCHER_CLASS, launcher_classpath
+        from privascope.runtime.jvm_launcher import (LAUNCHER_CLASS, LauncherUnavailable,
+                                                     launcher_classpath)
 
         # A JVM killed mid-hook may write a crash log; keep it out of the user's working
         # directory (the run's evidence does not depend on it).
@@ -97,7 +98,11 @@ class JvmTarget(Target):
         if not self.held:
             return [str(self.java), error_file, *self.extra_jvm_args, "-cp", self.classpath,
                     self.main_class, *self.args]
-        classpath = os.pathsep.join([str(launcher_classpath(self.java)), self.classpath])
+        try:
+            launcher = launcher_classpath(self.java)
+        except LauncherUnavailable as exc:
+            raise TargetUnavailable(str(exc)) from None
+        classpath = os.pathsep.join([str(launcher), self.classpath])
         return [str(self.java), error_file, *self.extra_jvm_args, "-cp", classpath,
                 LAUNCHER_CLASS, self.main_class, *self.args]
 
