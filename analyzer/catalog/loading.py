@@ -14,6 +14,7 @@ import yaml
 import privascope.catalog.entries as entries
 import privascope.catalog.knowledge as knowledge
 from privascope.catalog.fields import CatalogError, index, known_keys, req_list
+from privascope.catalog.policy_terms import load_policy_file
 from privascope.catalog.startup import load_startup
 from privascope.catalog.types import Catalog
 
@@ -61,6 +62,7 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
     packers = index(entries.load_packers(docs["packers"]), "packers.yaml", lambda p: p.id)
     rules = tuple(req_list(docs["rules"], "rules", "rules.yaml"))
     startup = load_startup(base, set(sdks), versions)  # startup.yaml: needs the SDK ids
+    policy_terms = load_policy_file(base, pi_types, sdks, permissions, versions)
     return Catalog(
         pi_types=pi_types, permissions=permissions, apis=apis, sdks=sdks, frameworks=frameworks,
         clauses=clauses, packers=packers, rules=rules, versions=versions, raw=docs,
@@ -69,6 +71,7 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
         framework_prefixes=knowledge.load_attribution(docs["attribution"]),
         agent=knowledge.load_agent(docs["agent"], pi_types=pi_types),
         startup=startup,
+        policy_terms=policy_terms,
     )
 
 

@@ -292,6 +292,7 @@ class Catalog:
     framework_prefixes: tuple[str, ...] = ()  # attribution.yaml: platform packages, not callers
     agent: Optional[AgentKnowledge] = None  # agent.yaml (always set by load_catalog)
     startup: Any = None  # startup.yaml, a catalog.startup.StartupCatalog (set by load_catalog)
+    policy_terms: Any = None  # policy_terms.yaml, a catalog.policy_terms.PolicyTerms
     versions: dict[str, str] = field(default_factory=dict)  # file -> "version (sha256:12)"
     raw: dict[str, Any] = field(default_factory=dict, repr=False)  # parsed documents, for extras
 
