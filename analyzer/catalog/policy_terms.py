@@ -24,7 +24,8 @@ def _unbracket(name: str) -> str:
     return re.sub(r"\s+", " ", _BRACKETS.sub(" ", name)).strip()
 _TOP = {"version", "pi_types", "groups", "sdk_aliases", "vendors", "base_components",
         "exempt_categories", "not_sdk_names", "permissions", "negations", "clause_breaks", "purposes",
-        "statements", "sdk_table_columns", "conditionals", "titles", "collection_verbs"}
+        "statements", "sdk_table_columns", "conditionals", "titles", "collection_verbs",
+        "file_names"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class PolicyTerms:
     conditionals: tuple[str, ...]
     verbs: tuple[str, ...]  # collection_verbs
     titles: tuple[str, ...]
+    file_names: tuple[str, ...]  # words of an asset name that mark a policy page
     statements: dict[str, tuple[str, ...]]  # kind -> lower-cased terms
     columns: dict[str, tuple[str, ...]]  # SDK-table column kind -> lower-cased header words
 
@@ -163,6 +165,7 @@ def load_policy_terms(doc: Any, pi_types: dict, sdks: dict, permissions: dict) -
         conditionals=tuple(dict.fromkeys(t.lower() for t in _terms(doc["conditionals"],
                                                                     "conditionals"))),
         titles=_low(_terms(doc["titles"], "titles")),
+        file_names=_low(_terms(doc.get("file_names") or [], "file_names")),
         verbs=_low(_terms(doc["collection_verbs"], "collection_verbs")),
         statements={k: _low(_terms(statements[k], f"statements.{k}")) for k in STATEMENT_KINDS},
         columns={k: _low(_terms(columns[k], f"sdk_table_columns.{k}")) for k in COLUMN_KINDS},

@@ -71,11 +71,34 @@ def find_in_apk(apk: Union[str, Path], catalog: Catalog,
                 blocks = blocks_of(data, name)
             except PolicyFileError:
                 continue  # a binary asset with a text name: not a policy
-            if blocks and _is_policy(" ".join(b.text for b in blocks[:400]), catalog):
-                docs.append(Document("asset", name, hashlib.sha256(data).hexdigest(), blocks))
+            base = name.rsplit("/", 1)[-1].lower()
+            if not blocks or not (_is_policy(" ".join(b.text for b in blocks[:400]), catalog)
+                                  or any(w in base for w in catalog.policy_terms.file_names)):
+                continue
+            owner = _sdk_own_policy(blocks, catalog)
+            if owner:  # an SDK ships its own policy page: not the app's
+                problems.append(f"policy: {name} is the policy of the SDK {owner}, not the "
+                                "app's: not read")
+                continue
+            docs.append(Document("asset", name, hashlib.sha256(data).hexdigest(), blocks))
         if resource_strings and "resources.arsc" in zf.namelist():
             docs += _resource_policies(zf, catalog, problems)
     return docs, problems
+
+
+def _sdk_own_policy(blocks, catalog: Catalog) -> Optional[str]:
+    """The SDK whose name is in the page's title (first heading, else first block) next to a
+    policy title phrase ("友盟+隐私政策", "JPush SDK Privacy Policy"), or None."""
+    from privascope.policy.reading import vocab
+
+    head = next((b.text for b in blocks[:20] if b.kind == "heading"), blocks[0].text)[:120]
+    low = head.lower()
+    if not _is_policy(head, catalog):
+        return None
+    terms = catalog.policy_terms
+    for term, _s, _e in vocab(catalog).sdk.find(low):
+        return terms.sdk_terms.get(term) or terms.vendor_terms.get(term)
+    return None
 
 
 def _resource_policies(zf: zipfile.ZipFile, catalog: Catalog, problems: list[str]):

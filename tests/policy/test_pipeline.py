@@ -147,3 +147,24 @@ def test_bundle_policy_key_matches_the_contract(sample_scan):
     assert data["undisclosed_sdks"][0]["evidence"] in (
         "present", "calls_pi", "started", "observed_read", "observed_sent")
     assert set(data["undeclared_pi"][0]) >= {"pi_type", "evidence"}
+
+
+def test_apk_policy_assets_found_by_title_or_name_and_sdk_pages_skipped(tmp_path, catalog):
+    """Assets: a page titled as a policy, a WebView page named privacy*.html without a title
+    phrase, and an SDK's own policy page (named after the SDK), which is not the app's."""
+    import zipfile
+
+    from privascope.policy import find_in_apk
+
+    apk = tmp_path / "a.apk"
+    with zipfile.ZipFile(apk, "w") as zf:
+        zf.writestr("AndroidManifest.xml", b"\x03\x00")
+        zf.writestr("assets/web/index.html", "<h1>隐私政策</h1><p>我们会收集您的手机号码。</p>")
+        zf.writestr("assets/privacy_en.html", "<h1>Our rules</h1><p>We collect your email.</p>")
+        zf.writestr("assets/umeng/policy.html", "<h1>友盟+隐私政策</h1><p>我们收集设备标识符。</p>")
+        zf.writestr("assets/help.html", "<h1>帮助</h1><p>点击设置。</p>")
+        zf.writestr("res/raw/terms.txt", "Privacy Policy\nWe collect your location to show maps.")
+    docs, problems = find_in_apk(apk, catalog)
+    assert sorted(d.path for d in docs) == ["assets/privacy_en.html", "assets/web/index.html",
+                                            "res/raw/terms.txt"]
+    assert any("assets/umeng/policy.html" in p and "SDK" in p for p in problems)
