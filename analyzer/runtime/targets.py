@@ -30,8 +30,10 @@ class TargetError(RuntimeError):
 
 
 class Target(abc.ABC):
-    #: True when release() must happen before the agent can finish initialising (a spawned,
-    #: suspended Android app: Java.perform waits for the app's runtime).
+    #: True when release() must happen before the agent can report ready: a spawned, suspended
+    #: Android app is resumed right after init has handed the agent its config; the agent's
+    #: queued Java.perform then installs the hooks as the app binds, before its code runs.
+    #: False: release() comes after agent:ready (the JVM launcher).
     release_before_ready = False
     package: Optional[str] = None
 
