@@ -12,7 +12,10 @@ from privascope.rules.evaluators.base import Context, Hit, evaluator, phrase
 _CONF = {"observed_sent": Confidence.HIGH, "observed_read": Confidence.HIGH,
          "started": Confidence.MEDIUM, "calls_pi": Confidence.MEDIUM,
          "present": Confidence.LOW, "reachable": Confidence.LOW}
-_LEVELS = tuple(f"levels.{k}" for k in _CONF)  # texts in rules.yaml params
+# texts of the evidence levels, in rules.yaml params
+_LEVELS = tuple(f"levels.{k}" for k in ("present", "calls_pi", "started", "observed_read",
+                                        "observed_sent"))
+_PI_LEVELS = tuple(f"pi_levels.{k}" for k in ("reachable", "observed_read", "observed_sent"))
 
 
 def _policy(ctx: Context):
@@ -36,7 +39,7 @@ def policy_undisclosed_sdk(ctx: Context, params):
                   confidence=_CONF[u.evidence])
 
 
-@evaluator("policy_undeclared_pi", texts=_LEVELS)
+@evaluator("policy_undeclared_pi", texts=_PI_LEVELS)
 def policy_undeclared_pi(ctx: Context, params):
     """negated: false = PI not named in the policy; true = PI the policy says is not collected."""
     p = _policy(ctx)
@@ -52,11 +55,11 @@ def policy_undeclared_pi(ctx: Context, params):
             refs = (_quote_ref("declared_pi", u.negated),) + refs
             quote = p.declared_pi[u.negated].quote
         yield Hit(evidence=refs, pi_types=(u.pi_type,), key=u.pi_type,
-                  fields={"evidence": phrase(params, f"levels.{u.evidence}"), "quote": quote},
+                  fields={"evidence": phrase(params, f"pi_levels.{u.evidence}"), "quote": quote},
                   confidence=_CONF[u.evidence])
 
 
-@evaluator("policy_sdk_row_gap", texts=_LEVELS)
+@evaluator("policy_sdk_row_gap", texts=_PI_LEVELS)
 def policy_sdk_row_gap(ctx: Context, params):
     p = _policy(ctx)
     if p is None:
@@ -64,7 +67,7 @@ def policy_sdk_row_gap(ctx: Context, params):
     for g in p.sdk_row_gaps:
         yield Hit(evidence=(_quote_ref("declared_sdks", g.row),) + g.refs, sdk=g.sdk,
                   pi_types=g.pi_types, key=g.sdk, per_pi=False,
-                  fields={"evidence": phrase(params, f"levels.{g.evidence}"),
+                  fields={"evidence": phrase(params, f"pi_levels.{g.evidence}"),
                           "name": p.declared_sdks[g.row].name},
                   confidence=_CONF[g.evidence])
 
