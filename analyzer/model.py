@@ -377,6 +377,7 @@ class DeclaredPI:
     quote: str  # the sentence it rests on (app-controlled text: escape when shown)
     source: int  # index into Policy.sources
     term: str = ""  # the words that named it
+    purpose: str = ""  # the clause stating what it is for, when the sentence says
 
 
 @dataclass(frozen=True)

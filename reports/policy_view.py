@@ -84,9 +84,12 @@ def policy_view(bundle: Bundle, catalog: Catalog, lang: str, sdk_name, pi_name,
     # ---- PI matrix
     declared: dict[str, dict] = {}
     negated: dict[str, dict] = {}
+    purposes: dict[str, str] = {}
     for i, d in enumerate(p.declared_pi):
         target = negated if d.negated else declared
         target.setdefault(d.pi_type, q("pi", i, d.quote, d.source))
+        if d.purpose and not d.negated:
+            purposes.setdefault(d.pi_type, d.purpose)
     reach: dict[str, list] = {}
     seen: dict[str, list] = {}
     sent: dict[str, list] = {}
@@ -105,6 +108,7 @@ def policy_view(bundle: Bundle, catalog: Catalog, lang: str, sdk_name, pi_name,
     pis = list(dict.fromkeys(list(declared) + list(negated) + list(sent) + list(seen)
                              + list(reach)))
     pi_rows = [{"id": pi, "name": pi_name(pi), "declared": declared.get(pi),
+                "purpose": purposes.get(pi, ""),
                 "negated": negated.get(pi), "reachable": ev(reach.get(pi, [])),
                 "observed": ev(seen.get(pi, [])), "sent": ev(sent.get(pi, [])),
                 "problem": pi in undeclared and bool(p.sources),

@@ -146,6 +146,21 @@ def _pi_hits(v: _Vocab, catalog: Catalog, text: str,
     return out
 
 
+def _purpose(v: _Vocab, sent: str) -> str:
+    """The clause of `sent` that states a purpose ("用于个性化推荐", "in order to sync notes"),
+    or ""; the bare English " to " is too common to count here."""
+    low = sent.lower()
+    cues = [(low.find(p), p) for p in v.purpose if p != " to " and p in low]
+    if not cues:
+        return ""
+    at = min(cues)[0]
+    for a, b in _clauses(low, v.breaks):
+        if a <= at < b:
+            clause = sent[a:b].strip(" ，,；;。.")
+            return clause if len(clause) <= 80 else clause[:79] + "…"
+    return ""
+
+
 def _listed_after(low: str, end: int, rest) -> bool:
     """An umbrella word followed by a bracket that names specific PI types."""
     tail = low[end:end + 2].lstrip()
@@ -188,7 +203,7 @@ def read(doc: Document, index: int, catalog: Catalog, out: Optional[Reading] = N
     """Add what `doc` (source number `index`) declares to `out`."""
     v = vocab(catalog)
     out = out if out is not None else Reading()
-    seen_pi: set[tuple[str, bool]] = set()
+    seen_pi: dict[tuple[str, bool], int] = {}  # -> index in out.declared_pi
     sdk_rows: dict[tuple, int] = {}
     perms: dict[str, int] = {}
     stated: set[str] = set()
@@ -225,12 +240,19 @@ def read(doc: Document, index: int, catalog: Catalog, out: Optional[Reading] = N
                 _read_sdk_row(v, catalog, block, cols, add_sdk)
         for sent in sentences(block.text):
             low = sent.lower()
-            for pi, negated, term in _pi_hits(v, catalog, sent,
-                                              need_verb=doc.structured
-                                              and block.kind in ("para", "heading")):
-                if (pi, negated) not in seen_pi:
-                    seen_pi.add((pi, negated))
-                    out.declared_pi.append(DeclaredPI(pi, negated, quote(sent), index, term))
+            hits = _pi_hits(v, catalog, sent,
+                            need_verb=doc.structured and block.kind in ("para", "heading"))
+            purpose = _purpose(v, sent) if hits else ""
+            for pi, negated, term in hits:
+                key = (pi, negated)
+                if key not in seen_pi:
+                    seen_pi[key] = len(out.declared_pi)
+                    out.declared_pi.append(DeclaredPI(pi, negated, quote(sent), index, term,
+                                                      purpose))
+                elif purpose and not negated and not out.declared_pi[seen_pi[key]].purpose:
+                    # a later sentence states the purpose: keep that one as the declaration
+                    out.declared_pi[seen_pi[key]] = DeclaredPI(pi, False, quote(sent), index,
+                                                               term, purpose)
             if block.kind != "row" or not tables.get(block.table):
                 for term, _s, _e in v.sdk.find(low):
                     sdk, vendor = _resolve_sdk(catalog, term)

@@ -126,3 +126,15 @@ def test_language(text, lang):
 def test_fixture_languages():
     assert read_file(FIXTURES / "zh_table.html").language == "zh"
     assert read_file(FIXTURES / "en_policy.html").language == "en"
+
+
+def test_purposes_of_declared_pi(policy_catalog):
+    r = _read(policy_catalog, "zh_table.html")
+    purposes = {d.pi_type: d.purpose for d in r.declared_pi}
+    assert purposes["phone_number"] == "用于创建账号"
+    assert purposes["device.oaid"] == "用于个性化推荐"
+    assert not any(d.purpose for d in r.declared_pi if d.negated)
+    r = _text(policy_catalog, "We do not sell your data to partners. We collect your email "
+                              "address in order to send receipts.")
+    assert {d.pi_type: d.purpose for d in r.declared_pi} == {
+        "email": "We collect your email address in order to send receipts"}
