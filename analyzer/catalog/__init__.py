@@ -12,13 +12,14 @@ Files (YAML, in this directory):
   telecom.yaml      numbering tables of the traffic detectors (IMEI bodies, MNCs, card ranges)
   attribution.yaml  framework package prefixes skipped when attributing a call to its caller
   agent.yaml        Frida agent extras: value getters, list element fields, class loaders
+  hosts.yaml        hosts in URLs that are not destinations (XML namespaces, DTDs, licences)
 
 `load_catalog()` parses and cross-checks all of them once and returns a frozen `Catalog`. Every
 error names the file and the entry, so a bad edit fails the lint test with a useful message.
 
 Modules: types.py (the frozen dataclasses and closed vocabularies), fields.py (CatalogError and
 the checks every file shares), entries.py (one validator per core file), knowledge.py (validators
-of consent, telecom, attribution and agent), loading.py (reading and cross-checking,
+of consent, telecom, attribution, agent and hosts), loading.py (reading and cross-checking,
 `load_catalog`), indexes.py (lookups: SDK by class prefix or host, APIs by class).
 The names below are re-exported so callers import them from `privascope.catalog`.
 """

@@ -1,13 +1,14 @@
 """Validators of the smaller knowledge files: consent.yaml (the consent vocabulary),
-telecom.yaml (numbering tables of the traffic detectors), attribution.yaml (framework prefixes)
-and agent.yaml (the Frida agent's value getters and class loaders). Parsed YAML in, typed values
+telecom.yaml (numbering tables of the traffic detectors), attribution.yaml (framework prefixes),
+agent.yaml (the Frida agent's value getters and class loaders) and hosts.yaml (hosts that are
+not destinations). Parsed YAML in, typed values
 out, a CatalogError naming file and key otherwise.
 """
 from __future__ import annotations
 
 import re
 
-from privascope.catalog.fields import CatalogError, known_keys
+from privascope.catalog.fields import HOST, CatalogError, known_keys
 from privascope.catalog.types import AgentKnowledge, CardRange, ConsentVocabulary, Telecom
 
 _PACKAGE_PREFIX = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*\.")
@@ -145,3 +146,13 @@ def load_agent(doc, fname: str = "agent.yaml", pi_types=None) -> AgentKnowledge:
     return AgentKnowledge(value_getters={str(k): dict(v) for k, v in getters.items()},
                           element_fields=names("element_fields"),
                           loader_classes=names("loader_classes"))
+
+
+def load_hosts(doc: dict) -> tuple[str, ...]:
+    f = "hosts.yaml"
+    known_keys(doc, {"version", "not_destinations"}, f)
+    hosts = words(doc, "not_destinations", f)
+    for h in hosts:
+        if not HOST.match(h):
+            raise CatalogError(f"{f}: {h!r} is not a lower-case host name")
+    return hosts

@@ -23,7 +23,7 @@ CATALOG_DIR = Path(__file__).resolve().parent
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # every file the loader reads; a new knowledge file is added here and in knowledge.py/entries.py
 FILES = ("pi_types", "permissions", "apis", "sdks", "clauses", "packers", "rules", "consent",
-         "telecom", "attribution", "agent")
+         "telecom", "attribution", "agent", "hosts")
 
 
 @functools.lru_cache(maxsize=4)
@@ -70,6 +70,7 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
         telecom=knowledge.load_telecom(docs["telecom"]),
         framework_prefixes=knowledge.load_attribution(docs["attribution"]),
         agent=knowledge.load_agent(docs["agent"], pi_types=pi_types),
+        not_destinations=knowledge.load_hosts(docs["hosts"]),
         startup=startup,
         policy_terms=policy_terms,
     )

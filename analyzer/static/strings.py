@@ -14,12 +14,6 @@ _URL = re.compile(r"(?:https?|wss?)://[^\s\x00]+", re.IGNORECASE)
 _URL_IN_TEXT = re.compile(r"(?:https?|wss?)://[^\s\x00\"'`<>()\[\]{}]+", re.IGNORECASE)
 _HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}$")
 _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
-# XML namespaces, DTDs and licence texts are URLs nobody connects to: they are not destinations.
-_NOT_DESTINATIONS = (
-    "schemas.android.com", "www.w3.org", "w3.org", "www.apache.org", "apache.org",
-    "xmlpull.org", "ns.adobe.com", "purl.org", "xml.org", "java.sun.com", "xml.apache.org",
-    "schemas.xmlsoap.org", "schemas.microsoft.com", "www.gnu.org", "opensource.org",
-)
 MAX_SAMPLE_URLS = 3
 MAX_URL_LEN = 300
 MAX_EXCERPT = 80
@@ -46,8 +40,9 @@ def host_of(url: str) -> Optional[str]:
     return None
 
 
-def _skipped(host: str) -> bool:
-    return any(host == h or host.endswith("." + h) for h in _NOT_DESTINATIONS)
+def _skipped(host: str, catalog: Catalog) -> bool:
+    """XML namespaces, DTDs and licence texts (catalog hosts.yaml) are not destinations."""
+    return any(host == h or host.endswith("." + h) for h in catalog.not_destinations)
 
 
 @dataclass
@@ -94,7 +89,7 @@ class StringFindings:
 
     def _add_url(self, url: str, source: str, catalog: Catalog) -> Optional[str]:
         host = host_of(url)
-        if host is None or _skipped(host):
+        if host is None or _skipped(host, catalog):
             return None
         sdk = self._add_host(host, url, source, catalog)
         policy_url = _any_of(catalog.consent.policy_url_words)

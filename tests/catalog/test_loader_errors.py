@@ -342,3 +342,9 @@ def test_agent_file_is_loaded_and_cross_checked_with_the_catalog(cat_dir):
         getAltitude="location.height"))
     assert "agent.yaml: value_getters android.location.Location.getAltitude: unknown PI type " \
         "'location.height'" in _error(cat_dir)
+
+
+@pytest.mark.parametrize("host", ["W3.org", "localhost", "http://w3.org"])
+def test_bad_not_destination_host(cat_dir, host):
+    _edit(cat_dir, "hosts", lambda d: d["not_destinations"].append(host))
+    assert "hosts.yaml" in _error(cat_dir)
