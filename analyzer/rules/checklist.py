@@ -47,7 +47,10 @@ def clause_checklist(bundle: Bundle, catalog: Catalog,
         # or an attempt that obtained nothing asks a person to look, it does not prove a breach
         hard = [f for f in open_ if by_rule[f.rule].verdict == "fail"
                 and f.confidence == Confidence.HIGH]
-        tested = [r for r in citing[key] if r.source in ran and r.code not in broken]
+        # a rule whose silence proves nothing (params.absence_is_not_pass: no static chain
+        # to an SDK start is no evidence that nothing runs before consent) makes no pass
+        tested = [r for r in citing[key] if r.source in ran and r.code not in broken
+                  and not r.params.get("absence_is_not_pass")]
         if hard:
             status = Verdict.FAIL
         elif open_:

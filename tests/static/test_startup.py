@@ -139,6 +139,18 @@ def test_rules_on_the_sample(sample_scan, static_catalog):
     # the gated IMEI read (JPush) gives no PS308 finding of its own
     assert not [f for f in by["PS308"] if f.sdks == ("jpush",)]
     assert all(f.source == "static" and "reachable" in f.title for f in by["PS308"])
+    status = {(c.framework, c.item): c.status.value for c in out.assessment.checklist}
+    assert status[("cac191", "3.1")] == "review"  # static reachability asks for a look
+
+
+def test_no_chain_is_no_pass(sample_scan, static_catalog):
+    """A static run with no SDK start and no PI read at start does not pass 3.1: a chain not
+    found proves nothing about what runs before consent."""
+    from privascope.rules import evaluate
+
+    out = evaluate(sample_scan("clean"), catalog=static_catalog)
+    status = {(c.framework, c.item): c.status.value for c in out.assessment.checklist}
+    assert status[("cac191", "3.1")] == "not_tested"
 
 
 def test_json_contract(sample_scan):
