@@ -3,6 +3,8 @@ saved single-file web page (.mhtml), plain and markdown text, PDF (made here by 
 from a test policy, read with pypdf), and one clear error for what is not a policy."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,19 @@ from privascope.policy.documents import blocks_of, html_blocks, text_blocks
 from tests.policy.conftest import FIXTURES, expand, gold
 
 CHROMIUM = Path("/usr/bin/chromium")
+_PRINT_PDF = r"""
+import sys
+from pathlib import Path
+from playwright.sync_api import sync_playwright
+with sync_playwright() as p:
+    b = p.chromium.launch(executable_path=sys.argv[1], headless=True,
+                          args=["--headless", "--no-sandbox", "--disable-gpu"])
+    page = b.new_page()
+    page.set_content(Path(sys.argv[2]).read_text(encoding="utf-8"), wait_until="load",
+                     timeout=30000)
+    page.pdf(path=sys.argv[3])
+    b.close()
+"""
 
 
 def test_html_keeps_text_and_drops_code():
@@ -58,19 +73,11 @@ def test_saved_web_page_mhtml(tmp_path, policy_catalog):
 def test_pdf_policy(tmp_path, policy_catalog, name):
     """A PDF printed by Chromium from a test policy reads like the HTML (tables become prose:
     SDKs and PI are still found, row structure is not)."""
-    from playwright.sync_api import sync_playwright
-
     pdf = tmp_path / (name + ".pdf")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page()
-            page.set_content((FIXTURES / name).read_text(encoding="utf-8"),
-                             wait_until="load", timeout=30_000)
-            page.pdf(path=str(pdf))
-        finally:
-            browser.close()
+    # in a child process: a sync Playwright here would clash with tests/reports' session browser
+    proc = subprocess.run([sys.executable, "-c", _PRINT_PDF, str(CHROMIUM), str(FIXTURES / name),
+                           str(pdf)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and pdf.exists(), proc.stderr[-2000:]
     doc = read_file(pdf)
     assert doc.language == read_file(FIXTURES / name).language
     r = read_policy([doc], policy_catalog)
