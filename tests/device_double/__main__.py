@@ -1,0 +1,49 @@
+"""`python -m tests.device_double --profile NAME --adb-port PORT [--app PACKAGE=jvm:CP:MAIN]...`
+prints `ready SERIAL` and serves until SIGTERM (or Ctrl-C), then ends every device process."""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from tests.device_double.adb_server import AdbServer
+from tests.device_double.device import Device, DoubleError, load_profile, profile_names
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m tests.device_double")
+    ap.add_argument("--profile", required=True, help=", ".join(profile_names()))
+    ap.add_argument("--adb-port", type=int, required=True)
+    ap.add_argument("--app", action="append", default=[], metavar="PACKAGE=jvm:CLASSPATH:MAIN",
+                    help="not yet served: app processes as JVM programs (issue 11, later)")
+    args = ap.parse_args(argv)
+    if args.app:
+        print("device_double: --app (JVM app processes) is not implemented yet", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        device = Device(load_profile(args.profile)).start()
+    except DoubleError as exc:
+        print(f"device_double: {exc}", file=sys.stderr)
+        return 3
+    try:
+        server = AdbServer([device], port=args.adb_port).start()
+    except OSError as exc:
+        device.stop()
+        print(f"device_double: cannot listen on 127.0.0.1:{args.adb_port}: {exc.strerror}",
+              file=sys.stderr)
+        return 3
+    print(f"ready {device.serial}", flush=True)
+    try:
+        stop.wait()
+    finally:
+        server.stop()
+        device.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

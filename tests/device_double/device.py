@@ -1,0 +1,431 @@
+"""One device of the double: a private root with a real Android-like userland, run in its own
+namespaces.
+
+Why namespaces + chroot: the userland must be the real thing (Debian's mksh, which is Android's
+shell, and toybox 0.8.9, the Android 14 release), and device paths (/system/bin,
+/data/local/tmp, /apex/com.android.conscrypt/cacerts) must be real paths for it. A holder
+process (`unshare --mount --pid --net --uts --fork`) owns the device's namespaces; each shell
+command enters them with `nsenter` and `chroot`s into the root. Hence:
+- mounts made by a command (the CA tmpfs overlay) persist for later commands and never touch
+  the host;
+- toybox `pidof`/`ps` see only the device's processes (its own /proc);
+- the device's network is its own loopback: it reaches the host only through `adb reverse`
+  listeners that the double opens inside that namespace, as a real device does.
+Needs root (CI and developer machines run as root here); unshare/nsenter are util-linux.
+The device identity (uid 0 under `adb root`, else 2000) is the DOUBLE_UID variable that adbd
+sets and only su changes (userland/id, su-*); file permissions are not enforced.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+PROFILES = HERE / "profiles"
+USERLAND = HERE / "userland"
+# bionic's _PATH_DEFPATH (bionic/libc/include/paths.h, Android 10+): what adbd's shell gets
+ANDROID_PATH = ("/product/bin:/apex/com.android.runtime/bin:/apex/com.android.art/bin:"
+                "/system_ext/bin:/system/bin:/system/xbin:/odm/bin:/vendor/bin:/vendor/xbin")
+FRAMEWORK_COMMANDS = ("pm", "am", "cmd", "settings", "getprop", "setprop", "input",
+                      "uiautomator", "monkey")
+HOST_LIBS = ("/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libm.so.6",
+             "/lib/x86_64-linux-gnu/libcrypt.so.1", "/lib64/ld-linux-x86-64.so.2")
+DEVICE_DIRS = ("system/bin", "system/xbin", "system/etc/security/cacerts",
+               "apex/com.android.conscrypt/cacerts", "data/local/tmp", "data/data", "data/app",
+               "data/system/users/0", "data/misc/user/0/cacerts-added",
+               "storage/emulated/0/Download",
+               "dev/socket", "proc", "vendor/bin", "product/bin")
+CLONE_NEWNET = 0x40000000
+
+
+class DoubleError(RuntimeError):
+    """The double cannot run here (missing tool, no privileges): one line."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    serial: str
+    adbd_root: bool
+    su: str  # "aosp" | "magisk"
+    nc_zero_io: bool
+    props: dict = field(default_factory=dict)
+
+    @property
+    def shell_uid(self) -> int:
+        return 0 if self.adbd_root else 2000
+
+
+def load_profile(name: str) -> Profile:
+    path = PROFILES / f"{name}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in PROFILES.glob("*.yaml")))
+        raise DoubleError(f"unknown profile {name!r} (known: {known})")
+    data = yaml.safe_load(path.read_text())
+    if data.get("su") not in ("aosp", "magisk"):
+        raise DoubleError(f"{path.name}: su must be aosp or magisk")
+    return Profile(name=name, serial=str(data["serial"]), adbd_root=bool(data["adbd_root"]),
+                   su=data["su"], nc_zero_io=bool(data.get("nc_zero_io")),
+                   props={str(k): str(v) for k, v in (data.get("props") or {}).items()})
+
+
+def profile_names() -> list[str]:
+    return sorted(p.stem for p in PROFILES.glob("*.yaml"))
+
+
+def _android_applets() -> list[str]:
+    lines = (USERLAND / "toybox-applets.txt").read_text().splitlines()
+    return [l.strip() for l in lines if l.strip() and not l.startswith("#")]
+
+
+def _debian_applets(toybox: str) -> set[str]:
+    return set(subprocess.run([toybox], capture_output=True, text=True, timeout=10).stdout.split())
+
+
+class Device:
+    """A running device double. `start()` builds the root and the namespaces; `stop()` ends
+    every process it started (bounded)."""
+
+    def __init__(self, profile: Profile, workdir: Optional[Path] = None):
+        self.profile = profile
+        self.serial = profile.serial
+        self._own_workdir = workdir is None
+        self.workdir = Path(workdir or tempfile.mkdtemp(prefix=f"double-{profile.name}-"))
+        self.root = self.workdir / "root"
+        self._holder: Optional[subprocess.Popen] = None
+        self.ns_pid: Optional[int] = None
+        self._reverse: dict[str, "_Reverse"] = {}
+        self._lock = threading.Lock()
+        self.system_server = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> "Device":
+        for tool in ("unshare", "nsenter", "chroot", "mksh", "toybox"):
+            if shutil.which(tool) is None:
+                raise DoubleError(f"{tool} not found: install util-linux, coreutils, mksh and "
+                                  "toybox (`make apt`)")
+        if os.geteuid() != 0:
+            raise DoubleError("the device double needs root (namespaces, chroot, mounts)")
+        self._build_root()
+        proc_dir = self.root / "proc"
+        # The holder: pid 1 of the device's PID namespace, owner of its mount/net/uts ones.
+        script = (f"mount -t proc proc '{proc_dir}' && "
+                  + " && ".join(f"mount --bind /dev/{d} '{self.root}/dev/{d}'"
+                                for d in ("null", "zero", "random", "urandom"))
+                  + f" && hostname localhost && exec sleep infinity")
+        # --kill-child + parent-death signal: the device never outlives the double's process
+        self._holder = subprocess.Popen(
+            ["unshare", "--mount", "--pid", "--net", "--uts", "--fork", "--kill-child",
+             "--propagation", "private", "sh", "-c", script],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, preexec_fn=_die_with_parent)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            kids = Path(f"/proc/{self._holder.pid}/task/{self._holder.pid}/children")
+            try:
+                pids = kids.read_text().split()
+            except OSError:
+                pids = []
+            if pids and os.readlink(f"/proc/{pids[0]}/exe").endswith("sleep"):
+                self.ns_pid = int(pids[0])
+                break
+            if self._holder.poll() is not None:
+                raise DoubleError(f"cannot create the device namespaces (unshare exit "
+                                  f"{self._holder.returncode})")
+            time.sleep(0.02)
+        else:
+            self.stop()
+            raise DoubleError("device namespaces not ready within 10 s")
+        out = self.run("ifconfig lo 127.0.0.1 up", uid=0, timeout=10)
+        if out.returncode != 0:
+            self.stop()
+            raise DoubleError("cannot bring up the device loopback: " + out.stdout.decode()[-200:])
+        from tests.device_double.system_server import SystemServer
+
+        self.system_server = SystemServer(self).start()
+        return self
+
+    def stop(self) -> None:
+        for rev in list(self._reverse.values()):
+            rev.close()
+        self._reverse.clear()
+        if self.system_server is not None:
+            self.system_server.stop()
+            self.system_server = None
+        if self._holder is not None:
+            # Killing pid 1 of the PID namespace ends every process of the device.
+            if self.ns_pid is not None:
+                try:
+                    os.kill(self.ns_pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            try:
+                self._holder.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self._holder.pid, signal.SIGKILL)
+                self._holder.wait(timeout=5)
+            self._holder = None
+        if self._own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> "Device":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ root
+
+    def _build_root(self) -> None:
+        r = self.root
+        for d in DEVICE_DIRS:
+            (r / d).mkdir(parents=True, exist_ok=True)
+        for lib in HOST_LIBS:
+            dst = r / lib.lstrip("/")
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(os.path.realpath(lib), dst)
+        for name in ("null", "zero", "random", "urandom"):
+            (r / "dev" / name).touch()
+        bin_ = r / "system/bin"
+        toybox = shutil.which("toybox")
+        shutil.copy2(toybox, bin_ / "toybox")
+        shutil.copy2(shutil.which("mksh"), bin_ / "sh")
+        have = _debian_applets(toybox)
+        for applet in _android_applets():
+            if applet in have:
+                (bin_ / applet).symlink_to("toybox")
+        for script in ("id", "chcon"):
+            (bin_ / script).unlink(missing_ok=True)
+            shutil.copy2(USERLAND / script, bin_ / script)
+        shutil.copy2(USERLAND / "binder-client", bin_ / "binder-client")
+        for cmd in FRAMEWORK_COMMANDS:
+            (bin_ / cmd).symlink_to("binder-client")
+        su = "su-magisk" if self.profile.su == "magisk" else "su-aosp"
+        # AOSP's su lives in /system/xbin (userdebug builds); Magisk's in /system/bin (its overlay)
+        su_dir = r / ("system/bin" if self.profile.su == "magisk" else "system/xbin")
+        shutil.copy2(USERLAND / su, su_dir / "su")
+        if self.profile.nc_zero_io:
+            (bin_ / "nc").unlink()
+            shutil.copy2(USERLAND / "nc-z", bin_ / "nc")
+        (r / "sdcard").symlink_to("/storage/emulated/0")
+        (r / "system/build.prop").write_text(
+            "".join(f"{k}={v}\n" for k, v in self.profile.props.items()))
+        (r / "etc").mkdir(exist_ok=True)
+        (r / "etc/passwd").write_text("root:x:0:0::/:/system/bin/sh\nshell:x:2000:2000::/:/system/bin/sh\n")
+        (r / "etc/group").write_text("root:x:0:\nshell:x:2000:\n")
+        (r / "data/local/tmp").chmod(0o771)
+
+    # ------------------------------------------------------------------ processes
+
+    def shell_env(self, uid: Optional[int] = None) -> dict[str, str]:
+        uid = self.profile.shell_uid if uid is None else uid
+        # what adbd gives a shell (system/core/adb/daemon/shell_service.cpp: HOME, PATH from
+        # the init environment, USER/LOGNAME, TMPDIR); DOUBLE_UID is the double's identity
+        return {"PATH": ANDROID_PATH, "HOME": "/", "TMPDIR": "/data/local/tmp",
+                "USER": "root" if uid == 0 else "shell", "LOGNAME": "root" if uid == 0 else "shell",
+                "ANDROID_DATA": "/data", "ANDROID_ROOT": "/system", "HOSTNAME": "localhost",
+                "DOUBLE_UID": str(uid)}
+
+    def spawn(self, command: str, uid: Optional[int] = None, stdin=subprocess.PIPE) -> subprocess.Popen:
+        """`sh -c COMMAND` on the device, as adbd runs a shell service (own process group, so
+        a closed connection can end it)."""
+        if self.ns_pid is None:
+            raise DoubleError("device not started")
+        # host tools by absolute path: the environment carries the device's PATH
+        argv = [shutil.which("nsenter"), "-t", str(self.ns_pid), "-m", "-p", "-n", "-u", "--",
+                shutil.which("chroot"), str(self.root), "/system/bin/sh", "-c", command]
+        return subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=self.shell_env(uid), cwd="/",
+                                start_new_session=True)
+
+    def run(self, command: str, uid: Optional[int] = None, timeout: float = 30.0):
+        p = self.spawn(command, uid=uid, stdin=subprocess.DEVNULL)
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_group(p)
+            out, err = p.communicate(timeout=5)
+        return subprocess.CompletedProcess(p.args, p.returncode, out + err, err)
+
+    # ------------------------------------------------------------------ files (sync service)
+
+    def host_path(self, device_path: str) -> Path:
+        """The host path behind an absolute device path, following the device's symlinks
+        inside its root (never out of it)."""
+        parts = [p for p in device_path.split("/") if p not in ("", ".")]
+        resolved: list[str] = []
+        hops = 0
+        while parts:
+            part = parts.pop(0)
+            if part == "..":
+                if resolved:
+                    resolved.pop()
+                continue
+            candidate = self.root.joinpath(*resolved, part)
+            if candidate.is_symlink():
+                hops += 1
+                if hops > 40:
+                    raise OSError("too many levels of symbolic links")
+                target = os.readlink(candidate)
+                if target.startswith("/"):
+                    resolved = []
+                parts = [p for p in target.split("/") if p not in ("", ".")] + parts
+                continue
+            resolved.append(part)
+        return self.root.joinpath(*resolved)
+
+    # ------------------------------------------------------------------ adb reverse
+
+    def reverse(self, remote: str, local: str, norebind: bool = False) -> None:
+        """Listen on the device's tcp:PORT; each connection goes to the host's tcp:PORT."""
+        rport, lport = _tcp_port(remote), _tcp_port(local)
+        with self._lock:
+            if remote in self._reverse:
+                if norebind:
+                    raise DoubleError(f"cannot rebind existing socket")
+                self._reverse.pop(remote).close()
+            self._reverse[remote] = _Reverse(self, rport, lport, local)
+
+    def kill_reverse(self, remote: str) -> None:
+        with self._lock:
+            if remote not in self._reverse:
+                raise DoubleError(f"listener '{remote}' not found")
+            self._reverse.pop(remote).close()
+
+    def reverse_list(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return [(remote, rev.local) for remote, rev in self._reverse.items()]
+
+    def socket_in_device(self, family=socket.AF_INET, type_=socket.SOCK_STREAM) -> socket.socket:
+        """A socket created inside the device's network namespace (setns in a short thread:
+        a socket keeps the namespace it was created in)."""
+        result: list = []
+
+        def make():
+            try:
+                fd = os.open(f"/proc/{self.ns_pid}/ns/net", os.O_RDONLY)
+                try:
+                    if _libc().setns(fd, CLONE_NEWNET) != 0:
+                        raise OSError(ctypes.get_errno(), "setns failed")
+                finally:
+                    os.close(fd)
+                result.append(socket.socket(family, type_))
+            except Exception as exc:  # reported to the caller
+                result.append(exc)
+
+        t = threading.Thread(target=make, daemon=True)
+        t.start()
+        t.join(5)
+        if not result or isinstance(result[0], Exception):
+            raise DoubleError(f"cannot open a socket in the device: {result[0] if result else 'timeout'}")
+        return result[0]
+
+
+def _tcp_port(spec: str) -> int:
+    if not spec.startswith("tcp:") or not spec[4:].isdigit():
+        raise DoubleError(f"unsupported socket spec {spec!r} (tcp:PORT only)")
+    return int(spec[4:])
+
+
+_LIBC = None
+
+
+def _libc():
+    global _LIBC
+    if _LIBC is None:
+        _LIBC = ctypes.CDLL("libc.so.6", use_errno=True)
+    return _LIBC
+
+
+def _die_with_parent() -> None:
+    PR_SET_PDEATHSIG = 1
+    _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def kill_group(p: subprocess.Popen) -> None:
+    try:
+        os.killpg(p.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class _Reverse:
+    """An `adb reverse` rule: a listener in the device's network namespace relaying each
+    connection to the host's 127.0.0.1:local_port."""
+
+    def __init__(self, device: Device, remote_port: int, local_port: int, local: str):
+        self.local = local
+        self.local_port = local_port
+        self._sock = device.socket_in_device()
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            self._sock.bind(("127.0.0.1", remote_port))
+        except OSError as exc:
+            self._sock.close()
+            raise DoubleError(f"cannot bind listener: {exc.strerror}") from None
+        self._sock.listen(16)
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            try:
+                up = socket.create_connection(("127.0.0.1", self.local_port), timeout=5)
+                up.settimeout(None)
+            except OSError:
+                conn.close()  # adb closes the device side when the host refuses
+                continue
+            pipe_both(conn, up)
+
+    def close(self) -> None:
+        self._closed = True
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._sock.close()
+
+
+def pipe_both(a: socket.socket, b: socket.socket) -> None:
+    def pump(src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            try:
+                dst.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+    def both():
+        t = threading.Thread(target=pump, args=(b, a), daemon=True)
+        t.start()
+        pump(a, b)
+        t.join()
+        a.close()
+        b.close()
+
+    threading.Thread(target=both, daemon=True).start()

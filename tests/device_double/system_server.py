@@ -1,0 +1,278 @@
+"""The framework side of the double's `pm`, `cmd`, `am`, `settings`, `getprop`, `setprop`,
+`input`, `uiautomator` and `monkey`: on Android these are binder clients of system_server; here
+userland/binder-client sends argv over a unix socket in the device root and this answers with
+the exit code and the output. Each command's observable output follows the AOSP source cited
+at its handler; state (settings, properties, packages) is kept in memory for the device's life.
+"""
+from __future__ import annotations
+
+import os
+import random
+import re
+import shlex
+import socket
+import threading
+from pathlib import Path
+from typing import Callable
+
+SOCKET = "dev/socket/double_system_server"
+# Present on every Google APIs image / phone; what `pm list packages` always shows.
+SYSTEM_PACKAGES = ("android", "com.android.shell", "com.android.settings",
+                   "com.android.systemui", "com.google.android.gms", "com.android.vending")
+_PKG = re.compile(r"^[A-Za-z][\w]*(\.[A-Za-z][\w]*)+$")
+
+
+class SystemServer:
+    def __init__(self, device):
+        self.device = device
+        self.props = dict(device.profile.props)
+        self.settings: dict[str, dict[str, str]] = {"global": {}, "secure": {}, "system": {}}
+        self.packages: dict[str, dict] = {p: {"path": f"/system/app/{p}.apk", "system": True,
+                                              "granted": set()} for p in SYSTEM_PACKAGES}
+        self.events: list[tuple[str, ...]] = []  # input/am/monkey calls, for tests
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> "SystemServer":
+        path = self.device.root / SOCKET
+        path.unlink(missing_ok=True)
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._sock.bind(str(path))
+        os.chmod(path, 0o666)
+        self._sock.listen(32)
+        threading.Thread(target=self._serve, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            self._sock.close()
+            self._sock = None
+
+    def _serve(self) -> None:
+        while self._sock is not None:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(10)
+            data = b""
+            try:
+                while not data.endswith(b"\n"):
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+            except OSError:
+                return
+            fields = data.rstrip(b"\n").decode("utf-8", "replace").split("\x1f")
+            if fields and fields[-1] == "":
+                fields.pop()
+            if len(fields) < 2:
+                return
+            uid, name, args = int(fields[0] or 2000), fields[1], fields[2:]
+            try:
+                with self._lock:
+                    code, out = self.call(uid, name, args)
+            except Exception as exc:  # a bug in the double: show it on the device
+                code, out = 255, f"double system_server: {exc.__class__.__name__}: {exc}\n"
+            try:
+                conn.sendall(f"{code}\n".encode() + out.encode())
+            except OSError:
+                pass
+
+    # ------------------------------------------------------------------ dispatch
+
+    def call(self, uid: int, name: str, args: list[str]) -> tuple[int, str]:
+        handlers: dict[str, Callable[[int, list[str]], tuple[int, str]]] = {
+            "getprop": self.getprop, "setprop": self.setprop, "settings": self.settings_cmd,
+            "pm": self.pm, "am": self.am, "cmd": self.cmd, "input": self.input,
+            "uiautomator": self.uiautomator, "monkey": self.monkey}
+        handler = handlers.get(name)
+        if handler is None:
+            return 127, f"{name}: not found\n"
+        return handler(uid, args)
+
+    def cmd(self, uid: int, args: list[str]) -> tuple[int, str]:
+        # frameworks/native/cmds/cmd/cmd.cpp: `cmd SERVICE ARGS` -> the service's shell command
+        services = {"package": self.pm, "settings": self.settings_cmd, "activity": self.am}
+        if not args:
+            return 20, "cmd: No service specified; use -l to list all running services. Use -w to start and wait for a service.\n"
+        service = services.get(args[0])
+        if service is None:
+            return 20, f"cmd: Can't find service: {args[0]}\n"
+        return service(uid, args[1:])
+
+    # ------------------------------------------------------------------ properties
+
+    def getprop(self, uid: int, args: list[str]) -> tuple[int, str]:
+        # system/core/toolbox/getprop.cpp: no args -> "[name]: [value]" sorted; else the value
+        # (or the default, or an empty line)
+        if not args:
+            return 0, "".join(f"[{k}]: [{v}]\n" for k, v in sorted(self.props.items()))
+        return 0, self.props.get(args[0], args[1] if len(args) > 1 else "") + "\n"
+
+    def setprop(self, uid: int, args: list[str]) -> tuple[int, str]:
+        # system/core/toolbox/setprop.cpp: ro.* are write-once; init refuses others per SELinux
+        if len(args) != 2:
+            return 1, "usage: setprop NAME VALUE\n"
+        key, value = args
+        if key.startswith("ro.") and key in self.props:
+            return 1, f"Failed to set property '{key}' to '{value}'.\nSee dmesg for error reason.\n"
+        self.props[key] = value
+        return 0, ""
+
+    # ------------------------------------------------------------------ settings
+
+    def settings_cmd(self, uid: int, args: list[str]) -> tuple[int, str]:
+        # frameworks/base/packages/SettingsProvider/src/com/android/providers/settings/
+        # SettingsService.java (android14-release): get prints the value or "null"; put prints
+        # nothing; delete prints "Deleted N rows"; list prints name=value.
+        args = list(args)
+        while args and args[0] in ("--user", "--lineage"):
+            args = args[2:] if args[0] == "--user" else args[1:]
+        if len(args) < 2 or args[1] not in self.settings:
+            return 255, "Invalid command: " + " ".join(args) + "\n"
+        verb, table, rest = args[0], self.settings[args[1]], args[2:]
+        if verb == "get" and len(rest) == 1:
+            return 0, table.get(rest[0], "null") + "\n"
+        if verb == "put" and len(rest) >= 2:
+            table[rest[0]] = rest[1]
+            self.events.append(("settings", "put", args[1], rest[0], rest[1]))
+            return 0, ""
+        if verb == "delete" and len(rest) == 1:
+            n = 1 if table.pop(rest[0], None) is not None else 0
+            self.events.append(("settings", "delete", args[1], rest[0]))
+            return 0, f"Deleted {n} rows\n"
+        if verb == "list" and not rest:
+            return 0, "".join(f"{k}={v}\n" for k, v in sorted(table.items()))
+        return 255, "Invalid command: " + " ".join(args) + "\n"
+
+    # ------------------------------------------------------------------ packages
+
+    def pm(self, uid: int, args: list[str]) -> tuple[int, str]:
+        # frameworks/base/services/core/java/com/android/server/pm/PackageManagerShellCommand.java
+        # (android14-release); `pm` itself is `cmd package "$@"` since Android 7.
+        if not args:
+            return 1, "usage: pm [list|path|install|uninstall|clear|grant|revoke] ...\n"
+        verb, rest = args[0], args[1:]
+        if verb == "list" and rest[:1] == ["packages"]:
+            flags = [a for a in rest[1:] if a.startswith("-")]
+            filt = next((a for a in rest[1:] if not a.startswith("-")), "")
+            lines = []
+            for name, info in sorted(self.packages.items()):
+                if filt and filt not in name:
+                    continue
+                lines.append(f"package:{info['path']}={name}" if "-f" in flags else f"package:{name}")
+            return 0, "".join(l + "\n" for l in lines)
+        if verb == "path" and rest:
+            info = self.packages.get(rest[0])
+            return (0, f"package:{info['path']}\n") if info else (1, "")
+        if verb == "install":
+            paths = [a for a in rest if not a.startswith("-")]
+            if len(paths) != 1:
+                return 1, "Error: must either specify a package size or an APK file\n"
+            return self._install(paths[0])
+        if verb == "uninstall" and rest:
+            pkg = rest[-1]
+            info = self.packages.get(pkg)
+            if info is None or info["system"]:
+                return 1, "Failure [DELETE_FAILED_INTERNAL_ERROR]\n"
+            del self.packages[pkg]
+            return 0, "Success\n"
+        if verb == "clear" and rest:
+            pkg = rest[-1]
+            if pkg not in self.packages:
+                return 1, "Failed\n"
+            data = self.device.host_path(f"/data/data/{pkg}")
+            for child in sorted(data.rglob("*"), reverse=True) if data.is_dir() else []:
+                child.rmdir() if child.is_dir() and not child.is_symlink() else child.unlink()
+            return 0, "Success\n"
+        if verb in ("grant", "revoke") and len(rest) == 2:
+            info = self.packages.get(rest[0])
+            if info is None:
+                return 255, f"Exception occurred while executing '{verb}':\njava.lang.IllegalArgumentException: Unknown package: {rest[0]}\n"
+            (info["granted"].add if verb == "grant" else info["granted"].discard)(rest[1])
+            return 0, ""
+        if verb == "compile":
+            return 0, "Success\n"
+        return 255, f"Unknown command: {verb}\n"
+
+    def _install(self, device_path: str) -> tuple[int, str]:
+        host = self.device.host_path(device_path)
+        if not host.is_file():
+            return 1, f"Error: Can't open file: {device_path}\nException occurred while executing 'install':\njava.lang.IllegalArgumentException: Error: Can't open file: {device_path}\n"
+        try:
+            from privascope.static.apk import read_apk
+
+            pkg = read_apk(str(host)).package
+        except Exception:
+            return 1, "Failure [INSTALL_PARSE_FAILED_NOT_APK: Failed to parse " + device_path + "]\n"
+        if not pkg or not _PKG.match(pkg):
+            return 1, "Failure [INSTALL_PARSE_FAILED_BAD_PACKAGE_NAME]\n"
+        app_dir = self.device.host_path(f"/data/app/{pkg}-1")
+        app_dir.mkdir(parents=True, exist_ok=True)
+        (app_dir / "base.apk").write_bytes(host.read_bytes())
+        self.device.host_path(f"/data/data/{pkg}").mkdir(parents=True, exist_ok=True)
+        self.packages[pkg] = {"path": f"/data/app/{pkg}-1/base.apk", "system": False,
+                              "granted": set()}
+        return 0, "Success\n"
+
+    # ------------------------------------------------------------------ activity + input
+
+    def am(self, uid: int, args: list[str]) -> tuple[int, str]:
+        # frameworks/base/services/core/java/com/android/server/am/ActivityManagerShellCommand.java
+        self.events.append(("am", *args))
+        if args[:1] == ["force-stop"] and len(args) >= 2:
+            return 0, ""
+        if args[:1] == ["start"]:
+            comp = args[args.index("-n") + 1] if "-n" in args else ""
+            pkg = comp.split("/")[0]
+            if pkg not in self.packages:
+                return 0, (f"Starting: Intent {{ cmp={comp} }}\nError type 3\nError: Activity "
+                           f"class {{{comp}}} does not exist.\n")
+            return 0, f"Starting: Intent {{ cmp={comp} }}\n"
+        return 255, f"Unknown command: {args[0] if args else ''}\n"
+
+    def input(self, uid: int, args: list[str]) -> tuple[int, str]:
+        # frameworks/base/cmds/input/input: `cmd input`; keyevent/tap/text/swipe print nothing
+        self.events.append(("input", *args))
+        if args[:1] in (["keyevent"], ["tap"], ["text"], ["swipe"]) and len(args) >= 2:
+            return 0, ""
+        return 1, "Error: Unknown command: " + " ".join(args[:1]) + "\n"
+
+    def uiautomator(self, uid: int, args: list[str]) -> tuple[int, str]:
+        # frameworks/testing uiautomator DumpCommand: writes the hierarchy, prints its path (sic)
+        if args[:1] != ["dump"]:
+            return 1, "Usage: uiautomator <subcommand> [options]\n"
+        target = next((a for a in args[1:] if not a.startswith("-")), "/sdcard/window_dump.xml")
+        host = self.device.host_path(target)
+        host.parent.mkdir(parents=True, exist_ok=True)
+        host.write_text("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy "
+                        "rotation=\"0\"><node index=\"0\" text=\"\" class=\"android.widget."
+                        "FrameLayout\" package=\"com.android.systemui\" bounds=\"[0,0][1080,2400]\""
+                        " /></hierarchy>")
+        return 0, f"UI hierchary dumped to: {target}\n"
+
+    def monkey(self, uid: int, args: list[str]) -> tuple[int, str]:
+        # development/cmds/monkey/src/com/android/commands/monkey/Monkey.java: with -p naming no
+        # installed launchable package: "** No activities found to run, monkey aborted."
+        self.events.append(("monkey", *args))
+        pkgs = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "-p"]
+        count = args[-1] if args and args[-1].isdigit() else "0"
+        seed = args[args.index("-s") + 1] if "-s" in args else str(random.randrange(1 << 31))
+        if any(p not in self.packages for p in pkgs):
+            return 0, "** No activities found to run, monkey aborted.\n"
+        allowed = "".join(f":AllowPackage: {p}\n" for p in pkgs)
+        return 0, (f":Monkey: seed={seed} count={count}\n{allowed}"
+                   ":IncludeCategory: android.intent.category.LAUNCHER\n"
+                   f"Events injected: {count}\n:Sending rotation degrees=0, persist=false\n"
+                   "## Network stats: elapsed time=100ms (0ms mobile, 0ms wifi, 100ms not connected)\n"
+                   "// Monkey finished\n")
