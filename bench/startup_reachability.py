@@ -45,14 +45,22 @@ def _graph(apk: str, catalog) -> dict:
     from privascope.catalog.startup import startup_catalog
     from privascope.static.apk import StartFact
     from privascope.static.dex import DexFile, descriptor_to_java
-    from privascope.static.startup import analyze_startup, build_graph
+    from privascope.static.startup import analyze_startup, new_graph
 
     scat = startup_catalog(catalog)
     t0 = time.perf_counter()
-    with zipfile.ZipFile(apk) as z:
-        dexes = [DexFile(z.read(n), n) for n in z.namelist() if n.endswith(".dex")]
-    t1 = time.perf_counter()
-    g = build_graph(dexes, scat)
+    g = new_graph(scat)
+    read = 0.0
+    n_dex = 0
+    with zipfile.ZipFile(apk) as z:  # one dex at a time, as the scan does: none is kept
+        for name in (n for n in z.namelist() if n.endswith(".dex")):
+            r0 = time.perf_counter()
+            dex = DexFile(z.read(name), name)
+            read += time.perf_counter() - r0
+            g.add_dex(dex)
+            n_dex += 1
+    g.finish()
+    t1 = t0 + read
     t2 = time.perf_counter()
     roots = {g.types.index[d]: k for d, k in _ROOT_KINDS.items() if d in g.types.index}
     starts = []
@@ -63,7 +71,7 @@ def _graph(apk: str, catalog) -> dict:
                 break
     result = analyze_startup(g, starts, (), catalog, scat)
     t3 = time.perf_counter()
-    return {"dex_files": len(dexes), "methods": g.method_count, "edges_raw": g.edge_count,
+    return {"dex_files": n_dex, "methods": g.method_count, "edges_raw": g.edge_count,
             "entry_classes": len(starts), "entry_methods": result.stats["entry_methods"],
             "reachable_methods": result.stats["reachable_methods"],
             "sdk_inits": len(result.sdk_inits),

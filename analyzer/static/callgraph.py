@@ -312,6 +312,7 @@ class CallGraph:
         self._defined_b = self.defined.tobytes()
         self._children: Optional[dict[int, list[int]]] = None
         self._subtypes: dict[int, frozenset] = {}
+        self._clinit_cache: dict[int, list[int]] = {}
         self._ancestors: dict[int, frozenset] = {}
         self._resolved: dict[tuple[int, int], tuple[int, ...]] = {}
         self._cha_fanout = 0
@@ -518,6 +519,12 @@ class CallGraph:
         return out
 
     def _clinits(self, cls: int) -> list[int]:
+        hit = self._clinit_cache.get(cls)
+        if hit is None:
+            hit = self._clinit_cache[cls] = self._clinits_of(cls)
+        return hit
+
+    def _clinits_of(self, cls: int) -> list[int]:
         n = self.names.index.get("<clinit>")
         p = self.protos.index.get("()V")
         if n is None or p is None:
