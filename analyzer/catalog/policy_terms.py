@@ -23,7 +23,8 @@ def _unbracket(name: str) -> str:
     """"Alibaba user tracking (UT) analytics" -> "Alibaba user tracking analytics"."""
     return re.sub(r"\s+", " ", _BRACKETS.sub(" ", name)).strip()
 _TOP = {"version", "pi_types", "groups", "sdk_aliases", "vendors", "base_components",
-        "exempt_categories", "not_sdk_names", "permissions", "negations", "clause_breaks", "purposes",
+        "exempt_categories", "not_sdk_names", "permissions", "negations", "clause_breaks",
+        "purposes",
         "statements", "sdk_table_columns", "conditionals", "titles", "collection_verbs",
         "file_names"}
 

@@ -85,7 +85,8 @@ def vocab(catalog: Catalog) -> _Vocab:
     v = _Vocab(
         pi=_Matcher(t.pi_terms), sdk=_Matcher(list(t.sdk_terms) + list(t.vendor_terms)),
         perm=_Matcher(t.permission_terms), negation=_Matcher(t.negations),
-        conditional=_Matcher(t.conditionals), verb=_Matcher(t.verbs, stems=True), purpose=t.purposes, breaks=t.clause_breaks,
+        conditional=_Matcher(t.conditionals), verb=_Matcher(t.verbs, stems=True),
+        purpose=t.purposes, breaks=t.clause_breaks,
         statements={k: _Matcher(v) for k, v in t.statements.items()}, columns=t.columns)
     _VOCABS[id(catalog)] = (weakref.ref(catalog), v)
     return v

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from privascope.policy import PolicyFileError, read_file, read_policy
-from privascope.policy.documents import blocks_of, html_blocks, text_blocks
+from privascope.policy.documents import Document, blocks_of, html_blocks, text_blocks
 from tests.policy.conftest import FIXTURES, expand, gold
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,7 +48,8 @@ def test_html_keeps_text_and_drops_code():
 
 def test_text_and_markdown_structure():
     blocks = text_blocks("一、我们收集的信息\n- 位置信息：用于导航\n1. 设备标识符\n"
-                         "| SDK名称 | 目的 |\n|---|---|\n| 极光推送 | 推送 |\n\n普通段落，句子较长所以不是标题。")
+                         "| SDK名称 | 目的 |\n|---|---|\n| 极光推送 | 推送 |\n\n"
+                         "普通段落，句子较长所以不是标题。")
     assert [b.kind for b in blocks] == ["heading", "item", "item", "row", "row", "para"]
     assert blocks[3].header and not blocks[4].header and blocks[4].cells == ("极光推送", "推送")
 
@@ -116,3 +118,26 @@ def test_encodings():
     for enc in ("utf-8", "utf-8-sig", "gb18030", "utf-16"):
         blocks = blocks_of(text.encode(enc), "p.txt")
         assert blocks[0].text == text, enc
+
+
+_PIECES = st.sampled_from(["<p>", "</p>", "<table>", "<tr>", "<td>", "</td>", "</tr>", "<li>",
+                           "<script>", "</script>", "<br>", "<h2>", "我们不会收集", "通讯录",
+                           "友盟统计SDK", "We do not collect", "IMEI", "（", "）", "，", "。",
+                           "| SDK名称 | 目的 |", "\n", "&lt;b&gt;", "\x00"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=20)), max_size=60),
+       st.sampled_from(["p.html", "p.txt", "p.md"]))
+def test_any_text_reads_without_error(policy_catalog, pieces, name):
+    """Whatever the bytes of a text or HTML policy, reading gives blocks or a PolicyFileError,
+    and every quote is text of the document."""
+    data = "".join(pieces).encode("utf-8", "surrogatepass")  # text() may hold lone surrogates
+    try:
+        blocks = blocks_of(data, name)
+    except PolicyFileError:
+        return
+    r = read_policy([Document("file", name, "0", blocks)], policy_catalog)
+    text = " ".join(b.text for b in blocks)
+    for d in r.declared_pi:
+        assert d.quote.rstrip("…") in text or d.quote.rstrip("…")[:50] in text
