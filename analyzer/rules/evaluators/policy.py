@@ -95,3 +95,27 @@ def policy_no_sdk_list(ctx: Context, params):
     if third:
         yield Hit(evidence=tuple(EvidenceRef("sdk", s.id) for s in third[:20]), per_pi=False,
                   fields={"count": len(third)})
+
+
+_STATEMENTS = ("update_date", "contact", "account_deletion", "children")
+
+
+@evaluator("policy_statement_missing", texts=tuple(f"statements.{k}.name" for k in _STATEMENTS))
+def policy_statement_missing(ctx: Context, params):
+    """One hit per statement the policy lacks (no update date, contact channel, account
+    deletion or children's clause found), citing the clauses listed for it in params."""
+    p = _policy(ctx)
+    if p is None:
+        return
+    found = {s.kind for s in p.statements}
+    by_ref = {(c.framework, c.item): c for c in params.get("_rule_clauses", ())}
+    for kind in _STATEMENTS:
+        if kind in found:
+            continue
+        spec = params["statements"][kind]
+        clauses = tuple(by_ref[(c["framework"], str(c["item"]))] for c in spec.get("clauses", ())
+                        if (c["framework"], str(c["item"])) in by_ref)
+        yield Hit(evidence=tuple(EvidenceRef("policy_source", str(i))
+                                 for i in range(len(p.sources))),
+                  key=kind, per_pi=False, clauses=clauses or None,
+                  fields={"statement": phrase(params, f"statements.{kind}.name")})
