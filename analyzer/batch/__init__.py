@@ -34,8 +34,10 @@ def _clean_leftovers(apps_dir: Path) -> None:
 
 
 def load_completed(out_dir: Path) -> dict[str, dict]:
-    """sha256 -> record of every complete app directory (result.json present, reports there)."""
+    """sha256 -> record of every complete app directory (result.json present, reports there)
+    written with the current bundle schema (an older record's verdict may be stale)."""
     from privascope.batch.worker import RESULT_FILE
+    from privascope.model import SCHEMA_VERSION
 
     done: dict[str, dict] = {}
     apps = out_dir / "apps"
@@ -51,6 +53,8 @@ def load_completed(out_dir: Path) -> dict[str, dict]:
             continue
         sha = rec.get("sha256") if isinstance(rec, dict) else None
         if not isinstance(sha, str) or not sha.startswith(m.group(1)):
+            continue
+        if rec.get("schema_version") != SCHEMA_VERSION:
             continue
         reports = rec.get("reports") or {}
         if all(isinstance(p, str) and (out_dir / p).is_file() for p in reports.values()):

@@ -147,6 +147,7 @@ def _ok_record(path: Path, sha: str, bundle, app_dir: str, reports: dict, starte
         "status": "partial" if bundle.partial else "ok", "reason": None,
         "package": bundle.app.package, "label": bundle.app.label,
         "version": bundle.app.version_name or bundle.app.version_code,
+        "schema_version": bundle.schema_version,  # --resume redoes records of older versions
         "verdict": a.verdict.value, "severity_counts": dict(a.severity_counts),
         "max_severity": a.max_severity.value if a.max_severity else None,
         "findings_total": len(active),

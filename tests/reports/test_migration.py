@@ -79,3 +79,29 @@ def test_report_of_a_migrated_bundle_is_stable(migrated, tmp_path):
     first = json.loads((out / "bundle.json").read_text(encoding="utf-8"))["assessment"]
     again = json.loads((tmp_path / "bundle.json").read_text(encoding="utf-8"))["assessment"]
     assert again == first
+
+
+def test_batch_resume_redoes_apps_recorded_before_the_assessment(corpus_dir, tmp_path, capsys):
+    """A batch record of schema 1.0 carries the old severity-only verdict: --resume must scan
+    that app again rather than keep a verdict its report would contradict."""
+    from privascope.batch import load_completed
+    from privascope.cli import main
+
+    apk = corpus_dir / "droidbench_AndroidSpecific_LogNoLeak.apk"
+    out = tmp_path / "out"
+    assert main(["batch", str(apk), "-o", str(out), "--jobs", "1"]) == 0
+    (done,) = load_completed(out).values()
+    assert done["schema_version"] == SCHEMA_VERSION
+    result = out / done["app_dir"] / "result.json"
+    old = dict(done, verdict="review")  # what the 1.0 batch wrote: no schema_version
+    del old["schema_version"]
+    result.write_text(json.dumps(old), encoding="utf-8")
+    assert load_completed(out) == {}
+    assert main(["batch", str(apk), "-o", str(out), "--jobs", "1", "--resume"]) == 0
+    capsys.readouterr()
+    (rec,) = json.loads((out / "summary.json").read_text(encoding="utf-8"))["apps"]
+    assert rec["resumed"] is False and rec["verdict"] == done["verdict"]
+    # and a current record is resumed as before
+    assert main(["batch", str(apk), "-o", str(out), "--jobs", "1", "--resume"]) == 0
+    (rec,) = json.loads((out / "summary.json").read_text(encoding="utf-8"))["apps"]
+    assert rec["resumed"] is True
