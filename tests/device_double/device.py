@@ -63,6 +63,7 @@ class Profile:
     su: str  # "aosp" | "magisk"
     nc_zero_io: bool
     props: dict = field(default_factory=dict)
+    background_client: bool = True  # userland/gms-background
 
     @property
     def shell_uid(self) -> int:
@@ -79,7 +80,8 @@ def load_profile(name: str) -> Profile:
         raise DoubleError(f"{path.name}: su must be aosp or magisk")
     return Profile(name=name, serial=str(data["serial"]), adbd_root=bool(data["adbd_root"]),
                    su=data["su"], nc_zero_io=bool(data.get("nc_zero_io")),
-                   props={str(k): str(v) for k, v in (data.get("props") or {}).items()})
+                   props={str(k): str(v) for k, v in (data.get("props") or {}).items()},
+                   background_client=bool(data.get("background_client", True)))
 
 
 def profile_names() -> list[str]:
@@ -110,6 +112,7 @@ class Device:
         self._reverse: dict[str, "_Reverse"] = {}
         self._lock = threading.Lock()
         self.system_server = None
+        self._background: Optional[subprocess.Popen] = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -157,6 +160,10 @@ class Device:
         from tests.device_double.system_server import SystemServer
 
         self.system_server = SystemServer(self).start()
+        if self.profile.background_client:
+            # runs as Play services' uid; ends with the device (pid 1 of its namespace dies)
+            self._background = self.spawn("exec /system/bin/gms-background", uid=10010,
+                                          stdin=subprocess.DEVNULL)
         return self
 
     def stop(self) -> None:
@@ -179,6 +186,13 @@ class Device:
                 os.killpg(self._holder.pid, signal.SIGKILL)
                 self._holder.wait(timeout=5)
             self._holder = None
+        if self._background is not None:
+            kill_group(self._background)
+            try:
+                self._background.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            self._background = None
         if self._own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -212,6 +226,7 @@ class Device:
             (bin_ / script).unlink(missing_ok=True)
             shutil.copy2(USERLAND / script, bin_ / script)
         shutil.copy2(USERLAND / "binder-client", bin_ / "binder-client")
+        shutil.copy2(USERLAND / "gms-background", bin_ / "gms-background")
         for cmd in FRAMEWORK_COMMANDS:
             (bin_ / cmd).symlink_to("binder-client")
         su = "su-magisk" if self.profile.su == "magisk" else "su-aosp"
@@ -222,12 +237,37 @@ class Device:
             (bin_ / "nc").unlink()
             shutil.copy2(USERLAND / "nc-z", bin_ / "nc")
         (r / "sdcard").symlink_to("/storage/emulated/0")
+        self._install_system_cas()
         (r / "system/build.prop").write_text(
             "".join(f"{k}={v}\n" for k, v in self.profile.props.items()))
         (r / "etc").mkdir(exist_ok=True)
         (r / "etc/passwd").write_text("root:x:0:0::/:/system/bin/sh\nshell:x:2000:2000::/:/system/bin/sh\n")
         (r / "etc/group").write_text("root:x:0:\nshell:x:2000:\n")
         (r / "data/local/tmp").chmod(0o771)
+
+    def _install_system_cas(self) -> None:
+        """The system CA store: Mozilla's roots (Debian's ca-certificates, the same list AOSP
+        system/ca-certificates follows) as `<subject_hash_old>.0` PEM files, in
+        /system/etc/security/cacerts and, from Android 14, /apex/com.android.conscrypt/cacerts."""
+        import hashlib
+
+        from cryptography import x509
+
+        src = Path("/usr/share/ca-certificates/mozilla")
+        sdk = int(self.profile.props.get("ro.build.version.sdk", "0"))
+        dirs = [self.root / "system/etc/security/cacerts"]
+        if sdk >= 34:
+            dirs.append(self.root / "apex/com.android.conscrypt/cacerts")
+        for crt in sorted(src.glob("*.crt")) if src.is_dir() else []:
+            pem = crt.read_bytes()
+            try:
+                subject = x509.load_pem_x509_certificate(pem).subject.public_bytes()
+            except ValueError:
+                continue
+            digest = hashlib.md5(subject).digest()  # noqa: S324 - OpenSSL subject_hash_old
+            name = f"{int.from_bytes(digest[:4], 'little'):08x}.0"
+            for d in dirs:
+                (d / name).write_bytes(pem)
 
     # ------------------------------------------------------------------ processes
 

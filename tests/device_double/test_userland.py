@@ -83,3 +83,33 @@ def test_framework_commands_answer_as_on_android(double_factory):
     assert dev.shell2("input keyevent KEYCODE_HOME", v2=True).returncode == 0
     assert ("input", "keyevent", "KEYCODE_HOME") in device.system_server.events
     assert "package:com.google.android.gms" in dev.shell("pm list packages gms")
+
+
+def test_a_background_client_uses_the_global_proxy(double_factory):
+    """Other processes of the device send through the global proxy too (Play-services-like
+    check-ins): the material for telling the app's flows from the device's (issue 11 item 3)."""
+    import socket
+    import threading
+
+    _, _, dev = double_factory("api35-emulator")
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    srv.settimeout(15)
+    port = srv.getsockname()[1]
+    dev.reverse(f"tcp:{port}", f"tcp:{port}")
+    dev.shell(f"settings put global http_proxy 127.0.0.1:{port}")
+    try:
+        conn, _ = srv.accept()
+        with conn:
+            conn.settimeout(5)
+            head = conn.recv(4096)
+            conn.sendall(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+        assert head.startswith(b"POST http://android.clients.google.com/checkin HTTP/1.1\r\n")
+        assert b"User-Agent: Android-Checkin" in head
+    finally:
+        dev.shell("settings delete global http_proxy")
+        dev.reverse_remove_all()
+        srv.close()
+    # a process of the device, visible to toybox ps like any other
+    assert "/system/bin/gms-background" in dev.shell("ps -A -o args")
