@@ -12,7 +12,6 @@ agent cannot see the dialog.
 """
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import select
@@ -161,35 +160,37 @@ def write_bundle(out: Path, session, catalog) -> Path:
     return path
 
 
-def _term_as_interrupt():
-    """SIGTERM (e.g. a CI timeout) ends the run like Ctrl-C: what was recorded is kept."""
-    def handler(signum, frame):
-        raise KeyboardInterrupt
+class _Interrupts:
+    """SIGINT and SIGTERM (e.g. a CI timeout) while recording: the first one raises
+    KeyboardInterrupt and ends the recording; what was recorded is kept. Any later one, and any
+    during the teardown, only says "still stopping": the teardown is bounded, and abandoning it
+    half-way would leave the app running and the record unwritten. Counting in the handler
+    leaves no window between the first signal and the teardown for a second one to slip in."""
 
-    try:
-        return signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread (embedded use): leave signals alone
-        return None
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
+    def __init__(self) -> None:
+        self.armed = True
+        self.count = 0
+        self._saved: dict = {}
 
-@contextlib.contextmanager
-def _uninterruptible():
-    """While stopping: a further Ctrl-C/SIGTERM only says "stopping"; the teardown is bounded,
-    and abandoning it would leave the app running and the record unwritten."""
-    def handler(signum, frame):
+    def __call__(self, signum, frame) -> None:
+        self.count += 1
+        if self.armed and self.count == 1:
+            raise KeyboardInterrupt
         print("still stopping (the app is being killed, the record written)", file=sys.stderr,
               flush=True)
 
-    saved = {}
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            saved[sig] = signal.signal(sig, handler)
-        except ValueError:  # not the main thread
-            pass
-    try:
-        yield
-    finally:
-        for sig, old in saved.items():
+    def install(self) -> "_Interrupts":
+        for sig in self.SIGNALS:
+            try:
+                self._saved[sig] = signal.signal(sig, self)
+            except ValueError:  # not the main thread (embedded use): leave signals alone
+                pass
+        return self
+
+    def restore(self) -> None:
+        for sig, old in self._saved.items():
             signal.signal(sig, old)
 
 
@@ -224,7 +225,7 @@ def run_trace(opts: TraceOptions) -> int:
     session.on_event(progress)
     stop = threading.Event()
     interrupted = False
-    previous = _term_as_interrupt()
+    interrupts = _Interrupts().install()
     try:
         try:
             ready = session.start()
@@ -245,13 +246,14 @@ def run_trace(opts: TraceOptions) -> int:
         interrupted = True
         print("interrupted: keeping what was recorded", file=sys.stderr, flush=True)
     finally:
+        interrupts.armed = False
         stop.set()
-        with _uninterruptible():
+        try:
             evidence = session.stop()
             if session.ready is not None or evidence.api_calls:
                 path = write_bundle(out, session, catalog)
                 print(f"{len(evidence.api_calls)} API calls, {len(evidence.consent)} consent "
                       f"events; events: {out / EVENTS_FILE}; bundle: {path}", flush=True)
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        finally:
+            interrupts.restore()
     return EXIT_INTERRUPTED if interrupted else EXIT_OK

@@ -83,8 +83,8 @@ class Lines:
 
 
 def interrupted_trace(host_target, out, signals: int):
-    """Runs `trace`, sends SIGINT `signals` times (the later ones during the teardown) once the
-    agent saw consent, and returns (exit code, stdout, stderr). Every wait is bounded; the
+    """Runs `trace`, sends SIGINT `signals` times once the agent saw consent (the second at once,
+    the others during the teardown), and returns (exit code, stdout, stderr). Every wait is bounded; the
     limits are generous because a loaded CI machine is slow, not because teardown may be."""
     proc = subprocess.Popen([sys.executable, "-m", "privascope.cli", "trace", "--target", host_target,
                              "--duration", "300", "--out", str(out)], cwd=REPO,
@@ -93,9 +93,11 @@ def interrupted_trace(host_target, out, signals: int):
     try:
         assert stdout.wait_for("consent accept (agent)", 120), stdout.text + stderr.text
         proc.send_signal(signal.SIGINT)
-        for _ in range(signals - 1):
+        if signals > 1:
+            proc.send_signal(signal.SIGINT)  # at once: before the teardown has even begun
             assert stderr.wait_for("interrupted", 60), stderr.text
-            proc.send_signal(signal.SIGINT)
+            for _ in range(signals - 2):
+                proc.send_signal(signal.SIGINT)  # during the teardown
         code = proc.wait(timeout=90)
         stdout.wait_eof(10)
         stderr.wait_eof(10)
