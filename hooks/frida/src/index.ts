@@ -119,6 +119,10 @@ rpc.exports = {
             throw new Error("no Java VM in this process");
         }
         config = cfg;
+        if (!vmReady && !isArt()) {
+            // On a JVM the queued Java.perform runs at load; only a spawned app waits for it.
+            throw new Error("Java.perform did not run when the agent loaded");
+        }
         if (vmReady) {
             let failure: any = null;
             Java.perform(() => {
