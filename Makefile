@@ -7,13 +7,13 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # command-or-file:debian-package pairs the tools need (the CJK font lets headless Chromium
 # render the Chinese report text instead of boxes; mksh and toybox are the device double's
-# Android userland, tests/device_double)
+# Android userland and Debian's adb a second client of it, tests/device_double)
 APT_NEEDS := apktool:apktool apksigner:apksigner zipalign:zipalign aapt:aapt \
   /usr/share/android-framework-res/framework-res.apk:android-framework-res \
   /usr/lib/jvm/java-17-openjdk-amd64/bin/javac:openjdk-17-jdk-headless \
   node:nodejs npm:npm chromium:chromium hyperfine:hyperfine \
   /usr/share/fonts/truetype/wqy/wqy-microhei.ttc:fonts-wqy-microhei \
-  mksh:mksh toybox:toybox
+  mksh:mksh toybox:toybox adb:adb
 OUT ?= out
 
 .PHONY: all setup apt venv agent launcher samples test demo bench fuzz clean

@@ -254,12 +254,14 @@ class AdbServer:
     # ------------------------------------------------------------------ device services
 
     def _device_service(self, c: _Conn, device: Device, req: str) -> None:
-        if req.startswith("shell,v2:") or req.startswith("shell,v2,raw:"):
+        service, _, command = req.partition(":")
+        name, *shell_args = service.split(",")  # shell,v2,TERM=xterm,raw:CMD (services.cpp)
+        if name == "shell" and "v2" in shell_args:
             c.okay()
-            self._shell_v2(c, device, req.split(":", 1)[1])
-        elif req.startswith("shell:") or req.startswith("exec:"):
+            self._shell_v2(c, device, command)
+        elif name in ("shell", "exec"):
             c.okay()
-            self._shell_v1(c, device, req.split(":", 1)[1])
+            self._shell_v1(c, device, command)
         elif req == "sync:":
             c.okay()
             self._sync(c, device)

@@ -31,6 +31,7 @@ class SystemServer:
                                               "granted": set()} for p in SYSTEM_PACKAGES}
         self.events: list[tuple[str, ...]] = []  # input/am/monkey calls, for tests
         self._sock: socket.socket | None = None
+        self._stdin_file = ""
         self._lock = threading.Lock()
 
     def start(self) -> "SystemServer":
@@ -75,11 +76,12 @@ class SystemServer:
             fields = data.rstrip(b"\n").decode("utf-8", "replace").split("\x1f")
             if fields and fields[-1] == "":
                 fields.pop()
-            if len(fields) < 2:
+            if len(fields) < 3:
                 return
-            uid, name, args = int(fields[0] or 2000), fields[1], fields[2:]
+            uid, stdin_file, name, args = int(fields[0] or 2000), fields[1], fields[2], fields[3:]
             try:
                 with self._lock:
+                    self._stdin_file = stdin_file
                     code, out = self.call(uid, name, args)
             except Exception as exc:  # a bug in the double: show it on the device
                 code, out = 255, f"double system_server: {exc.__class__.__name__}: {exc}\n"
@@ -176,6 +178,10 @@ class SystemServer:
             info = self.packages.get(rest[0])
             return (0, f"package:{info['path']}\n") if info else (1, "")
         if verb == "install":
+            if "-S" in rest:  # streamed install: the APK comes on stdin
+                if not self._stdin_file:
+                    return 1, "Error: APK content must be streamed\n"
+                return self._install(self._stdin_file)
             paths = [a for a in rest if not a.startswith("-")]
             if len(paths) != 1:
                 return 1, "Error: must either specify a package size or an APK file\n"
