@@ -44,4 +44,5 @@ def test_wheel_carries_data_files(wheel):
     assert {"privascope/catalog/apis.yaml", "privascope/catalog/rules.yaml",
             "privascope/reports/templates/report.html.j2",
             "privascope/reports/schema/bundle.schema.json", "privascope/hooks/mitm_addon.py",
-            "privascope/cli.py"} <= names
+            "privascope/cli.py", "privascope/hooks/frida/_agent.js",
+            "privascope/hooks/jvm_launcher/src/privascope/launch/Launcher.java"} <= names
