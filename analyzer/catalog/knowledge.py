@@ -148,11 +148,16 @@ def load_agent(doc, fname: str = "agent.yaml", pi_types=None) -> AgentKnowledge:
                           loader_classes=names("loader_classes"))
 
 
-def load_hosts(doc: dict) -> tuple[str, ...]:
+def load_hosts(doc: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """-> (hosts that are not destinations, public suffixes of more than one label)."""
     f = "hosts.yaml"
-    known_keys(doc, {"version", "not_destinations"}, f)
+    known_keys(doc, {"version", "not_destinations", "public_suffixes"}, f)
     hosts = words(doc, "not_destinations", f)
-    for h in hosts:
+    suffixes = words(doc, "public_suffixes", f)
+    for h in hosts + suffixes:
         if not HOST.match(h):
             raise CatalogError(f"{f}: {h!r} is not a lower-case host name")
-    return hosts
+    for s in suffixes:
+        if "." not in s:
+            raise CatalogError(f"{f}: public suffix {s!r} has one label (those are always public)")
+    return hosts, suffixes

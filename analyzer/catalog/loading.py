@@ -63,6 +63,7 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
     rules = tuple(req_list(docs["rules"], "rules", "rules.yaml"))
     startup = load_startup(base, set(sdks), versions)  # startup.yaml: needs the SDK ids
     policy_terms = load_policy_file(base, pi_types, sdks, permissions, versions)
+    not_destinations, public_suffixes = knowledge.load_hosts(docs["hosts"])
     return Catalog(
         pi_types=pi_types, permissions=permissions, apis=apis, sdks=sdks, frameworks=frameworks,
         clauses=clauses, packers=packers, rules=rules, versions=versions, raw=docs,
@@ -70,7 +71,7 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
         telecom=knowledge.load_telecom(docs["telecom"]),
         framework_prefixes=knowledge.load_attribution(docs["attribution"]),
         agent=knowledge.load_agent(docs["agent"], pi_types=pi_types),
-        not_destinations=knowledge.load_hosts(docs["hosts"]),
+        not_destinations=not_destinations, public_suffixes=public_suffixes,
         startup=startup,
         policy_terms=policy_terms,
     )

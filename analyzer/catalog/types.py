@@ -292,6 +292,7 @@ class Catalog:
     framework_prefixes: tuple[str, ...] = ()  # attribution.yaml: platform packages, not callers
     agent: Optional[AgentKnowledge] = None  # agent.yaml (always set by load_catalog)
     not_destinations: tuple[str, ...] = ()  # hosts.yaml: hosts in URLs nobody connects to
+    public_suffixes: tuple[str, ...] = ()  # hosts.yaml: com.cn, co.uk, github.io, ...
     startup: Any = None  # startup.yaml, a catalog.startup.StartupCatalog (set by load_catalog)
     policy_terms: Any = None  # policy_terms.yaml, a catalog.policy_terms.PolicyTerms
     versions: dict[str, str] = field(default_factory=dict)  # file -> "version (sha256:12)"

@@ -9,7 +9,7 @@ _GB11643_CHECK = "10X98765432"
 
 def luhn_ok(digits: str) -> bool:
     """ISO/IEC 7812 Luhn: IMEI (15 digits) and payment card numbers."""
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):  # ord(ch) - 48 below is for ASCII digits
         return False
     total = 0
     for i, ch in enumerate(reversed(digits)):

@@ -38,9 +38,6 @@ def test_luhn_known_numbers_and_non_digits():
     assert not luhn_ok("") and not luhn_ok("4111 1111 1111 1111") and not luhn_ok("-4111")
 
 
-@pytest.mark.xfail(strict=True, reason="luhn_ok treats any str.isdigit() character as a digit but "
-                                       "computes ord(ch)-48, so non-ASCII digits give arbitrary "
-                                       "answers (this one is 'valid', its ASCII twin is not)")
 def test_luhn_rejects_non_ascii_digits():
     twin = "4532015112830365"  # not valid
     assert not luhn_ok(twin)

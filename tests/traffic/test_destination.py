@@ -14,17 +14,15 @@ def test_package_implies_its_registrable_domain():
     assert package_hosts("single") == () and package_hosts("") == () and package_hosts("a..") == ()
 
 
-@pytest.mark.xfail(strict=True, reason="package_hosts ignores public suffixes: cn.com.<bank> gives "
-                                       "'com.cn', so every *.com.cn host counts as first party "
-                                       "(likewise uk.co.* -> co.uk, io.github.* -> github.io)")
-def test_package_under_a_public_suffix_does_not_claim_the_suffix():
-    c = DestinationClassifier(package="cn.com.spdb.mobilebank")
+def test_package_under_a_public_suffix_does_not_claim_the_suffix(catalog):
+    c = DestinationClassifier(catalog, package="cn.com.spdb.mobilebank")
     assert c.classify("tracker.unrelated.com.cn") == (Destination.UNKNOWN, None)
+    assert c.classify("wap.spdb.com.cn") == (Destination.FIRST_PARTY, None)
+    assert package_hosts("io.github.someone.app", catalog.public_suffixes) == ("someone.github.io",)
+    assert package_hosts("uk.co.shop", catalog.public_suffixes) == ("shop.co.uk",)
+    assert package_hosts("uk.co", catalog.public_suffixes) == ()  # the suffix alone claims nothing
 
 
-@pytest.mark.xfail(strict=True, reason="a first-party suffix written with its leading dot "
-                                       "('.example.com', as for privascope_first_party 'host "
-                                       "suffixes') is kept with the dot and matches no host")
 def test_first_party_suffix_with_a_leading_dot():
     c = DestinationClassifier(first_party=[".example.com"])
     assert c.classify("api.example.com") == (Destination.FIRST_PARTY, None)
