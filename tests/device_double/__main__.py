@@ -1,5 +1,7 @@
-"""`python -m tests.device_double --profile NAME --adb-port PORT [--app PACKAGE=jvm:CP:MAIN]...`
-prints `ready SERIAL` and serves until SIGTERM (or Ctrl-C), then ends every device process."""
+"""`python -m tests.device_double --profile NAME --adb-port PORT [--adbd-port PORT]
+[--app PACKAGE=jvm:CP:MAIN]...` prints `ready SERIAL` and serves until SIGTERM (or Ctrl-C),
+then ends every device process. With --adbd-port the device also listens as an adbd over TCP,
+for a real adb server's `adb connect 127.0.0.1:PORT`."""
 from __future__ import annotations
 
 import argparse
@@ -15,6 +17,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tests.device_double")
     ap.add_argument("--profile", required=True, help=", ".join(profile_names()))
     ap.add_argument("--adb-port", type=int, required=True)
+    ap.add_argument("--adbd-port", type=int, default=None,
+                    help="also listen as adbd over TCP (adb connect 127.0.0.1:PORT)")
     ap.add_argument("--app", action="append", default=[], metavar="PACKAGE=jvm:CLASSPATH:MAIN",
                     help="not yet served: app processes as JVM programs (issue 11, later)")
     args = ap.parse_args(argv)
@@ -36,10 +40,24 @@ def main(argv=None) -> int:
         print(f"device_double: cannot listen on 127.0.0.1:{args.adb_port}: {exc.strerror}",
               file=sys.stderr)
         return 3
+    adbd = None
+    if args.adbd_port is not None:
+        from tests.device_double.adbd import Adbd
+
+        try:
+            adbd = Adbd(device, server, port=args.adbd_port).start()
+        except OSError as exc:
+            server.stop()
+            device.stop()
+            print(f"device_double: cannot listen on 127.0.0.1:{args.adbd_port}: {exc.strerror}",
+                  file=sys.stderr)
+            return 3
     print(f"ready {device.serial}", flush=True)
     try:
         stop.wait()
     finally:
+        if adbd is not None:
+            adbd.stop()
         server.stop()
         device.stop()
     return 0
