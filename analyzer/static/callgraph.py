@@ -234,6 +234,8 @@ class CallGraph:
         ni = ni[arg[ni] < len(tg)]
         sf = np.flatnonzero(_STATIC_FIELD[ops])
         sf = sf[arg[sf] < len(fields)]
+        if len(sf):  # a field id naming a type outside the type table (hostile dex): dropped
+            sf = sf[fields["cls"][arg[sf]] < len(tg)]
         c_idx = np.concatenate([ni, sf])
         c_class = np.concatenate([tg[arg[ni]], tg[fields["cls"][arg[sf]]] if len(sf) else
                                   np.zeros(0, dtype=np.int64)])

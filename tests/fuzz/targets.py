@@ -48,8 +48,27 @@ def check_dex(data: bytes) -> None:
         from privascope.static.calls import find_call_sites
 
         find_call_sites(dex, _catalog())
+        _check_call_graph(dex)
     except DexError as exc:
         assert str(exc) and "\n" not in str(exc), "DexError must be one line"
+
+
+def _check_call_graph(dex) -> None:
+    """The scan's whole-APK call graph over this dex, and the out-edges of its methods."""
+    from privascope.catalog.startup import startup_catalog
+    from privascope.static.callgraph import CallGraphError
+    from privascope.static.startup import new_graph
+
+    graph = new_graph(startup_catalog(_catalog()))
+    try:
+        graph.add_dex(dex)
+    except CallGraphError as exc:
+        assert str(exc) and "\n" not in str(exc), "CallGraphError must be one line"
+        return
+    graph.finish()
+    for mid in range(min(graph.method_count, 3000)):
+        if graph.defined[mid]:
+            graph.edges(mid)
 
 
 def manifest_apk_bytes(manifest: bytes) -> bytes:

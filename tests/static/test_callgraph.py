@@ -90,3 +90,22 @@ def test_fanout_cap_drops_and_reports(samples_build, static_catalog, monkeypatch
 def test_packed_key_limits(static_catalog):
     g = new_graph(startup_catalog(static_catalog)).finish()
     assert g.method_count == 0 and g.find("La/B;", "c") == []
+
+
+def test_field_ids_naming_types_out_of_range(samples_build, static_catalog):
+    """Found by fuzzing: a field id whose class index lies past the type table (the reader
+    does not check field ids it never resolves) must not take the graph down."""
+    import struct
+
+    data = bytearray(zipfile.ZipFile(samples_build / "startup.apk").read("classes.dex"))
+    size, off = struct.unpack_from("<II", data, 0x50)
+    assert size > 0
+    for i in range(size):
+        struct.pack_into("<H", data, off + 8 * i, 0xFFFF)
+    graph = new_graph(startup_catalog(static_catalog))
+    graph.add_dex(DexFile(bytes(data)))
+    graph.finish()
+    assert graph.edge_count > 0
+    for mid in range(graph.method_count):
+        if graph.defined[mid]:
+            graph.edges(mid)
