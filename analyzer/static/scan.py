@@ -260,6 +260,9 @@ def _graph_add(graph, dex: DexFile, notes: list[str]) -> None:
         graph.add_dex(dex)
     except (CallGraphError, DexError) as exc:  # the rest of the scan stands
         notes.append(f"process start: {dex.name} not in the call graph ({exc})")
+    except Exception as exc:  # noqa: BLE001 - a graph bug must not cost the dex its call sites
+        notes.append(f"process start: {dex.name} not in the call graph "
+                     f"({type(exc).__name__}: {exc})".splitlines()[0])
 
 
 def _startup(graph, start_points, sites, catalog: Catalog, notes: list[str]):
@@ -270,8 +273,12 @@ def _startup(graph, start_points, sites, catalog: Catalog, notes: list[str]):
 
     if graph is None:
         return Startup(limits=tuple(notes))
-    result = analyze_startup(graph.finish(), start_points, sites, catalog,
-                             startup_catalog(catalog))
+    try:
+        result = analyze_startup(graph.finish(), start_points, sites, catalog,
+                                 startup_catalog(catalog))
+    except Exception as exc:  # noqa: BLE001 - the rest of the scan stands; say what is missing
+        return Startup(limits=tuple(notes) + (
+            f"process-start analysis failed ({type(exc).__name__}: {exc})".splitlines()[0],))
     return dataclasses.replace(result, limits=result.limits + tuple(notes)) if notes else result
 
 

@@ -236,3 +236,18 @@ def test_corpus_sdk_file_provider_is_not_an_sdk_start(corpus_dir, static_catalog
     assert "com.tencent.bugly.beta.utils.BuglyFileProvider" in [
         e.class_name for e in b.startup.entry_points]
     assert not [i for i in b.startup.sdk_inits if i.role == "provider"]
+
+
+def test_a_failing_start_analysis_keeps_the_scan(samples_build, static_catalog, monkeypatch):
+    """A bug in the process-start step costs only that step: call sites stay, limits say why."""
+    from privascope.static import startup
+    from privascope.static.scan import scan_apk
+
+    def broken(*_a, **_k):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(startup, "analyze_startup", broken)
+    b = scan_apk(samples_build / "startup.apk", static_catalog)
+    assert len(b.api_calls) == len(EXPECTED) + 1 and not b.startup.reachable_calls  # + decoy
+    assert any("process-start analysis failed (RuntimeError: boom)" in x
+               for x in b.startup.limits)
