@@ -30,7 +30,8 @@ def to_sarif(bundle: Bundle, catalog: Catalog, lang: str = "zh") -> dict[str, An
         "runs": [{
             "tool": {"driver": {
                 "name": bundle.tool.name, "version": bundle.tool.version,
-                "semanticVersion": bundle.tool.version if _semver(bundle.tool.version) else None,
+                # the schema wants a string or nothing: a dev build's version is left out
+                **({"semanticVersion": bundle.tool.version} if _semver(bundle.tool.version) else {}),
                 "language": "zh-CN" if lang == "zh" else "en-US",
                 "rules": [_rule(r, catalog, lang) for r in rules],
             }},

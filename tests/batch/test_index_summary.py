@@ -13,7 +13,7 @@ from privascope.batch.summary import write_summary
 from privascope.batch.worker import error_record
 from privascope.reports.batch_index import render_index, write_index
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.conftest import CHROMIUM, open_page
 XSS = '<img src=x onerror=alert("pwn")><script>alert("s")</script>'
 
 
@@ -79,19 +79,10 @@ def test_summary_csv_neutralises_formulas_and_keeps_one_row_per_app(tmp_path):
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
-def test_index_sorts_in_headless_chromium_without_running_app_text(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_index_sorts_in_headless_chromium_without_running_app_text(tmp_path, browser):
     path = write_index(_records(), tmp_path, lang="en")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                    args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page()
-        dialogs, requests, errors = [], [], []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.on("request", lambda r: r.url.startswith("file:") or requests.append(r.url))
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(path.as_uri())
+    page, seen = open_page(browser, path)
+    try:
         col = lambda i: page.eval_on_selector_all(  # noqa: E731
             "#apps tbody tr", f"rows => rows.map(r => r.cells[{i}].textContent.trim())")
         page.click("th:nth-child(2)")  # package, ascending
@@ -101,8 +92,9 @@ def test_index_sorts_in_headless_chromium_without_running_app_text(tmp_path):
         assert col(1)[0] == "com.a"
         page.click("th:nth-child(4)")  # verdict: fail first
         assert col(3)[0].startswith("fail")
-        browser.close()
-    assert dialogs == [] and requests == [] and errors == []
+    finally:
+        page.close()
+    assert seen["dialogs"] == [] and seen["requests"] == [] and seen["page_errors"] == []
 
 
 def test_index_shows_the_records_verdict_and_sorts_it_worst_first():

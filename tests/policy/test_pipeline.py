@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from privascope.cli import main
 from privascope.model import Bundle, from_json
+from tests.conftest import open_page
 from tests.policy.conftest import FIXTURES
 
 
@@ -58,47 +57,24 @@ def test_sample_lists_the_undisclosed_sdks(sample_scan):
     assert "PS305" not in by_rule
 
 
-# The page is opened in a child process: a second sync Playwright in this process would clash
-# with the session browser of tests/reports when both run in one pytest session.
-_OPEN_PAGE = r"""
-import json, sys
-from playwright.sync_api import sync_playwright
-seen = {"dialogs": [], "page_errors": [], "requests": []}
-with sync_playwright() as p:
-    b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                          args=["--headless", "--no-sandbox", "--disable-gpu"])
-    page = b.new_page()
-    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
-    page.on("pageerror", lambda e: seen["page_errors"].append(str(e)))
-    page.on("request", lambda r: not r.url.startswith(("file:", "data:"))
-            and seen["requests"].append(r.url))
-    page.goto(sys.argv[1], timeout=30000)
-    page.wait_for_load_state("load", timeout=30000)
-    section = page.locator("#policy-behaviour")
-    seen["text"] = section.inner_text(timeout=10000)
-    hrefs = section.locator("a[href^='#']").evaluate_all(
-        "els => els.map(e => e.getAttribute('href'))")
-    seen["dangling"] = [h for h in hrefs if page.locator(f"[id='{h[1:]}']").count() != 1]
-    seen["links"] = len(hrefs)
-    b.close()
-print(json.dumps(seen, ensure_ascii=False))
-"""
-
-
-@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian chromium missing")
-def test_sample_report_section_is_inert(sample_scan):
+def test_sample_report_section_is_inert(sample_scan, browser):
     _b, out = sample_scan
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "<script>alert(" not in html and "onerror=" not in html  # escaped, not markup
-    proc = subprocess.run([sys.executable, "-c", _OPEN_PAGE, (out / "report.html").as_uri()],
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    seen = json.loads(proc.stdout)
-    assert "JPush" in seen["text"] and "not listed" in seen["text"]
+    page, seen = open_page(browser, out / "report.html")
+    try:
+        section = page.locator("#policy-behaviour")
+        text = section.inner_text(timeout=10000)
+        hrefs = section.locator("a[href^='#']").evaluate_all(
+            "els => els.map(e => e.getAttribute('href'))")
+        dangling = [h for h in hrefs if page.locator(f"[id='{h[1:]}']").count() != 1]
+    finally:
+        page.close()
+    assert "JPush" in text and "not listed" in text
     # the quoted sentence with escaped markup shows as text, scripts never run
-    assert '<script>alert("quoted-xss")</script>' in seen["text"]
+    assert '<script>alert("quoted-xss")</script>' in text
     assert seen["dialogs"] == [] and seen["page_errors"] == [] and seen["requests"] == []
-    assert seen["links"] > 5 and seen["dangling"] == []  # every cell link resolves
+    assert len(hrefs) > 5 and dangling == []  # every cell link resolves
 
 
 def test_scan_with_user_policy_files(samples_build, tmp_path):
