@@ -20,16 +20,23 @@ def main(argv=None) -> int:
     ap.add_argument("--adbd-port", type=int, default=None,
                     help="also listen as adbd over TCP (adb connect 127.0.0.1:PORT)")
     ap.add_argument("--app", action="append", default=[], metavar="PACKAGE=jvm:CLASSPATH:MAIN",
-                    help="not yet served: app processes as JVM programs (issue 11, later)")
+                    help="the JVM program run as PACKAGE's process once it is installed and "
+                         "launched (am start, monkey)")
     args = ap.parse_args(argv)
-    if args.app:
-        print("device_double: --app (JVM app processes) is not implemented yet", file=sys.stderr)
-        return 2
+    apps = {}
+    for spec in args.app:
+        package, _, target = spec.partition("=")
+        if not package or not target.startswith("jvm:") or ":" not in target[4:]:
+            print(f"device_double: --app {spec!r}: expected PACKAGE=jvm:CLASSPATH:MAIN",
+                  file=sys.stderr)
+            return 2
+        classpath, _, main = target[4:].rpartition(":")  # a classpath may hold ':' itself
+        apps[package] = (classpath, main)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        device = Device(load_profile(args.profile)).start()
+        device = Device(load_profile(args.profile), apps=apps).start()
     except DoubleError as exc:
         print(f"device_double: {exc}", file=sys.stderr)
         return 3

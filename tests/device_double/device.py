@@ -101,8 +101,12 @@ class Device:
     """A running device double. `start()` builds the root and the namespaces; `stop()` ends
     every process it started (bounded)."""
 
-    def __init__(self, profile: Profile, workdir: Optional[Path] = None):
+    def __init__(self, profile: Profile, workdir: Optional[Path] = None,
+                 apps: Optional[dict[str, tuple[str, str]]] = None):
         self.profile = profile
+        # package -> (classpath, main class): the JVM program behind an installed package
+        self.apps = dict(apps or {})
+        self._app_procs: dict[str, subprocess.Popen] = {}
         self.serial = profile.serial
         self._own_workdir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix=f"double-{profile.name}-"))
@@ -167,6 +171,8 @@ class Device:
         return self
 
     def stop(self) -> None:
+        for package in list(self._app_procs):
+            self.stop_app(package)
         for rev in list(self._reverse.values()):
             rev.close()
         self._reverse.clear()
@@ -301,6 +307,53 @@ class Device:
             out, err = p.communicate(timeout=5)
         return subprocess.CompletedProcess(p.args, p.returncode, out + err, err)
 
+    # ------------------------------------------------------------------ app processes
+
+    def app_running(self, package: str) -> bool:
+        p = self._app_procs.get(package)
+        return p is not None and p.poll() is None
+
+    def launch_app(self, package: str, http_proxy: Optional[str]) -> bool:
+        """Start the JVM program behind `package` as the app's process: in the device's PID
+        and network namespaces (so `pidof PACKAGE` finds it and it reaches only the device's
+        loopback), named PACKAGE as zygote names app processes, with the global proxy setting
+        as the http(s).proxyHost/Port properties Android's ProxyInfo gives Java's networking.
+        The program is run unmodified. False when no program is mapped to the package."""
+        if package not in self.apps:
+            return False
+        if self.app_running(package):
+            return True
+        classpath, main = self.apps[package]
+        java = _java()
+        props = []
+        if http_proxy and http_proxy not in ("null", ":0") and ":" in http_proxy:
+            host, _, port = http_proxy.rpartition(":")
+            props = [f"-Dhttp.proxyHost={host}", f"-Dhttp.proxyPort={port}",
+                     f"-Dhttps.proxyHost={host}", f"-Dhttps.proxyPort={port}"]
+        log = open(self.workdir / f"{package}.log", "ab")
+        argv = [shutil.which("nsenter"), "-t", str(self.ns_pid), "-p", "-n", "-u", "--",
+                shutil.which("bash"), "-c", 'exec -a "$0" "$@"', package, java, *props,
+                "-cp", classpath, main]
+        with log:
+            self._app_procs[package] = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)  # no parent-death signal: it would follow the
+            # system_server thread that forks; the app dies with the device's PID namespace
+        return True
+
+    def stop_app(self, package: str) -> None:
+        p = self._app_procs.pop(package, None)
+        if p is not None:
+            kill_group(p)
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+
+    def app_log(self, package: str) -> str:
+        path = self.workdir / f"{package}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
     # ------------------------------------------------------------------ files (sync service)
 
     def host_path(self, device_path: str) -> Path:
@@ -373,6 +426,14 @@ class Device:
         if not result or isinstance(result[0], Exception):
             raise DoubleError(f"cannot open a socket in the device: {result[0] if result else 'timeout'}")
         return result[0]
+
+
+def _java() -> str:
+    jdk17 = Path("/usr/lib/jvm/java-17-openjdk-amd64/bin/java")
+    java = str(jdk17) if jdk17.exists() else shutil.which("java")
+    if not java:
+        raise DoubleError("no java for the app processes (openjdk-17-jdk-headless)")
+    return java
 
 
 def _tcp_port(spec: str) -> int:

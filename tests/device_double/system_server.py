@@ -197,6 +197,7 @@ class SystemServer:
             pkg = rest[-1]
             if pkg not in self.packages:
                 return 1, "Failed\n"
+            self.device.stop_app(pkg)  # clearApplicationUserData kills the app first
             data = self.device.host_path(f"/data/data/{pkg}")
             for child in sorted(data.rglob("*"), reverse=True) if data.is_dir() else []:
                 child.rmdir() if child.is_dir() and not child.is_symlink() else child.unlink()
@@ -237,6 +238,7 @@ class SystemServer:
         # frameworks/base/services/core/java/com/android/server/am/ActivityManagerShellCommand.java
         self.events.append(("am", *args))
         if args[:1] == ["force-stop"] and len(args) >= 2:
+            self.device.stop_app(args[-1])
             return 0, ""
         if args[:1] == ["start"]:
             comp = args[args.index("-n") + 1] if "-n" in args else ""
@@ -244,8 +246,13 @@ class SystemServer:
             if pkg not in self.packages:
                 return 0, (f"Starting: Intent {{ cmp={comp} }}\nError type 3\nError: Activity "
                            f"class {{{comp}}} does not exist.\n")
+            self._launch(pkg)
             return 0, f"Starting: Intent {{ cmp={comp} }}\n"
         return 255, f"Unknown command: {args[0] if args else ''}\n"
+
+    def _launch(self, package: str) -> None:
+        if package in self.packages and not self.packages[package]["system"]:
+            self.device.launch_app(package, self.settings["global"].get("http_proxy"))
 
     def input(self, uid: int, args: list[str]) -> tuple[int, str]:
         # frameworks/base/cmds/input/input: `cmd input`; keyevent/tap/text/swipe print nothing
@@ -276,6 +283,8 @@ class SystemServer:
         seed = args[args.index("-s") + 1] if "-s" in args else str(random.randrange(1 << 31))
         if any(p not in self.packages for p in pkgs):
             return 0, "** No activities found to run, monkey aborted.\n"
+        for p in pkgs:  # the walk starts with the package's launcher activity
+            self._launch(p)
         allowed = "".join(f":AllowPackage: {p}\n" for p in pkgs)
         return 0, (f":Monkey: seed={seed} count={count}\n{allowed}"
                    ":IncludeCategory: android.intent.category.LAUNCHER\n"
