@@ -53,7 +53,9 @@ def load_suppressions(source: Union[str, Path, list, None],
     if isinstance(source, (str, Path)):
         path = Path(source)
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            # every value of this file is text: BaseLoader keeps an all-digit fingerprint pasted
+            # unquoted (or "no", "0x1f") as written instead of turning it into a number or bool
+            doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
         except OSError as exc:
             raise SuppressionError(f"{path}: cannot read suppression file: {exc.strerror}") from None
         except UnicodeDecodeError:
