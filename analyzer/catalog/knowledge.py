@@ -43,7 +43,7 @@ def load_consent(doc: dict) -> ConsentVocabulary:
     if isinstance(max_len, bool) or not isinstance(max_len, int) or max_len < 2:
         raise CatalogError(f"{f} ui: 'max_button_length' must be an integer >= 2")
     static = doc.get("static")
-    known_keys(static, {"policy_url_words"}, f"{f} static")
+    known_keys(static, {"policy_url_words", "consent_flag_words"}, f"{f} static")
     accept, reject = words(doc, "accept_words", f), words(doc, "reject_words", f)
     both = sorted({w.lower() for w in accept} & {w.lower() for w in reject})
     if both:
@@ -54,6 +54,8 @@ def load_consent(doc: dict) -> ConsentVocabulary:
         reject_exact=words(ui, "reject_exact", f"{f} ui"),
         tick_words=words(ui, "tick_words", f"{f} ui"), max_button_length=max_len,
         policy_url_words=words(static, "policy_url_words", f"{f} static"),
+        consent_flag_words=tuple(w.lower() for w in words(static, "consent_flag_words",
+                                                          f"{f} static")),
     )
 
 

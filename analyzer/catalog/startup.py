@@ -1,4 +1,4 @@
-"""Loader of startup.yaml: SDK init / deferred-start / consent APIs, async edges, consent flags.
+"""Loader of startup.yaml: SDK init / deferred-start / consent APIs, async edges, flag readers.
 
 Validated against the rest of the catalog (SDK ids must exist in sdks.yaml); every error names
 the file and the entry in one line, like the main loader. `startup_catalog(catalog)` loads it
@@ -58,8 +58,7 @@ class StartupCatalog:
     apis: tuple[SdkApi, ...]
     providers: tuple[SdkProvider, ...]
     async_edges: tuple[AsyncEdge, ...]
-    flag_readers: tuple[tuple[str, str], ...]  # (dotted class, method)
-    flag_words: tuple[str, ...]  # lower case
+    flag_readers: tuple[tuple[str, str], ...]  # (dotted class, method); words: consent.yaml
 
 
 def _split(member: str, where: str) -> tuple[str, str]:
@@ -79,8 +78,7 @@ def _strs(value, where: str) -> tuple[str, ...]:
 def parse_startup(doc, sdk_ids: set[str]) -> StartupCatalog:
     if not isinstance(doc, dict) or "version" not in doc:
         raise CatalogError(f"{FILE}: expected a mapping with a 'version' key")
-    unknown = set(doc) - {"version", "sdk_apis", "async_edges", "consent_flag_readers",
-                          "consent_flag_words"}
+    unknown = set(doc) - {"version", "sdk_apis", "async_edges", "consent_flag_readers"}
     if unknown:
         raise CatalogError(f"{FILE}: unknown top-level keys {sorted(unknown)}")
     apis, providers, seen = [], [], {}
@@ -126,9 +124,8 @@ def parse_startup(doc, sdk_ids: set[str]) -> StartupCatalog:
                                _strs(e["callbacks"], where + ".callbacks")))
     readers = tuple(_split(m, "consent_flag_readers")
                     for m in _strs(doc.get("consent_flag_readers"), "consent_flag_readers"))
-    words = tuple(w.lower() for w in _strs(doc.get("consent_flag_words"), "consent_flag_words"))
     return StartupCatalog(str(doc["version"]), tuple(apis), tuple(providers), tuple(edges),
-                          readers, words)
+                          readers)
 
 
 def load_startup(directory: Optional[Path], sdk_ids: set[str],

@@ -240,6 +240,7 @@ class ConsentVocabulary:
     tick_words: tuple[str, ...]
     max_button_length: int
     policy_url_words: tuple[str, ...]
+    consent_flag_words: tuple[str, ...] = ()  # saved consent flags (process-start analysis)
 
 
 @dataclass(frozen=True)

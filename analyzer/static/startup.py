@@ -150,7 +150,8 @@ def analyze_startup(graph: CallGraph, start_points, api_calls: Iterable[ApiCallS
             hit = cache[m] = g.edges(m)
         return hit
 
-    gate_pc, gate_why = _gates(g, scat)
+    words = catalog.consent.consent_flag_words if catalog.consent is not None else ()
+    gate_pc, gate_why = _gates(g, scat, words)
     ungated = _Search(g, edges, roots, gate_pc, respect_gates=True)
     full = _Search(g, edges, roots, gate_pc, respect_gates=False)
 
@@ -273,7 +274,8 @@ def _api_pcs(g: CallGraph, mid: int, api_id: str) -> list[int]:
     return out
 
 
-def _gates(g: CallGraph, scat: StartupCatalog) -> tuple[dict[int, int], dict[int, str]]:
+def _gates(g: CallGraph, scat: StartupCatalog,
+           flag_words: tuple[str, ...]) -> tuple[dict[int, int], dict[int, str]]:
     """Method id -> pc after which its calls are behind a consent check, and why."""
     gate_pc: dict[int, int] = {}
     why: dict[int, str] = {}
@@ -287,7 +289,7 @@ def _gates(g: CallGraph, scat: StartupCatalog) -> tuple[dict[int, int], dict[int
         readers.update(g.find(desc(cls), name))
     predicates = []
     for mid, strings in g.strings.items():
-        words = [s for _pc, s in strings if any(w in s.lower() for w in scat.flag_words)]
+        words = [s for _pc, s in strings if any(w in s.lower() for w in flag_words)]
         if not words:
             continue
         pcs = [pc for callee, _op, pc in g.invokes(mid) if callee in readers]

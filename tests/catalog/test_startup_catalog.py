@@ -34,7 +34,9 @@ def test_real_file_loads_and_covers_the_major_sdks():
     assert [p.cls for p in s.providers] == ["com.google.firebase.provider.FirebaseInitProvider"]
     assert {e.cls for e in s.async_edges} >= {"java.lang.Thread", "android.os.Handler",
                                               "android.os.AsyncTask", "java.util.Timer"}
-    assert "隐私" in s.flag_words and "privacy" in s.flag_words
+    # the words of a saved consent flag live with the rest of the consent vocabulary
+    assert {"隐私", "privacy", "agree"} <= set(cat.consent.consent_flag_words)
+    assert ("android.content.SharedPreferences", "getBoolean") in s.flag_readers
 
 
 @pytest.mark.parametrize("mutate,message", [
@@ -45,7 +47,8 @@ def test_real_file_loads_and_covers_the_major_sdks():
     (lambda d: d["sdk_apis"][0].update(colour="red"), "unknown keys"),
     (lambda d: d["sdk_apis"][1].update(init=d["sdk_apis"][0]["init"]), "already listed"),
     (lambda d: d["async_edges"][0].pop("callbacks"), "class, methods, callbacks"),
-    (lambda d: d.update(consent_flag_words=[]), "non-empty list"),
+    (lambda d: d.update(consent_flag_readers=[]), "non-empty list"),
+    (lambda d: d.update(consent_flag_words=["privacy"]), "unknown top-level"),
     (lambda d: d.update(extra=1), "unknown top-level"),
 ])
 def test_bad_entries_are_rejected(doc, mutate, message):
