@@ -267,10 +267,19 @@ class AdbServer:
             self._sync(c, device)
         elif req.startswith("reverse:"):
             self._reverse(c, device, req[len("reverse:"):])
-        elif req == "root:":
+        elif req in ("root:", "unroot:"):
+            # daemon/restart_service.cpp: only ro.debuggable=1 builds restart adbd as root
             c.okay()
-            c.sock.sendall(b"adbd is already running as root\n" if device.profile.adbd_root
-                           else b"adbd cannot run as root in production builds\n")
+            want = 0 if req == "root:" else 2000
+            if device.profile.props.get("ro.debuggable") != "1":
+                c.sock.sendall(b"adbd cannot run as root in production builds\n")
+            elif device.adbd_uid == want:
+                c.sock.sendall(b"adbd is already running as root\n" if want == 0
+                               else b"adbd not running as root\n")
+            else:
+                device.adbd_uid = want
+                c.sock.sendall(b"restarting adbd as root\n" if want == 0
+                               else b"restarting adbd as non root\n")
         else:
             c.fail(f"unknown device service '{req}'")
 

@@ -104,6 +104,7 @@ class Device:
     def __init__(self, profile: Profile, workdir: Optional[Path] = None,
                  apps: Optional[dict[str, tuple[str, str]]] = None):
         self.profile = profile
+        self.adbd_uid = profile.shell_uid  # `adb root` on a debuggable build makes it 0
         # package -> (classpath, main class): the JVM program behind an installed package
         self.apps = dict(apps or {})
         self._app_procs: dict[str, subprocess.Popen] = {}
@@ -278,7 +279,7 @@ class Device:
     # ------------------------------------------------------------------ processes
 
     def shell_env(self, uid: Optional[int] = None) -> dict[str, str]:
-        uid = self.profile.shell_uid if uid is None else uid
+        uid = self.adbd_uid if uid is None else uid
         # what adbd gives a shell (system/core/adb/daemon/shell_service.cpp: HOME, PATH from
         # the init environment, USER/LOGNAME, TMPDIR); DOUBLE_UID is the double's identity
         return {"PATH": ANDROID_PATH, "HOME": "/", "TMPDIR": "/data/local/tmp",

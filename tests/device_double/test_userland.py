@@ -119,3 +119,24 @@ def test_a_background_client_uses_the_global_proxy(double_factory):
         srv.close()
     # a process of the device, visible to toybox ps like any other
     assert "/system/bin/gms-background" in dev.shell("ps -A -o args")
+
+
+def test_adb_root_only_on_debuggable_builds(double_factory):
+    device, _, dev = double_factory("magisk-phone")
+    with dev.open_transport() as c:
+        c.send_command("root:")
+        c.check_okay()
+        assert c.read_until_close() == "adbd cannot run as root in production builds\n"
+    assert dev.shell("id -u") == "2000"
+    device, _, dev = double_factory("api29-emulator")
+    for expected in ("restarting adbd as root\n", "adbd is already running as root\n"):
+        with dev.open_transport() as c:
+            c.send_command("root:")
+            c.check_okay()
+            assert c.read_until_close() == expected
+    assert dev.shell("id -u") == "0"
+    with dev.open_transport() as c:
+        c.send_command("unroot:")
+        c.check_okay()
+        assert c.read_until_close() == "restarting adbd as non root\n"
+    assert dev.shell("id -u") == "2000"
