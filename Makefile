@@ -51,7 +51,20 @@ samples: apt venv
 	$(PY) -m samples.build
 	$(PY) -m samples.jvm_host.build
 
-test: setup
+# ruff, then mypy on the package as it is imported: `privascope` is a package-dir mapping that
+# mypy cannot follow through the editable install's import hook, so it reads a tree of symlinks
+# (build/typecheck/privascope -> analyzer/*, hooks/, reports/) made anew each time.
+TYPECHECK := build/typecheck
+lint: venv
+	$(VENV)/bin/ruff check --quiet .
+	rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/privascope
+	for f in analyzer/*; do ln -s "$(CURDIR)/$$f" $(TYPECHECK)/privascope/; done
+	ln -s "$(CURDIR)/hooks" $(TYPECHECK)/privascope/hooks
+	ln -s "$(CURDIR)/reports" $(TYPECHECK)/privascope/reports
+	cd $(TYPECHECK) && MYPYPATH=. $(abspath $(VENV))/bin/mypy -p privascope \
+	  --config-file $(CURDIR)/pyproject.toml --cache-dir $(CURDIR)/build/mypy-cache
+
+test: setup lint
 	$(PY) -m pytest -q
 
 demo: setup

@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 
 from bench._measure import GNU_TIME, timed

@@ -92,7 +92,7 @@ def build_all(build_dir: Path = BUILD_DIR, apps=APPS, force: bool = False) -> di
     keystore = ensure_keystore(build_dir)
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda a: (a, build_app(a, build_dir, keystore, force)), apps))
-    for app, (path, rebuilt) in results:
+    for _app, (path, rebuilt) in results:
         print(f"{'built' if rebuilt else 'up to date'}: {path}")
     return {app: path for app, (path, _rebuilt) in results}
 

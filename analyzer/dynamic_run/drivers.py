@@ -128,8 +128,8 @@ class JvmDriver(_SessionsMixin):
         jvm_args = []
         if self.proxy_port:
             # Plain Java honours these for HttpURLConnection; the host app's Sender does too.
-            jvm_args = [f"-Dhttp.proxyHost=127.0.0.1", f"-Dhttp.proxyPort={self.proxy_port}",
-                        f"-Dhttps.proxyHost=127.0.0.1", f"-Dhttps.proxyPort={self.proxy_port}",
+            jvm_args = ["-Dhttp.proxyHost=127.0.0.1", f"-Dhttp.proxyPort={self.proxy_port}",
+                        "-Dhttps.proxyHost=127.0.0.1", f"-Dhttps.proxyPort={self.proxy_port}",
                         "-Dhttp.nonProxyHosts="]
         args = list(self.app_args)
         if "--consent" not in args:

@@ -27,7 +27,7 @@ from typing import Iterator, Optional
 
 from privascope import __version__
 from privascope.dynamic_run.options import DynamicOptions
-from privascope.model import AppInfo, Bundle, Method, Tool, TrafficEvent
+from privascope.model import AppInfo, Bundle, Tool, TrafficEvent
 
 log = logging.getLogger("privascope.dynamic")
 

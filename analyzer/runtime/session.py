@@ -111,8 +111,8 @@ class Session:
         self.malformed_messages = 0
         self.processed = 0
         self._counter = 0
-        self._perm_by_code: dict[int, int] = {}
-        self._visible: set = set()  # activities resumed and not yet stopped  # request code -> index in permission_requests
+        self._perm_by_code: dict[int, int] = {}  # request code -> index in permission_requests
+        self._visible: set = set()  # activities resumed and not yet stopped
 
     # ------------------------------------------------------------------ public API
 

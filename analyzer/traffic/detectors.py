@@ -75,7 +75,7 @@ class Detector:
         return any(self._key_matches(k) for k in index.keys) \
             or bool(self.key_pattern.search(index.unkeyed_text))
 
-    @functools.lru_cache(maxsize=4096)
+    @functools.lru_cache(maxsize=4096)  # noqa: B019  (bounded; detectors live as long as the process)
     def _key_matches(self, key: str) -> bool:  # keys repeat across requests: cache the answer
         return bool(self.key_pattern.search(key))
 

@@ -26,7 +26,6 @@ class FakeAdb:
 
     def shell(self, args, timeout=30.0):
         self.commands.append(list(args))
-        cmd = " ".join(args)
         if args[:2] == ["getprop", "ro.product.cpu.abi"]:
             return self.abi + "\n"
         if args[:2] == ["getprop", "ro.build.version.sdk"]:

@@ -69,7 +69,7 @@ def test_sdk_reads_identifiers_before_consent_with_correct_values(accepted):
 
 def test_raw_values_reach_only_the_canary_callback(accepted):
     by_type = {}
-    for pi_type, raw, ref in accepted.canaries:
+    for pi_type, raw, _ref in accepted.canaries:
         by_type.setdefault(pi_type, set()).add(raw)
     assert V.IMEI in by_type["device.imei"] and V.ANDROID_ID in by_type["device.android_id"]
     assert set(V.INSTALLED_APPS) <= by_type["app_list"]

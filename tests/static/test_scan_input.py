@@ -86,7 +86,7 @@ def test_cli_not_an_apk_one_line_exit_2(tmp_path, capsys):
     captured = capsys.readouterr()
     assert code == 2
     lines = captured.err.strip().splitlines()
-    assert lines == [f"privascope: error: not a valid APK: not a zip file"]
+    assert lines == ["privascope: error: not a valid APK: not a zip file"]
     assert "Traceback" not in captured.err + captured.out
 
 

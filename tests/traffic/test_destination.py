@@ -2,7 +2,6 @@
 own hosts first party, anything else unknown."""
 from __future__ import annotations
 
-import pytest
 
 from privascope.model import Destination
 from privascope.traffic.destination import DestinationClassifier, package_hosts

@@ -35,7 +35,7 @@ def traffic_before_consent(ctx: Context, params):
 def traffic_third_party(ctx: Context, params):
     events = [t for t in _with_pi(ctx) if t.destination == Destination.THIRD_PARTY]
     # one finding per SDK (issue: "per SDK"); hosts no SDK claims are grouped by host
-    for key, evs in group_by(events, lambda t: t.sdk or f"host:{t.host}").items():
+    for evs in group_by(events, lambda t: t.sdk or f"host:{t.host}").values():
         yield Hit(evidence=tuple(EvidenceRef("traffic_event", t.id) for t in evs),
                   sdk=evs[0].sdk, pi_types=_pi_types(evs),
                   key="" if evs[0].sdk else evs[0].host, per_pi=False,
