@@ -102,22 +102,31 @@ class _Search:
                 self.parent[t], self.kind[t], self.pc[t], self.root[t] = m, k, pc, r
                 queue.append(t)
 
-    def chain(self, mid: int) -> tuple[list[int], set[int]]:
-        out, kinds, guard = [], set(), 0
+    def chain(self, mid: int) -> tuple[list[int], list[int]]:
+        """The methods from the entry point to `mid`, and the kind of each edge taken."""
+        out, kinds, guard = [], [], 0
         while mid >= 0 and guard < 100000:
             out.append(mid)
             if self.parent[mid] >= 0:
-                kinds.add(int(self.kind[mid]))
+                kinds.append(int(self.kind[mid]))
             mid = int(self.parent[mid])
             guard += 1
         out.reverse()
         return out, kinds
 
 
-def _confidence(kinds: set[int], base: Confidence = Confidence.HIGH) -> Confidence:
-    if REFLECTION in kinds:
+# A chain longer than this, or with this many class-hierarchy guesses, is a weak lead: CHA over
+# listener interfaces builds long chains through UI callbacks that start-up code never triggers.
+LONG_CHAIN = 20
+MANY_CHA = 2
+
+
+def _confidence(kinds: list[int], base: Confidence = Confidence.HIGH) -> Confidence:
+    """high: plain invokes and static initialisers; medium: one CHA guess or a thread hop;
+    low: reflection, several CHA guesses or a very long chain; never above the site's own."""
+    if REFLECTION in kinds or kinds.count(CHA) >= MANY_CHA or len(kinds) >= LONG_CHAIN:
         level = Confidence.LOW
-    elif kinds & {CHA, ASYNC}:
+    elif CHA in kinds or ASYNC in kinds:
         level = Confidence.MEDIUM
     else:
         level = Confidence.HIGH
@@ -194,7 +203,7 @@ def analyze_startup(graph: CallGraph, start_points, api_calls: Iterable[ApiCallS
             caller_class=site.caller_class, caller_method=site.caller_method, sdk=site.sdk,
             path=tuple(path), gated=gated, confidence=_confidence(kinds, site.confidence),
             entry=entry, process=process, call_site=site.id, gate=gate or inner_gate,
-            via=tuple(sorted(KIND_NAMES[k] for k in kinds))))
+            via=tuple(sorted({KIND_NAMES[k] for k in kinds}))))
 
     inits: dict[tuple, StartSdkInit] = {}
     for api in scat.apis:
@@ -215,7 +224,7 @@ def analyze_startup(graph: CallGraph, start_points, api_calls: Iterable[ApiCallS
                 target=api.target, caller_class=g.class_of(caller),
                 path=tuple(path) + (api.target,), gated=gated, confidence=_confidence(kinds),
                 role=api.role, entry=entry, process=process, gate=gate or inner_gate,
-                via=tuple(sorted(KIND_NAMES[k] for k in kinds)), source=api.source)
+                via=tuple(sorted({KIND_NAMES[k] for k in kinds})), source=api.source)
             key = (api.sdk, api.role, api.target)
             old = inits.get(key)
             if old is None or (old.gated, len(old.path)) > (rec.gated, len(rec.path)):

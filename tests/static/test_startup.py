@@ -251,3 +251,25 @@ def test_a_failing_start_analysis_keeps_the_scan(samples_build, static_catalog, 
     assert len(b.api_calls) == len(EXPECTED) + 1 and not b.startup.reachable_calls  # + decoy
     assert any("process-start analysis failed (RuntimeError: boom)" in x
                for x in b.startup.limits)
+
+
+def test_corpus_long_cha_chains_are_weak_leads(corpus_dir, static_catalog):
+    """flowdroid_MapClearTest_multidex starts only androidx.startup initializers (EmojiCompat,
+    ProcessLifecycle). CHA over listener interfaces reaches TwilightManager.getLastKnownLocation
+    from EmojiCompatInitializer.create in about sixty hops (TextWatcher.onTextChanged ->
+    TextInputLayout -> Transition listeners -> RecyclerView.onTouchEvent -> ... ->
+    AppCompatDelegateImpl night mode): not what start-up runs, so every such chain is low."""
+    from privascope.static.scan import scan_apk
+
+    b = scan_apk(corpus_dir / "flowdroid_MapClearTest_multidex.apk", static_catalog)
+    s = b.startup
+    assert [(e.kind, e.class_name) for e in s.entry_points] == [
+        ("provider", "androidx.startup.InitializationProvider"),
+        ("initializer", "androidx.emoji2.text.EmojiCompatInitializer"),
+        ("initializer", "androidx.lifecycle.ProcessLifecycleInitializer")]
+    assert not s.sdk_inits
+    assert s.reachable_calls and all(c.confidence.value == "low" for c in s.reachable_calls)
+    loc = next(c for c in s.reachable_calls
+               if c.api == "android.location.LocationManager.getLastKnownLocation")
+    assert loc.path[0].startswith("androidx.emoji2.text.EmojiCompatInitializer.create(")
+    assert len(loc.path) > 20 and "cha" in loc.via
