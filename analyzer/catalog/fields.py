@@ -23,7 +23,7 @@ URI = re.compile(r"^(content://[A-Za-z0-9._-]+(/[A-Za-z0-9._/-]*)?|/(sys|proc)/[
 
 def valid_java_type(t: str) -> bool:
     m = JAVA_TYPE.match(t)
-    return bool(m) and (m.group("base") in PRIMITIVES or "." in m.group("base"))
+    return m is not None and (m.group("base") in PRIMITIVES or "." in m.group("base"))
 
 
 def valid_prefix(prefix: str) -> bool:
@@ -64,10 +64,12 @@ def req(entry: dict, key: str, where: str, types=(str,)):
     return value
 
 
-def known_keys(entry: dict, allowed: set[str], where: str) -> None:
+def known_keys(entry: object, allowed: set[str], where: str) -> dict:
+    """`entry`, checked to be a mapping with no keys outside `allowed`."""
     if not isinstance(entry, dict):
         raise CatalogError(f"{where}: entry must be a mapping")
     extra = set(entry) - allowed
     if extra:
         raise CatalogError(f"{where}: unknown keys {sorted(extra)}")
+    return entry
 

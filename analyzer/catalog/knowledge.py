@@ -14,7 +14,7 @@ from privascope.catalog.types import AgentKnowledge, CardRange, ConsentVocabular
 _PACKAGE_PREFIX = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*\.")
 
 
-def words(doc: dict, key: str, where: str) -> tuple[str, ...]:
+def words(doc: object, key: str, where: str) -> tuple[str, ...]:
     """A non-empty list of non-blank strings, duplicates (after case folding) refused."""
     value = doc.get(key) if isinstance(doc, dict) else None
     if not isinstance(value, list) or not value or \
@@ -37,13 +37,12 @@ def load_consent(doc: dict) -> ConsentVocabulary:
         if p.isascii() and " " not in p:
             raise CatalogError(f"{f}: policy phrase {p!r} is ASCII without a space: it would "
                                "match identifiers in the dex")
-    ui = doc.get("ui")
-    known_keys(ui, {"accept_exact", "reject_exact", "tick_words", "max_button_length"}, f"{f} ui")
+    ui = known_keys(doc.get("ui"), {"accept_exact", "reject_exact", "tick_words", "max_button_length"},
+                    f"{f} ui")
     max_len = ui.get("max_button_length", 24)
     if isinstance(max_len, bool) or not isinstance(max_len, int) or max_len < 2:
         raise CatalogError(f"{f} ui: 'max_button_length' must be an integer >= 2")
-    static = doc.get("static")
-    known_keys(static, {"policy_url_words", "consent_flag_words"}, f"{f} static")
+    static = known_keys(doc.get("static"), {"policy_url_words", "consent_flag_words"}, f"{f} static")
     accept, reject = words(doc, "accept_words", f), words(doc, "reject_words", f)
     both = sorted({w.lower() for w in accept} & {w.lower() for w in reject})
     if both:
@@ -80,11 +79,10 @@ def _digit_set(section: dict, key: str, where: str, length: int) -> frozenset[st
 def load_telecom(doc: dict) -> Telecom:
     f = "telecom.yaml"
     known_keys(doc, {"version", "imei", "imsi", "mobile", "bank_card"}, f)
-    imei, imsi, mobile, card = (doc.get(k) for k in ("imei", "imsi", "mobile", "bank_card"))
-    known_keys(imei, {"reporting_bodies"}, f"{f} imei")
-    known_keys(imsi, {"mcc", "mncs"}, f"{f} imsi")
-    known_keys(mobile, {"country_code", "prefixes"}, f"{f} mobile")
-    known_keys(card, {"issuer_ranges"}, f"{f} bank_card")
+    imei = known_keys(doc.get("imei"), {"reporting_bodies"}, f"{f} imei")
+    imsi = known_keys(doc.get("imsi"), {"mcc", "mncs"}, f"{f} imsi")
+    mobile = known_keys(doc.get("mobile"), {"country_code", "prefixes"}, f"{f} mobile")
+    card = known_keys(doc.get("bank_card"), {"issuer_ranges"}, f"{f} bank_card")
     ranges = []
     items = card.get("issuer_ranges")
     if not isinstance(items, list) or not items:
