@@ -24,13 +24,16 @@ def _seconds(ms: Any) -> float:
     return float(ms) / 1000.0
 
 
-def _str(p: dict, key: str, optional: bool = False) -> Optional[str]:
+def _str(p: dict, key: str) -> str:
     v = p.get(key)
-    if v is None and optional:
-        return None
     if not isinstance(v, str):
         raise ProtocolError(f"{p.get('type')}: {key!r} must be a string, got {v!r}")
     return v
+
+
+def _opt_str(p: dict, key: str) -> Optional[str]:
+    """`_str` for a field the agent may leave out (absent or null -> None)."""
+    return None if p.get(key) is None else _str(p, key)
 
 
 def _strs(p: dict, key: str, optional: bool = False) -> tuple[str, ...]:
@@ -165,7 +168,7 @@ def _ready(p: dict) -> AgentReady:
         lifecycle_hooks=_strs(p, "lifecycle_hooks", True), loader_hooks=_strs(p, "loader_hooks", True),
         unpin_applied=tuple(str(x) for x in unpin.get("applied") or ()),
         unpin_unavailable={str(k): str(v) for k, v in (unpin.get("unavailable") or {}).items()},
-        launcher=_str(p, "launcher", True),
+        launcher=_opt_str(p, "launcher"),
     )
 
 
@@ -183,16 +186,16 @@ def _api_call(p: dict) -> ApiCall:
         raise ProtocolError("api:call: 'obtained' must be a boolean")
     return ApiCall(
         time=_seconds(p.get("time")), api=_str(p, "api"), pi_type=_str(p, "pi_type"),
-        value=_str(p, "value", True), values=values, obtained=obtained,
-        exception=_str(p, "exception", True), thread=_str(p, "thread"), stack=_strs(p, "stack"),
+        value=_opt_str(p, "value"), values=values, obtained=obtained,
+        exception=_opt_str(p, "exception"), thread=_str(p, "thread"), stack=_strs(p, "stack"),
         hooked=_str(p, "hooked"), field=bool(p.get("field", False)), value_types=value_types,
     )
 
 
 def _consent(kind: str):
     def parse(p: dict) -> ConsentMessage:
-        return ConsentMessage(time=_seconds(p.get("time")), kind=kind, text=_str(p, "text", True),
-                              thread=_str(p, "thread", True), stack=_strs(p, "stack", True))
+        return ConsentMessage(time=_seconds(p.get("time")), kind=kind, text=_opt_str(p, "text"),
+                              thread=_opt_str(p, "thread"), stack=_strs(p, "stack", True))
     return parse
 
 
@@ -211,23 +214,23 @@ _PARSERS = {
     "consent:reject": _consent("reject"),
     "app:state": lambda p: AppStateMessage(
         time=_seconds(p.get("time")), state=_str(p, "state"), callback=_str(p, "callback"),
-        activity=_str(p, "activity", True),
+        activity=_opt_str(p, "activity"),
         instance=p.get("instance") if isinstance(p.get("instance"), int) else None),
     "permission:request": lambda p: PermissionRequestMessage(
         time=_seconds(p.get("time")), permissions=_strs(p, "permissions"),
-        request_code=_int(p, "request_code"), thread=_str(p, "thread", True),
+        request_code=_int(p, "request_code"), thread=_opt_str(p, "thread"),
         stack=_strs(p, "stack", True)),
     "permission:result": lambda p: PermissionResultMessage(
         time=_seconds(p.get("time")), request_code=_int(p, "request_code"),
         permissions=_strs(p, "permissions"), granted=_strs(p, "granted")),
     "component:launch": lambda p: ComponentLaunchMessage(
         time=_seconds(p.get("time")), kind=_str(p, "kind"), target_package=_str(p, "target_package"),
-        target=_str(p, "target", True) or "", thread=_str(p, "thread", True),
+        target=_opt_str(p, "target") or "", thread=_opt_str(p, "thread"),
         stack=_strs(p, "stack", True)),
     "agent:late_hook": lambda p: LateHook(time=_seconds(p.get("time")), api=_str(p, "api"),
                                           loader=_str(p, "loader")),
     "unpin:bypass": lambda p: UnpinBypass(time=_seconds(p.get("time")), target=_str(p, "target"),
-                                          host=_str(p, "host", True)),
+                                          host=_opt_str(p, "host")),
     "agent:error": lambda p: AgentError(time=_seconds(p.get("time")), where=_str(p, "where"),
                                         message=_str(p, "message")),
 }
