@@ -51,9 +51,13 @@ def _spellings(value: str) -> list[tuple[str, str]]:
     return out
 
 
+def _hex_digest(name: str) -> Callable[[str], str]:
+    return lambda v: hashlib.new(name, v.encode("utf-8")).hexdigest()
+
+
 _TEXT_STEPS: dict[str, Callable[[str], str]] = {
     **NORMALIZERS,
-    **{name: (lambda v, n=name: hashlib.new(n, v.encode("utf-8")).hexdigest()) for name in HASHES},
+    **{name: _hex_digest(name) for name in HASHES},
     "url": lambda v: quote(v, safe=""),
 }
 _ENCODE_STEPS: dict[str, Callable[[bytes], str]] = {
