@@ -670,7 +670,7 @@ def _decode(tp: Any, data: Any, where: str) -> Any:
             return tp(data)
         except ValueError:
             raise ModelError(f"{where}: {data!r} is not a {tp.__name__}") from None
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):  # a class, never an instance here
         if not isinstance(data, dict):
             raise ModelError(f"{where}: expected an object")
         hints = _hints(tp)

@@ -40,7 +40,7 @@ def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
         return {"type": "object", "additionalProperties": _type_schema(typing.get_args(tp)[1], defs)}
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return {"enum": [m.value for m in tp]}
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):  # a class, never an instance here
         _define(tp, defs)
         return {"$ref": f"#/$defs/{tp.__name__}"}
     simple = {str: "string", bool: "boolean", int: "integer", float: "number"}
