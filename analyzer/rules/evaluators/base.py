@@ -13,7 +13,8 @@ from privascope.catalog import Catalog
 from privascope.model import Bundle, ClauseRef, Confidence, EvidenceRef
 from privascope.rules.errors import RuleConfigError
 
-Text = Union[str, int, dict]  # a plain value, or {"zh": ..., "en": ...}
+# a plain value, or {"zh": ..., "en": ...}, or a list of these (the engine joins it per language)
+Text = Union[str, int, dict, list, tuple]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from privascope.model import AppState, Confidence, ConsentPhase, EvidenceRef
-from privascope.rules.evaluators.base import Context, Hit, evaluator, group_by, joined, short_api
+from privascope.rules.evaluators.base import (Context, Hit, Text, evaluator, group_by, joined,
+                                              short_api)
 
 
 def _calls(ctx: Context):
@@ -13,7 +14,7 @@ def _grouped_hits(ctx: Context, events, extra=None, weak_apis=frozenset()):
     """One hit per (SDK, PI type): the unit a reviewer acts on (one SDK to fix or configure)."""
     for (sdk, pi), evs in group_by(events, lambda e: (e.sdk, e.pi_type)).items():
         evs.sort(key=lambda e: e.time)
-        fields = {
+        fields: dict[str, Text] = {
             "count": len(evs),
             "apis": joined(short_api(e.api) for e in evs),
             "first": ctx.rel_time(evs[0].time),

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from privascope.model import Confidence, EvidenceRef, Via
-from privascope.rules.evaluators.base import (Context, Hit, evaluator, group_by, joined, phrase,
-                                              short_api)
+from privascope.rules.evaluators.base import (Context, Hit, Text, evaluator, group_by, joined,
+                                              phrase, short_api)
 
 
 def _confidence(sites) -> Confidence:
     """A direct invoke or field read is medium evidence; constant strings near reflection or a
     content URI alone are weaker."""
-    if any(s.via in (Via.INVOKE, Via.FIELD) and s.confidence != Confidence.LOW for s in sites):
+    # a site no manifest component reaches (dead library code) never makes it medium on its own
+    if any(s.via in (Via.INVOKE, Via.FIELD) and s.confidence != Confidence.LOW
+           and s.reachable is not False for s in sites):
         return Confidence.MEDIUM
     return Confidence.LOW
 
@@ -85,7 +87,7 @@ def static_no_privacy_policy(ctx: Context, params):
            texts=("reasons.by_default", "reasons.for_domains", "reasons.old_target"))
 def static_cleartext_permitted(ctx: Context, params):
     m = ctx.bundle.manifest
-    reasons = []
+    reasons: list[Text] = []
     if m.uses_cleartext_traffic:
         reasons.append('android:usesCleartextTraffic="true"')
     if m.cleartext_permitted_by_default:
