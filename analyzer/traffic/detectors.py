@@ -77,6 +77,7 @@ class Detector:
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019  (bounded; detectors live as long as the process)
     def _key_matches(self, key: str) -> bool:  # keys repeat across requests: cache the answer
+        assert self.key_pattern is not None  # worth_scanning asks only a detector with one
         return bool(self.key_pattern.search(key))
 
     def scan_index(self, index: FragmentIndex) -> Iterator[Hit]:
@@ -311,6 +312,7 @@ class GpsPairDetector(Detector):
             if where in lons:
                 lon, lon_f = lons[where]
                 # x/y only count when the object is about a location.
+                assert lat_f.key is not None  # only keyed fragments were collected above
                 if lat_f.key.lower() == "y" and not _LOC_KEY.search(lat_f.group):
                     continue
                 if _lat_lon_ok(lat, lon):

@@ -120,15 +120,15 @@ class TrafficAnalyzer:
             found.append(PIMatch(pi_type=c.pi_type, encoding=encoding, location=f.location,
                                  key=f.key, preview=c.preview, detector="known",
                                  digest=c.digest, canary_source=c.source))
-        for hit in detect(index, self.detectors):
-            d = privacy.digest(hit.value)
+        for shape in detect(index, self.detectors):  # values found by their shape
+            d = privacy.digest(shape.value)
             if d in known_digests:
                 continue  # the same value was already reported as a known value
-            if hit.fragment.location == "path" and not hit.fragment.via:
-                in_path[hit.value] = hit.pi_type
-            found.append(PIMatch(pi_type=hit.pi_type, encoding=hit.fragment.via or "raw",
-                                 location=hit.fragment.location, key=hit.fragment.key,
-                                 preview=privacy.mask(hit.value), detector=hit.detector, digest=d))
+            if shape.fragment.location == "path" and not shape.fragment.via:
+                in_path[shape.value] = shape.pi_type
+            found.append(PIMatch(pi_type=shape.pi_type, encoding=shape.fragment.via or "raw",
+                                 location=shape.fragment.location, key=shape.fragment.key,
+                                 preview=privacy.mask(shape.value), detector=shape.detector, digest=d))
         return _dedupe(found), in_path
 
     # ------------------------------------------------------------------ events
