@@ -45,6 +45,7 @@ def load_words(vocabulary: Optional[ConsentVocabulary] = None) -> ConsentWords:
     """The consent vocabulary (the default catalog's unless given), normalised like the texts
     it is compared with. Policy phrases are the dialog markers."""
     v = vocabulary if vocabulary is not None else load_catalog().consent
+    assert v is not None, "load_catalog sets the consent vocabulary"
 
     def n(words) -> tuple[str, ...]:
         return tuple(dict.fromkeys(normalise(w) for w in words))
