@@ -3,11 +3,12 @@ devices. What a client sees follows AOSP packages/modules/adb (android14-release
 - SERVICES.TXT / protocol.txt: a request is 4 hex digits of length + the service name; the
   answer is "OKAY" or "FAIL" + 4 hex length + message. host:version answers the version as a
   4-hex string block (41 = "0029", adb 1.0.41); host:devices(-l) a string block of lines.
+- host:track-devices(-l) sends the list and keeps the connection (Frida's adb client uses it).
 - host:transport:SERIAL / host:tport:serial:SERIAL (the latter also sends the 8-byte
   little-endian transport id, adb.cpp handle_host_request) turn the connection into one to the
   device; the next request names a device service: shell:, shell,v2: (shell_protocol.h: packets
   of id byte + u32le length; 0 stdin, 1 stdout, 2 stderr, 3 exit with one byte, 4 close-stdin),
-  sync: (SYNC.TXT: STAT/LIST/SEND/RECV/QUIT, DATA/DONE/OKAY/FAIL), reverse:forward:R;L,
+  sync: (SYNC.TXT: STAT/LIST/SEND/RECV/QUIT, DATA/DONE/OKAY/FAIL), tcp:PORT, reverse:forward:R;L,
   reverse:killforward:R, reverse:killforward-all, reverse:list-forward. A forward request is
   answered OKAY twice (adb.cpp handle_forward_request: connect, then status).
 - host-serial:SERIAL:features / get-state / get-serialno / forward:L;R answer without a
@@ -130,19 +131,16 @@ class AdbServer:
             c.okay()
             c.block(f"{ADB_VERSION:04x}")
             return None
-        if req in ("host:devices", "host:devices-l"):
-            lines = []
-            for serial, d in self.devices.items():
-                if req.endswith("-l"):
-                    p = d.profile.props
-                    lines.append(f"{serial:<22} device product:{p.get('ro.product.name', '')} "
-                                 f"model:{p.get('ro.product.model', '').replace(' ', '_')} "
-                                 f"device:{p.get('ro.product.device', '')} "
-                                 f"transport_id:{self._transport_ids[serial]}")
-                else:
-                    lines.append(f"{serial}\tdevice")
+        if req in ("host:track-devices", "host:track-devices-l"):
+            # SERVICES.TXT: the list now, then again on every change, until the client closes
             c.okay()
-            c.block("".join(l + "\n" for l in lines))
+            c.block(self._device_lines(req.endswith("-l")))
+            while c.sock.recv(1):
+                pass
+            return None
+        if req in ("host:devices", "host:devices-l"):
+            c.okay()
+            c.block(self._device_lines(req.endswith("-l")))
             return None
         if req == "host:kill":
             c.okay()
@@ -182,6 +180,19 @@ class AdbServer:
             return None
         c.fail(f"unknown host service '{req}'")
         return None
+
+    def _device_lines(self, extended: bool) -> str:
+        lines = []
+        for serial, d in self.devices.items():
+            if extended:
+                p = d.profile.props
+                lines.append(f"{serial:<22} device product:{p.get('ro.product.name', '')} "
+                             f"model:{p.get('ro.product.model', '').replace(' ', '_')} "
+                             f"device:{p.get('ro.product.device', '')} "
+                             f"transport_id:{self._transport_ids[serial]}")
+            else:
+                lines.append(f"{serial}\tdevice")
+        return "".join(l + "\n" for l in lines)
 
     def _serial_request(self, c: _Conn, device: Device, cmd: str) -> None:
         if cmd == "features":
@@ -262,6 +273,8 @@ class AdbServer:
         elif name in ("shell", "exec"):
             c.okay()
             self._shell_v1(c, device, command)
+        elif name == "tcp" and command.isdigit():
+            self._tcp(c, device, int(command))
         elif req == "sync:":
             c.okay()
             self._sync(c, device)
@@ -282,6 +295,44 @@ class AdbServer:
                                else b"restarting adbd as non root\n")
         else:
             c.fail(f"unknown device service '{req}'")
+
+    @staticmethod
+    def _tcp(c: _Conn, device: Device, port: int) -> None:
+        """tcp:PORT (SERVICES.TXT): a connection to 127.0.0.1:PORT in the device's network,
+        what `adb forward` and Frida's frida-server channel (tcp:27042) open."""
+        down = device.socket_in_device()
+        try:
+            down.settimeout(5)
+            down.connect(("127.0.0.1", port))
+            down.settimeout(None)
+        except OSError:
+            down.close()
+            c.fail("connection refused")  # the server reports the closed stream so
+            return
+        c.okay()
+        done = threading.Event()
+
+        def pump(src, dst):
+            try:
+                while True:
+                    data = src.recv(65536)
+                    if not data:
+                        break
+                    dst.sendall(data)
+            except OSError:
+                pass
+            finally:
+                try:
+                    dst.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+                done.set()
+
+        t = threading.Thread(target=pump, args=(down, c.sock), daemon=True)
+        t.start()
+        pump(c.sock, down)
+        t.join()
+        down.close()
 
     def _reverse(self, c: _Conn, device: Device, cmd: str) -> None:
         try:
@@ -310,24 +361,16 @@ class AdbServer:
 
     def _shell_v1(self, c: _Conn, device: Device, command: str) -> None:
         # raw subprocess (shell_service.cpp SubprocessType::kRaw for a non-empty command):
-        # stdout and stderr both go to the socket; the socket feeds stdin; no exit code
-        p = device.spawn(command or "/system/bin/sh", stdin=subprocess.PIPE)
+        # without the shell protocol stderr is dup'ed onto stdout, one stream in write order;
+        # the socket feeds stdin; no exit code
+        p = device.spawn(command or "/system/bin/sh", stdin=subprocess.PIPE, merge_stderr=True)
         self._pump_stdin(c, p, v2=False)
-        out_lock = threading.Lock()
-
-        def copy(stream):
-            for chunk in iter(lambda: stream.read1(65536), b""):
-                with out_lock:
-                    try:
-                        c.sock.sendall(chunk)
-                    except OSError:
-                        kill_group(p)
-                        return
-
-        t = threading.Thread(target=copy, args=(p.stderr,), daemon=True)
-        t.start()
-        copy(p.stdout)
-        t.join()
+        for chunk in iter(lambda: p.stdout.read1(65536), b""):
+            try:
+                c.sock.sendall(chunk)
+            except OSError:
+                kill_group(p)
+                break
         p.wait()
 
     def _shell_v2(self, c: _Conn, device: Device, command: str) -> None:

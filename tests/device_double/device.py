@@ -287,7 +287,8 @@ class Device:
                 "ANDROID_DATA": "/data", "ANDROID_ROOT": "/system", "HOSTNAME": "localhost",
                 "DOUBLE_UID": str(uid)}
 
-    def spawn(self, command: str, uid: Optional[int] = None, stdin=subprocess.PIPE) -> subprocess.Popen:
+    def spawn(self, command: str, uid: Optional[int] = None, stdin=subprocess.PIPE,
+              merge_stderr: bool = False) -> subprocess.Popen:
         """`sh -c COMMAND` on the device, as adbd runs a shell service (own process group, so
         a closed connection can end it)."""
         if self.ns_pid is None:
@@ -296,7 +297,8 @@ class Device:
         argv = [shutil.which("nsenter"), "-t", str(self.ns_pid), "-m", "-p", "-n", "-u", "--",
                 shutil.which("chroot"), str(self.root), "/system/bin/sh", "-c", command]
         return subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=self.shell_env(uid), cwd="/",
+                                stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+                                env=self.shell_env(uid), cwd="/",
                                 start_new_session=True)
 
     def run(self, command: str, uid: Optional[int] = None, timeout: float = 30.0):
