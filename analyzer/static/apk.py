@@ -157,7 +157,7 @@ def _components(manifest, target_sdk: Optional[int]) -> list[ComponentFact]:
     """Exported state as the platform decides it: the explicit attribute, else (before API 31,
     where the attribute became mandatory with intent filters) exported iff it has an intent
     filter; providers were exported by default up to API 16."""
-    out = []
+    out: list[ComponentFact] = []
     if manifest is None:
         return out
     app = manifest.find("application")

@@ -237,9 +237,9 @@ def find_call_sites(dex: DexFile, catalog: Catalog, strings: Optional[dict[str, 
                             "medium" if api.cls in classes_here else "low")
                 keyed = [(api, pi) for api, pi in key_strings.get(s, ())
                          if api.id not in direct_apis]
-                named = [(api, pi) for api, pi in keyed if api.cls in classes_here]
-                if named:  # the method names the class too: that API, medium confidence
-                    for api, pi in named:
+                with_class = [(api, pi) for api, pi in keyed if api.cls in classes_here]
+                if with_class:  # the method names the class too: that API, medium confidence
+                    for api, pi in with_class:
                         add(api, pi, "reflection", "medium")
                 else:  # "android_id" alone fits several getters: one low-confidence site
                     for pi in dict.fromkeys(pi for _api, pi in keyed):
@@ -267,10 +267,8 @@ def _uri_strings(strings: dict[str, int], idx: CatalogIndex) -> dict[int, list[A
 
 
 def _resolve_key(api: Api, value: Optional[str]) -> Optional[str]:
-    resolve = getattr(api.key_arg, "resolve", None)  # the catalog's own matching (exact/prefix)
-    if resolve is not None:
-        return resolve(value)
-    return api.key_arg.values.get(value) if value is not None else None
+    assert api.key_arg is not None  # the caller resolves keys only of APIs with a key argument
+    return api.key_arg.resolve(value)  # the catalog's own matching (exact/prefix)
 
 
 def _safe_string(dex: DexFile, idx: int) -> Optional[str]:

@@ -17,7 +17,7 @@ def detect_packers(entry_names: Iterable[str], dotted_classes: Iterable[str],
     ordered = sorted(set(dotted_classes))
     under: dict[str, list[str]] = {}
     for prefix in {p for packer in catalog.packers.values() for p in packer.classes}:
-        hits = []
+        hits: list[str] = []
         for start in (prefix, prefix + ".", prefix + "$"):
             i = bisect.bisect_left(ordered, start)
             while i < len(ordered) and len(hits) < 5 and (
@@ -26,7 +26,7 @@ def detect_packers(entry_names: Iterable[str], dotted_classes: Iterable[str],
                 i += 1
         if hits:
             under[prefix] = hits
-    hits = []
+    found: list[PackerHit] = []
     for packer in catalog.packers.values():
         evidence: list[str] = []
         for pattern in packer.files:
@@ -35,5 +35,5 @@ def detect_packers(entry_names: Iterable[str], dotted_classes: Iterable[str],
         for prefix in packer.classes:
             evidence += [f"class {c}" for c in sorted(under.get(prefix, ()))[:5]]
         if evidence:
-            hits.append(PackerHit(id=packer.id, name=packer.name, evidence=tuple(evidence)))
-    return tuple(hits)
+            found.append(PackerHit(id=packer.id, name=packer.name, evidence=tuple(evidence)))
+    return tuple(found)

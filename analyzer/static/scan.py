@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 import time
 from pathlib import Path
 from typing import Optional, Union
@@ -105,6 +106,7 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
     t = time.perf_counter()
     raw_sites: dict[RawSite, None] = {}
     graph, startup_notes = _start_graph(catalog)  # call graph for process-start reachability
+    named: set[str] = set()  # strings that may name a class (loaded by name: reachable roots)
     host_users: dict[str, set[str]] = {}  # SDK id -> classes that name one of its hosts
     classes: list[str] = []
     findings = StringFindings()
@@ -114,7 +116,7 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
             root_dex += 1
         try:
             dex = DexFile(data, name)
-            strings = {}
+            strings: dict[str, int] = {}  # text -> its first string id
             all_strings = []
             for i, s in dex.strings():
                 strings.setdefault(s, i)
@@ -124,6 +126,7 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
                 raw_sites[site] = None
             if graph is not None:
                 _graph_add(graph, dex, startup_notes)
+                named.update(s for s in all_strings if "." in s and " " not in s and len(s) < 256)
             sdk_hits = findings.add_strings(all_strings, name, catalog)
             policy_hits = findings.policy_hits
             users = string_users(dex, {i for i, _sdk in sdk_hits}
@@ -146,19 +149,21 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
     for r in sorted(raw_sites, key=lambda r: (r.dex, r.caller_class, r.caller_method, r.api,
                                               r.pi_type, r.via)):
         sdk = catalog.sdk_for_class(r.caller_class)
-        sdk_id = sdk.id if sdk else None
-        if sdk_id:
-            pi_by_sdk.setdefault(sdk_id, set()).add(r.pi_type)
+        caller_sdk = sdk.id if sdk else None
+        if caller_sdk:
+            pi_by_sdk.setdefault(caller_sdk, set()).add(r.pi_type)
         sites.append(ApiCallSite(
             id=_short_id("call", r.api, r.pi_type, r.caller_class, r.caller_method, r.dex, r.via),
             api=r.api, pi_type=r.pi_type, caller_class=r.caller_class,
-            caller_method=r.caller_method, dex=r.dex, sdk=sdk_id, via=Via(r.via),
+            caller_method=r.caller_method, dex=r.dex, sdk=caller_sdk, via=Via(r.via),
             confidence=Confidence(r.confidence), permission=r.permission,
         ))
     timings["sdks"] = time.perf_counter() - t
 
     t = time.perf_counter()
     startup = _startup(graph, facts.start_points, sites, catalog, startup_notes)
+    sites, startup = _mark_reachable(graph, startup, facts, sites, _class_names(
+        named, classes, facts.resource_strings, xml_strings, text_assets), startup_notes)
     timings["startup"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -167,8 +172,8 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
         findings.add_strings([facts.label], "AndroidManifest.xml", catalog)
     for name, text in text_assets:
         findings.add_strings(text.splitlines(), name, catalog, in_text=True)
-    for name, strings in xml_strings:
-        findings.add_strings(strings, name, catalog)
+    for name, xml_pool in xml_strings:
+        findings.add_strings(xml_pool, name, catalog)
     timings["strings"] = time.perf_counter() - t
     code_sources = {name for name, _data in (code.dex if code else [])}
     hosts_by_sdk: dict[str, set[str]] = {}
@@ -288,9 +293,45 @@ def _policy_owners(hits, users: dict[int, set[str]], catalog: Catalog) -> dict:
     for pos, key in hits:
         owners = {(sdk.id if (sdk := catalog.sdk_for_class(c)) else None)
                   for c in users.get(pos, ())}
-        owner = None if (not owners or None in owners) else sorted(owners)[0]
+        owner = None if (not owners or None in owners) else \
+            sorted(o for o in owners if o is not None)[0]  # (no None left here: for mypy)
         out[key] = None if (key in out and out[key] is None) else owner
     return out
+
+
+_DOTTED = re.compile(r"[A-Za-z_$][\w$]*(?:[./][A-Za-z_$][\w$]*)+")
+
+
+def _class_names(named, classes, resource_strings, xml_strings, text_assets) -> set[str]:
+    """Classes of the APK named in a string (dex constants, resources, layouts, text assets such
+    as plugin tables): code may load them by name, so call-site reachability starts there too."""
+    defined = set(classes)
+    found = {s.replace("/", ".") for s in named} & defined
+    found |= set(resource_strings) & defined
+    for _name, strings in xml_strings:
+        found |= set(strings) & defined
+    for _name, text in text_assets:
+        found |= {m.replace("/", ".") for m in _DOTTED.findall(text)} & defined
+    return found
+
+
+def _mark_reachable(graph, startup, facts, sites, named, notes: list[str]):
+    """Sites with `reachable` set from manifest components (left None when the graph is
+    missing or incomplete: it cannot call anything unreachable), and the startup section with
+    the count of reachable methods."""
+    from privascope.static.startup import reachable_call_sites
+
+    if graph is None or not graph.finished or any("not in the call graph" in n for n in notes):
+        return sites, startup
+    try:
+        ids, count = reachable_call_sites(graph, facts.package, facts.start_points,
+                                          facts.components, named, sites)
+    except Exception as exc:  # noqa: BLE001 - the sites stay as they are; say so
+        note = f"call-site reachability failed ({type(exc).__name__}: {exc})".splitlines()[0]
+        return sites, dataclasses.replace(startup, limits=startup.limits + (note,))
+    startup = dataclasses.replace(startup, stats={**startup.stats,
+                                                  "component_reachable_methods": float(count)})
+    return [dataclasses.replace(s, reachable=s.id in ids) for s in sites], startup
 
 
 def _permissions(names, declared, catalog: Catalog) -> tuple[Permission, ...]:
@@ -310,7 +351,8 @@ def _permissions(names, declared, catalog: Catalog) -> tuple[Permission, ...]:
 
 def _xml_resource_strings(zf, names) -> list[tuple[str, list[str]]]:
     """String pools of compiled XML under res/ (layouts, res/xml), bounded in count and size."""
-    out, total = [], 0
+    out: list[tuple[str, list[str]]] = []
+    total = 0
     for name in names:
         if not (name.startswith("res/") and name.endswith(".xml")) or len(out) >= MAX_XML_FILES:
             continue

@@ -21,10 +21,10 @@ def tally_classes(dotted_classes: Iterable[str], catalog: Catalog) -> SdkTally:
     tally = SdkTally()
     for cls in dotted_classes:
         package = cls.rsplit(".", 1)[0] if "." in cls else ""
-        hit = package_hit.get(package, False)
-        if hit is False:
+        if package not in package_hit:
             match = catalog.sdk_match(cls)
-            hit = package_hit[package] = (match[0].id, match[1]) if match else None
+            package_hit[package] = (match[0].id, match[1]) if match else None
+        hit = package_hit[package]
         if hit is not None:
             sdk_id, prefix = hit
             tally.classes[sdk_id] = tally.classes.get(sdk_id, 0) + 1

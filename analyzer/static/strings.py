@@ -60,6 +60,7 @@ class StringFindings:
         string is kept whole, quotes included. Returns (position in `strings`, SDK id) of the
         strings that name a catalog SDK host, so the caller can see who uses them."""
         url_rx = _URL_IN_TEXT if in_text else _URL
+        assert catalog.consent is not None, "load_catalog sets the consent vocabulary"
         policy_text = _any_of(catalog.consent.policy_phrases)
         sdk_hits: list[tuple[int, str]] = []
         self.policy_hits = []
@@ -72,7 +73,9 @@ class StringFindings:
             elif 3 < len(s) < 254 and "." in s and " " not in s and "/" not in s \
                     and _HOST.match(s) and catalog.sdk_for_host(s) is not None:
                 # a bare host name of a catalog SDK ("alog.umeng.com"): SDKs build URLs in parts
-                sdk_hits.append((pos, self._add_host(s, None, source, catalog)))
+                host_sdk = self._add_host(s, None, source, catalog)
+                assert host_sdk is not None  # sdk_for_host(s) found it just above
+                sdk_hits.append((pos, host_sdk))
             # policy phrases are Chinese or English with a space: skip identifiers cheaply
             if len(s) <= 2000 and (" " in s or not s.isascii()) \
                     and not s.startswith(("http", "ws")):
@@ -92,6 +95,7 @@ class StringFindings:
         if host is None or _skipped(host, catalog):
             return None
         sdk = self._add_host(host, url, source, catalog)
+        assert catalog.consent is not None, "load_catalog sets the consent vocabulary"
         policy_url = _any_of(catalog.consent.policy_url_words)
         if policy_url.search(urlsplit(url).path + "?" + urlsplit(url).query) \
                 or policy_url.search(host.split(".")[0]):
