@@ -189,6 +189,9 @@ class ApiCallSite:
     via: Via
     confidence: Confidence = Confidence.HIGH
     permission: Optional[str] = None
+    # can a manifest component reach it (static call graph)? False = present but dead code as
+    # far as the graph sees; None = not analysed
+    reachable: Optional[bool] = None
 
 
 @dataclass(frozen=True)

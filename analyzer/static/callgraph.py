@@ -45,7 +45,9 @@ _INVOKES[[*range(0x6E, 0x73), *range(0x74, 0x79)]] = True
 _STATIC_FIELD = np.zeros(256, dtype=bool)
 _STATIC_FIELD[range(0x60, 0x6E)] = True
 _W = np.array(OPCODE_WIDTHS, dtype=np.int32)
-NEW_INSTANCE = 0x22
+NEW_INSTANCE, CONST_CLASS = 0x22, 0x1C
+# how a method uses a class (c_kind): instantiates it, touches a static member, names it
+USE_NEW, USE_STATIC, USE_CONST_CLASS = 0, 1, 2
 
 
 class CallGraphError(ValueError):
@@ -236,10 +238,14 @@ class CallGraph:
         sf = sf[arg[sf] < len(fields)]
         if len(sf):  # a field id naming a type outside the type table (hostile dex): dropped
             sf = sf[fields["cls"][arg[sf]] < len(tg)]
-        c_idx = np.concatenate([ni, sf])
+        cc = np.flatnonzero(ops == CONST_CLASS)  # a class handed over by name (Fragment, Intent)
+        cc = cc[arg[cc] < len(tg)]
+        c_idx = np.concatenate([ni, sf, cc])
         c_class = np.concatenate([tg[arg[ni]], tg[fields["cls"][arg[sf]]] if len(sf) else
-                                  np.zeros(0, dtype=np.int64)])
-        c_kind = np.concatenate([np.zeros(len(ni), np.uint8), np.ones(len(sf), np.uint8)])
+                                  np.zeros(0, dtype=np.int64), tg[arg[cc]]])
+        c_kind = np.concatenate([np.full(len(ni), USE_NEW, np.uint8),
+                                 np.full(len(sf), USE_STATIC, np.uint8),
+                                 np.full(len(cc), USE_CONST_CLASS, np.uint8)])
 
         # const-strings only of methods that call a string user (reflection, flag readers)
         wanted = set()
@@ -483,6 +489,23 @@ class CallGraph:
         return list(zip(self.e_callee[lo:hi].tolist(), self.e_op[lo:hi].tolist(),
                         self.e_pc[lo:hi].tolist()))
 
+    def class_uses(self, mid: int) -> list[tuple[int, int, int]]:
+        """Classes a defined method uses: (class id, pc, USE_NEW | USE_STATIC | USE_CONST_CLASS)."""
+        lo, hi = self._c_off[mid], self._c_off[mid + 1]
+        return list(zip(self.c_class[lo:hi].tolist(), self.c_pc[lo:hi].tolist(),
+                        self.c_kind[lo:hi].tolist()))
+
+    def methods_of(self, cls: int) -> list[int]:
+        """Every defined method of class id `cls` and of its APK superclasses."""
+        out, seen = [], set()
+        while cls >= 0 and cls not in seen:
+            seen.add(cls)
+            lo = int(np.searchsorted(self._cn_keys, cls << BITS))
+            hi = int(np.searchsorted(self._cn_keys, (cls + 1) << BITS))
+            out.extend(self._cn_mids[lo:hi].tolist())
+            cls = self.super_of.get(cls, -1)
+        return out
+
     def edges(self, mid: int) -> list[tuple[int, int, int]]:
         """Resolved out-edges of a defined method: (target method id, kind, pc)."""
         out: list[tuple[int, int, int]] = []
@@ -504,8 +527,8 @@ class CallGraph:
                         break
             if op in (0x71, 0x77):  # invoke-static initialises the callee's class
                 out.extend((t, CLINIT, pc) for t in self._clinits(cls))
-        lo, hi = self._c_off[mid], self._c_off[mid + 1]
-        uses = list(zip(self.c_class[lo:hi].tolist(), self.c_pc[lo:hi].tolist()))
+        # const-class names a class without initialising it: no <clinit>, no callback offered
+        uses = [(c, pc) for c, pc, k in self.class_uses(mid) if k != USE_CONST_CLASS]
         for cls, pc in uses:
             out.extend((t, CLINIT, pc) for t in self._clinits(cls))
         if async_pcs:

@@ -319,3 +319,55 @@ def _gates(g: CallGraph, scat: StartupCatalog,
         for i in np.flatnonzero(np.isin(g.e_callee, ids)).tolist():
             add(int(g.e_caller[i]), int(g.e_pc[i]), checks[int(g.e_callee[i])])
     return gate_pc, why
+
+
+# --------------------------------------------------------------------------- every call site
+
+
+def reachable_call_sites(graph: CallGraph, package: str, start_points, components,
+                         named_classes, api_calls: Iterable[ApiCallSite]) -> tuple[set[str], int]:
+    """Ids of the call sites some manifest component can reach, and how many methods are
+    reachable at all. The framework calls any method of a component (lifecycle, callbacks),
+    and of a class that reached code creates, touches or names (listeners, lambdas, fragments,
+    views named in layouts: `named_classes`), so all of those are roots. A site whose method is
+    not in the graph counts as reachable: only what the graph shows unreachable is reported so.
+    """
+    g = graph
+    seen = np.zeros(g.method_count, dtype=bool)
+    queue: deque = deque()
+    classes: set[int] = set()
+
+    def add_class(c: int) -> None:
+        if c in classes:
+            return
+        classes.add(c)
+        for m in g.methods_of(c):
+            if not seen[m]:
+                seen[m] = True
+                queue.append(m)
+
+    names = [sp.name for sp in start_points] + list(named_classes) + [
+        package + c.name if c.name.startswith(".") else c.name if "." in c.name
+        else f"{package}.{c.name}" for c in components]  # manifest names may be relative
+    for name in names:
+        c = g.types.index.get(desc(name))
+        if c is not None:
+            add_class(c)
+    while queue:
+        m = queue.popleft()
+        if not g.defined[m]:
+            continue
+        for t, _kind, _pc in g.edges(m):
+            if not seen[t]:
+                seen[t] = True
+                queue.append(t)
+        for c, _pc, _use in g.class_uses(m):
+            add_class(c)
+    out = set()
+    for site in api_calls:
+        name, _, rest = site.caller_method.partition("(")
+        c = g.types.index.get(desc(site.caller_class))
+        mid = g.resolve_named(c, name, "(" + rest, inherit=False) if c is not None else -1
+        if mid < 0 or seen[mid]:
+            out.add(site.id)
+    return out, int(seen.sum())

@@ -248,7 +248,7 @@ def test_a_failing_start_analysis_keeps_the_scan(samples_build, static_catalog, 
 
     monkeypatch.setattr(startup, "analyze_startup", broken)
     b = scan_apk(samples_build / "startup.apk", static_catalog)
-    assert len(b.api_calls) == len(EXPECTED) + 1 and not b.startup.reachable_calls  # + decoy
+    assert len(b.api_calls) == len(EXPECTED) + 2 and not b.startup.reachable_calls  # + 2 decoys
     assert any("process-start analysis failed (RuntimeError: boom)" in x
                for x in b.startup.limits)
 
@@ -273,3 +273,47 @@ def test_corpus_long_cha_chains_are_weak_leads(corpus_dir, static_catalog):
                if c.api == "android.location.LocationManager.getLastKnownLocation")
     assert loc.path[0].startswith("androidx.emoji2.text.EmojiCompatInitializer.create(")
     assert len(loc.path) > 20 and "cha" in loc.via
+
+
+# --------------------------------------------------------------------------- every call site
+
+
+def test_call_site_reachability_from_components(sample_scan):
+    """Every component's methods are roots: the activity's read is reachable (just not at
+    start); DeadCode.readOperator is called, created and named by nothing: unreachable."""
+    b = sample_scan("startup")
+    by_api = {c.api: c for c in b.api_calls}
+    assert by_api["android.telephony.TelephonyManager.getNetworkOperator"].reachable is True
+    dead = by_api["android.telephony.TelephonyManager.getSimOperator"]
+    assert (dead.caller_class, dead.reachable) == ("com.example.startapp.DeadCode", False)
+    assert all(c.reachable for c in b.api_calls if c is not dead)
+    assert b.startup.stats["component_reachable_methods"] > b.startup.stats["reachable_methods"]
+
+
+def test_unreachable_sites_do_not_raise_medium_findings(sample_scan, static_catalog):
+    import dataclasses
+
+    from privascope.rules import evaluate
+
+    b = sample_scan("startup")
+    imei = next(c for c in b.api_calls if c.api.endswith("getDeviceId"))
+    for reachable, want in ((False, "low"), (True, "medium")):
+        one = dataclasses.replace(b, api_calls=(dataclasses.replace(imei, reachable=reachable),),
+                                  startup=None)
+        f = [f for f in evaluate(one, catalog=static_catalog).findings if f.rule == "PS301"]
+        assert [x.confidence.value for x in f] == [want]
+
+
+def test_corpus_dead_compat_wrapper_is_unreachable(corpus_dir, static_catalog):
+    """flowdroid_MapClearTest_multidex: androidx TelephonyManagerCompat.getImei forwards to
+    getDeviceId, and nothing in the APK calls it (dead library code); the support
+    ActivityChooserModel's queryIntentActivities is reachable from the app's activities through
+    the toolbar's share action provider."""
+    from privascope.static.scan import scan_apk
+
+    b = scan_apk(corpus_dir / "flowdroid_MapClearTest_multidex.apk", static_catalog)
+    site = {(c.caller_class, c.api): c for c in b.api_calls}
+    assert site[("androidx.core.telephony.TelephonyManagerCompat",
+                 "android.telephony.TelephonyManager.getDeviceId")].reachable is False
+    assert site[("androidx.appcompat.widget.ActivityChooserModel",
+                 "android.content.pm.PackageManager.queryIntentActivities")].reachable is True
