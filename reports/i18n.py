@@ -2,7 +2,9 @@
 catalog, rule texts from rules.yaml)."""
 from __future__ import annotations
 
-LABELS = {
+from typing import Any
+
+LABELS: dict[str, dict[str, Any]] = {  # per language: a label, or a table of labels
     "zh": {
         "title": "个人信息合规检测报告", "summary": "结论摘要", "verdict": "结论",
         "verdicts": {"fail": "不通过", "review": "需人工复核", "pass": "未发现问题",

@@ -13,7 +13,7 @@ from privascope.catalog import Catalog
 from privascope.model import Bundle, EvidenceRef
 from privascope.policy.compare import SDK_LEVELS, sdk_levels
 
-LABELS = {
+LABELS: dict[str, dict[str, Any]] = {  # per language: a label, or a table of labels
     "zh": {"title": "隐私政策与实际行为", "sources": "政策来源", "pi_matrix": "个人信息类型",
            "sdk_matrix": "第三方SDK", "pi": "个人信息", "declared": "政策声明收集",
            "negated": "政策声明不收集", "reachable": "代码可达", "observed": "运行时读取",
@@ -121,8 +121,8 @@ def policy_view(bundle: Bundle, catalog: Catalog, lang: str, sdk_name, pi_name,
 
     covered = covered_by(catalog, p.declared_sdks)
     row_of: dict[str, dict] = {}
-    for i, d in enumerate(p.declared_sdks):
-        row_of.setdefault(d.sdk or d.vendor or f"name:{d.name}", q("sdk", i, d.quote, d.source))
+    for i, ds in enumerate(p.declared_sdks):
+        row_of.setdefault(ds.sdk or ds.vendor or f"name:{ds.name}", q("sdk", i, ds.quote, ds.source))
     undisclosed = {u.sdk for u in p.undisclosed_sdks}
     present = {s.id for s in bundle.sdks}
     sdk_rows = []

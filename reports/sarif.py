@@ -148,7 +148,8 @@ def _result(f: Finding, index: dict, bundle: Bundle, apk: str, lang: str,
 
 def _locations(f: Finding, lookup: _Lookup, apk: str) -> list[dict]:
     sites, traffic, events = lookup.sites, lookup.traffic, lookup.events
-    out, seen = [], set()
+    out: list[dict] = []
+    seen: set[str] = set()  # repr of each location already listed
     for ref in f.evidence:
         if len(out) >= MAX_LOCATIONS:
             break

@@ -76,12 +76,13 @@ class _Names:
         if not sdk_id:
             return LABELS[self.lang]["app_code"]
         s = self._sdks.get(sdk_id)
-        zh, en = (s.name_zh, s.name) if s else (None, None)
+        zh_en = (s.name_zh, s.name) if s else None
         if s is None and sdk_id in self.catalog.sdks:
             c = self.catalog.sdks[sdk_id]
-            zh, en = c.name_zh, c.name_en
-        if zh is None:
+            zh_en = c.name_zh, c.name_en
+        if zh_en is None:
             return sdk_id
+        zh, en = zh_en
         first, second = (zh, en) if self.lang == "zh" else (en, zh)
         return f"{first} ({second})" if both and first != second else first
 
@@ -164,7 +165,7 @@ def _evidence_links(timeline: Optional[list[dict]], dataflow: Optional[list[dict
     return links
 
 
-_INDEX_CACHE: dict[int, dict] = {}
+_INDEX_CACHE: dict[int, tuple[Bundle, dict]] = {}  # id(bundle) -> (that bundle, its index)
 
 
 def _evidence_index(bundle: Bundle) -> dict:
@@ -242,6 +243,7 @@ def _timeline(bundle: Bundle, names: _Names, L: dict,
     type and app state between two marker events (consent, state change, permission request,
     start of another app), so a reviewer sees what happened before and after consent."""
     rt = bundle.runtime
+    assert rt is not None  # the caller builds a timeline only for a bundle with runtime evidence
     markers: list[tuple[float, dict]] = [(rt.started_at, {"kind": "launch", "text": L["launch"]})]
     for c in rt.consent:
         markers.append((c.time, {"kind": "consent", "subkind": c.kind.value,
@@ -253,9 +255,9 @@ def _timeline(bundle: Bundle, names: _Names, L: dict,
         markers.append((r.time, {"kind": "perm", "text": L["perm_request"],
                                  "detail": ", ".join(r.permissions),
                                  "phase": r.consent_phase.value}))
-    for c in rt.component_launches:
-        markers.append((c.time, {"kind": "launch_other", "text": L["start_other"],
-                                 "detail": c.target, "phase": c.consent_phase.value}))
+    for launch in rt.component_launches:
+        markers.append((launch.time, {"kind": "launch_other", "text": L["start_other"],
+                                      "detail": launch.target, "phase": launch.consent_phase.value}))
     markers.sort(key=lambda m: m[0])
     calls = sorted(rt.api_calls, key=lambda e: e.time)
     sent = requests_by_read(bundle)  # correlate's read -> request links
@@ -347,9 +349,9 @@ def _sdks(bundle: Bundle, names: _Names) -> list[dict]:
             if e.obtained:
                 runtime_pi.setdefault(e.sdk, set()).add(e.pi_type)
     static_pi: dict[Optional[str], set] = {}
-    for s in bundle.api_calls:
-        static_pi.setdefault(s.sdk, set()).add(s.pi_type)
-    hosts: dict[Optional[str], set] = {}
+    for site in bundle.api_calls:
+        static_pi.setdefault(site.sdk, set()).add(site.pi_type)
+    hosts: dict[str, set] = {}  # only SDK-attributed hosts
     for h in bundle.hosts:
         if h.sdk:
             hosts.setdefault(h.sdk, set()).add(h.host)
