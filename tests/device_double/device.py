@@ -24,6 +24,7 @@ import signal
 import socket
 import stat
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -49,6 +50,27 @@ DEVICE_DIRS = ("system/bin", "system/xbin", "system/etc/security/cacerts",
                "storage/emulated/0/Download",
                "dev/socket", "proc", "vendor/bin", "product/bin")
 CLONE_NEWNET = 0x40000000
+
+
+# pid 1 of the device: like Android's init it reaps orphans (daemons such as frida-server -D
+# end up as its children) and ignores SIGTERM; SIGKILL from outside ends the device.
+_INIT = ("import os, signal\n"
+         "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+         "while True:\n"
+         "    try:\n"
+         "        os.wait()\n"
+         "    except ChildProcessError:\n"
+         "        signal.pause()\n"
+         "    except InterruptedError:\n"
+         "        pass\n")
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
 
 
 class DoubleError(RuntimeError):
@@ -134,11 +156,11 @@ class Device:
         script = (f"mount -t proc proc '{proc_dir}' && "
                   + " && ".join(f"mount --bind /dev/{d} '{self.root}/dev/{d}'"
                                 for d in ("null", "zero", "random", "urandom"))
-                  + f" && hostname localhost && exec sleep infinity")
+                  + f" && hostname localhost && exec -a init {sys.executable} -c '{_INIT}'")
         # --kill-child + parent-death signal: the device never outlives the double's process
         self._holder = subprocess.Popen(
             ["unshare", "--mount", "--pid", "--net", "--uts", "--fork", "--kill-child",
-             "--propagation", "private", "sh", "-c", script],
+             "--propagation", "private", shutil.which("bash"), "-c", script],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + 10
@@ -148,7 +170,7 @@ class Device:
                 pids = kids.read_text().split()
             except OSError:
                 pids = []
-            if pids and os.readlink(f"/proc/{pids[0]}/exe").endswith("sleep"):
+            if pids and _cmdline(int(pids[0])).startswith(b"init\0"):
                 self.ns_pid = int(pids[0])
                 break
             if self._holder.poll() is not None:
@@ -245,6 +267,15 @@ class Device:
             shutil.copy2(USERLAND / "nc-z", bin_ / "nc")
         (r / "sdcard").symlink_to("/storage/emulated/0")
         self._install_system_cas()
+        # as the user set it up: frida-server (here a stand-in) in /data/local/tmp
+        from importlib.metadata import version
+
+        server = r / "data/local/tmp/frida-server"
+        server.write_text((USERLAND / "frida-server").read_text()
+                          .replace("@FRIDA_VERSION@", version("frida")))
+        server.chmod(0o755)
+        (r / "data/local/tmp/.frida-server.d").mkdir()
+        (r / "data/local/tmp/.frida-server.d/frida-server").symlink_to("/system/bin/sh")
         (r / "system/build.prop").write_text(
             "".join(f"{k}={v}\n" for k, v in self.profile.props.items()))
         (r / "etc").mkdir(exist_ok=True)

@@ -3,6 +3,8 @@ framework commands' observable behaviour (AOSP sources cited in userland/ and
 system_server.py)."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 ROOT_FORMS = ("id", "su 0 sh -c id </dev/null", "su -c id </dev/null", "su root sh -c id </dev/null")
@@ -61,9 +63,27 @@ def test_mounts_persist_on_the_device_and_never_reach_the_host(double_factory):
 
 def test_pidof_sees_only_device_processes(double_factory):
     _, _, dev = double_factory("api34-emulator")
-    # pid 1 of the device's PID namespace (the background client may be in a `sleep` too)
-    assert "1" in dev.shell("pidof sleep").split()
-    assert dev.shell("pidof python3 pytest frida-server") == ""
+    assert dev.shell("pidof init") == "1"  # pid 1 of the device's PID namespace
+    assert dev.shell("pidof pytest frida-server") == ""  # nothing of the host's
+
+
+def test_frida_server_stand_in_as_the_set_up_probes_it(double_factory):
+    """/data/local/tmp/frida-server reports the client's version, refuses -D without root,
+    daemonizes named frida-server and ends on kill (init reaps it)."""
+    from importlib.metadata import version
+
+    device, _, dev = double_factory("api29-emulator")
+    assert dev.shell("/data/local/tmp/frida-server --version") == version("frida")
+    assert "must be run as root" in dev.shell("/data/local/tmp/frida-server -D")
+    assert dev.shell("pidof frida-server") == ""
+    dev.shell("su 0 /data/local/tmp/frida-server -D")
+    pid = dev.shell("pidof frida-server")
+    assert pid.isdigit()
+    dev.shell(f"su 0 kill {pid}")
+    deadline = time.monotonic() + 5
+    while dev.shell("pidof frida-server") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert dev.shell("pidof frida-server") == ""
 
 
 def test_settings_follow_the_settings_service(double_factory):
