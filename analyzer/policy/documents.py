@@ -270,7 +270,9 @@ def _mhtml_html(data: bytes, name: str) -> str:
     msg = email.message_from_bytes(data, policy=email.policy.default)
     for part in msg.walk():
         if part.get_content_type() == "text/html":
-            payload = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)  # bytes, or None when there is no body
+            if not isinstance(payload, bytes):
+                payload = b""
             charset = part.get_content_charset()
             try:
                 return payload.decode(charset) if charset else decode(payload)

@@ -263,14 +263,14 @@ def read(doc: Document, index: int, catalog: Catalog, out: Optional[Reading] = N
                             sent)
             for term, _s, _e in v.perm.find(low):
                 scope = (block.text if block.kind in ("item", "row") else sent).lower()
-                purpose = any(p in scope for p in v.purpose)
+                has_purpose = any(p in scope for p in v.purpose)
                 for perm in catalog.policy_terms.permission_terms[term]:
                     i = perms.get(perm)
                     if i is None:
                         perms[perm] = len(out.declared_permissions)
                         out.declared_permissions.append(
-                            DeclaredPermission(perm, purpose, quote(sent), index))
-                    elif purpose and not out.declared_permissions[i].purpose:
+                            DeclaredPermission(perm, has_purpose, quote(sent), index))
+                    elif has_purpose and not out.declared_permissions[i].purpose:
                         out.declared_permissions[i] = DeclaredPermission(perm, True, quote(sent),
                                                                          index)
             for kind, matcher in v.statements.items():
