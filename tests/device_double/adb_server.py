@@ -18,13 +18,13 @@ Install is what adbutils 2.12.0 does: sync SEND of the APK to /data/local/tmp, t
 """
 from __future__ import annotations
 
+import os
 import socket
 import socketserver
 import stat as stat_mod
 import struct
 import subprocess
 import threading
-import time
 from typing import Optional
 
 from tests.device_double.device import Device, DoubleError, kill_group, pipe_both
@@ -508,7 +508,6 @@ class AdbServer:
             target.parent.mkdir(parents=True, exist_ok=True)  # fixed_push_mkdir
             target.write_bytes(bytes(data))
             target.chmod(stat_mod.S_IMODE(mode))
-            import os
             os.utime(target, (mtime, mtime))
         except OSError as exc:
             self._sync_fail(c, f"couldn't create file: {exc.strerror}")

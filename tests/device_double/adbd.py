@@ -15,7 +15,6 @@ import socket
 import socketserver
 import struct
 import threading
-from typing import Optional
 
 from tests.device_double.adb_server import FEATURES, AdbServer, _Conn
 from tests.device_double.device import Device

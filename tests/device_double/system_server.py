@@ -9,10 +9,8 @@ from __future__ import annotations
 import os
 import random
 import re
-import shlex
 import socket
 import threading
-from pathlib import Path
 from typing import Callable
 
 SOCKET = "dev/socket/double_system_server"

@@ -3,7 +3,6 @@
 until SIGTERM, then leaves no device process behind."""
 from __future__ import annotations
 
-import os
 import select
 import signal
 import socket
@@ -12,7 +11,6 @@ import sys
 from pathlib import Path
 
 import adbutils
-import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 

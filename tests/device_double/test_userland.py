@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 ROOT_FORMS = ("id", "su 0 sh -c id </dev/null", "su -c id </dev/null", "su root sh -c id </dev/null")
 # (profile) -> uid each form yields ("" = no uid line: an error, or an interactive shell that read
 # an empty stdin). AOSP su reads "-c" as WHO; MagiskSU ignores arguments after the user.
@@ -110,7 +108,6 @@ def test_a_background_client_uses_the_global_proxy(double_factory):
     """Other processes of the device send through the global proxy too (Play-services-like
     check-ins): the material for telling the app's flows from the device's (issue 11 item 3)."""
     import socket
-    import threading
 
     _, _, dev = double_factory("api35-emulator")
     srv = socket.socket()
