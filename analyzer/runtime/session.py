@@ -18,7 +18,7 @@ import queue
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from privascope.catalog import Catalog, load_catalog
 from privascope.model import (AppState, AppStateChange, ComponentLaunch, ConsentEvent, ConsentKind,
@@ -30,6 +30,9 @@ from privascope.runtime.attribution import attribute
 from privascope.runtime.canaries import CanarySink
 from privascope.jsonlines import JsonLinesWriter
 from privascope.runtime.targets import Target, TargetError, TargetUnavailable
+
+if TYPE_CHECKING:  # frida itself is imported when a session starts
+    import frida
 
 log = logging.getLogger("privascope.runtime")
 
@@ -89,8 +92,8 @@ class Session:
         self._queue: "queue.Queue[Any]" = queue.Queue()
         self._cond = threading.Condition()
         self._worker: Optional[threading.Thread] = None
-        self._frida_session = None
-        self._script = None
+        self._frida_session: Optional[frida.Session] = None
+        self._script: Optional[frida.Script] = None
         self._detached: Optional[str] = None
         # State below is guarded by self._cond.
         self.ready: Optional[P.AgentReady] = None
@@ -143,11 +146,12 @@ class Session:
         timeout = self.ready_timeout
         try:
             device = self.target.frida_device()
-            self._frida_session = bounded(lambda: device.attach(pid), timeout, "attach")
-            self._frida_session.on("detached", self._on_detached)
-            self._script = self._frida_session.create_script(source, name="privascope")
-            self._script.on("message", self._on_frida_message)
-            bounded(self._script.load, timeout, "loading the agent")
+            session: frida.Session = bounded(lambda: device.attach(pid), timeout, "attach")
+            self._frida_session = session
+            session.on("detached", self._on_detached)
+            script = self._script = session.create_script(source, name="privascope")
+            script.on("message", self._on_frida_message)
+            bounded(script.load, timeout, "loading the agent")
         except frida.ProcessNotFoundError as exc:
             raise TargetError(f"process {pid} vanished before Frida could attach: {exc}") from None
         except (frida.PermissionDeniedError, frida.ServerNotRunningError,
@@ -160,7 +164,7 @@ class Session:
         # Android app is still suspended; a JVM program is held by the launcher). On a running
         # VM it installs the hooks before it returns; on a spawned app they go in as it binds.
         try:
-            bounded(lambda: self._script.exports_sync.init(config), timeout, "agent init")
+            bounded(lambda: script.exports_sync.init(config), timeout, "agent init")
         except StepTimeout as exc:
             raise SessionError(str(exc)) from None
         except Exception as exc:  # the agent also sends agent:error; keep the reason
@@ -218,7 +222,7 @@ class Session:
         self._queue.put(done)  # behind every message queued before the reply
         return done.wait(max(0.0, deadline - time.monotonic()))
 
-    def wait_until(self, predicate: Callable[["Session"], bool], timeout: float) -> bool:
+    def wait_until(self, predicate: Callable[["Session"], object], timeout: float) -> bool:
         """Poll-free wait: re-checks `predicate(self)` after every processed message."""
         deadline = time.monotonic() + timeout
         with self._cond:

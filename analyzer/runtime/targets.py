@@ -219,10 +219,11 @@ class JvmTarget(Target):
             pass
         # The pump ends at EOF once the JVM is gone. Close stdout only then: closing a stream
         # another thread is reading waits for that read.
-        pumping = self._pump_thread is not None and self._pump_thread.is_alive()
-        if pumping:
-            self._pump_thread.join(2.0)
-            pumping = self._pump_thread.is_alive()
+        pump = self._pump_thread
+        pumping = pump is not None and pump.is_alive()
+        if pump is not None and pumping:
+            pump.join(2.0)
+            pumping = pump.is_alive()
         for stream in (self.proc.stdin, None if pumping else self.proc.stdout):
             try:
                 if stream:

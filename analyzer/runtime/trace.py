@@ -78,6 +78,7 @@ def build_target(opts: TraceOptions):
 
     if opts.apk is not None and not opts.apk.is_file():
         raise UserError(f"{opts.apk}: no such APK")
+    assert opts.serial and opts.package  # TraceOptions requires both when there is no --target
     try:
         return AndroidTarget(opts.serial, opts.package, opts.apk)
     except TargetError as exc:
