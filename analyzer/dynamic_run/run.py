@@ -23,11 +23,16 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from privascope import __version__
 from privascope.dynamic_run.options import DynamicOptions
 from privascope.model import AppInfo, Bundle, Tool, TrafficEvent
+
+if TYPE_CHECKING:  # imported at run time only where a run starts its proxy
+    from privascope.hooks.mitm_addon import PrivascopeAddon
+    from privascope.hooks.mitm_keeper import RequestKeeper
+    from privascope.hooks.mitm_runner import ProxyHandle
 
 log = logging.getLogger("privascope.dynamic")
 
@@ -103,9 +108,9 @@ class DynamicRun:
         self.out = options.out
         self.driver = None  # kept for inspection after the run (tests, bench)
         self._setup_target = None
-        self._keeper = None  # hooks.mitm_keeper.RequestKeeper: for the late-canary rescan
-        self._addon = None
-        self.proxy = None
+        self._keeper: Optional[RequestKeeper] = None  # for the late-canary rescan
+        self._addon: Optional[PrivascopeAddon] = None
+        self.proxy: Optional[ProxyHandle] = None
 
     # ------------------------------------------------------------------ callbacks
     def _on_traffic(self, event: TrafficEvent) -> None:
@@ -187,7 +192,7 @@ class DynamicRun:
         self._keeper = RequestKeeper()
         self._addon = PrivascopeAddon(store=store, on_event=self._on_traffic, package=package,
                                       catalog=catalog, context=self._live_stamp)
-        addons = [self._addon, self._keeper]  # the keeper must see the flow before any reroute
+        addons: list[Any] = [self._addon, self._keeper]  # the keeper sees the flow before any reroute
         if sink_port is not None:
             from privascope.hooks.mitm_route import RouteToSink
 
@@ -348,6 +353,7 @@ class DynamicRun:
                 setup.ensure_frida_server()
             except TargetUnavailable as exc:
                 raise adb.MissingError(str(exc)) from None
+            assert self.options.apk is not None  # the device path runs only for --apk
             shell.install(Path(self.options.apk))
             # the device's 127.0.0.1:PORT is the host's proxy: no address outside loopback
             shell.reverse(proxy.port, proxy.port)
