@@ -8,7 +8,7 @@ from __future__ import annotations
 import queue
 import threading
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 from privascope.batch.worker import WorkerProcess
 
@@ -24,7 +24,8 @@ def run_local(jobs: Iterable[dict], workers: int, timeout_s: float,
     workers = max(1, min(workers, len(jobs) or 1))
     for _ in range(workers):
         todo.put(None)  # one stop marker per slot
-    done: "queue.Queue[tuple[str, object]]" = queue.Queue()
+    # ("record", (job, record)) | ("failure", exception) | ("slot_done", None)
+    done: "queue.Queue[tuple[str, Any]]" = queue.Queue()
     stop = threading.Event()
     slots = [WorkerProcess(max_memory_mb, (log_dir / f"worker-{i}.log") if log_dir else None)
              for i in range(workers)]

@@ -88,7 +88,7 @@ def printable(text: str) -> str:
 
 def error_record(path: Any, reason: str, sha256: Optional[str] = None, **extra) -> dict:
     p = Path(str(path))
-    rec = {
+    rec: dict[str, Any] = {
         "file": printable(str(path)), "file_name": printable(p.name), "sha256": sha256,
         "size_bytes": None,
         "status": "error", "reason": reason, "package": None, "label": None, "version": None,
@@ -376,12 +376,13 @@ class WorkerProcess:
         self.pids: list[int] = []  # every process this slot started (for tests and the bench)
 
     def _start(self) -> None:
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        log = open(self.log_path, "ab") if self.log_path else None
         self.proc = subprocess.Popen(_worker_cmd("--serve", self.max_memory_mb),
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL if log is None else log,
                                      env=_worker_env(), start_new_session=True, text=True,
                                      encoding="utf-8", bufsize=1)
-        if log is not subprocess.DEVNULL:
+        if log is not None:
             log.close()
         self.pids.append(self.proc.pid)
         self._lines = queue.Queue()
@@ -390,6 +391,7 @@ class WorkerProcess:
 
     @staticmethod
     def _read(proc: subprocess.Popen, lines: "queue.Queue[Optional[str]]") -> None:
+        assert proc.stdout is not None  # started with stdout=PIPE
         try:
             for line in proc.stdout:
                 lines.put(line)
@@ -403,9 +405,15 @@ class WorkerProcess:
             _kill_group(proc)
             for stream in (proc.stdin, proc.stdout):
                 try:
-                    stream.close()
+                    if stream is not None:  # always, as both are pipes
+                        stream.close()
                 except (OSError, ValueError):
                     pass
+
+    def _send(self, job: dict) -> None:
+        assert self.proc is not None and self.proc.stdin is not None  # _start: stdin=PIPE
+        self.proc.stdin.write(json.dumps(job) + "\n")
+        self.proc.stdin.flush()
 
     def run(self, job: dict, timeout_s: float) -> dict:
         started = time.monotonic()
@@ -413,13 +421,11 @@ class WorkerProcess:
             self.stop()
             self._start()
         try:
-            self.proc.stdin.write(json.dumps(job) + "\n")
-            self.proc.stdin.flush()
+            self._send(job)
         except (BrokenPipeError, OSError):
             self.stop()
             self._start()
-            self.proc.stdin.write(json.dumps(job) + "\n")
-            self.proc.stdin.flush()
+            self._send(job)
         while True:
             remaining = timeout_s - (time.monotonic() - started)
             try:
