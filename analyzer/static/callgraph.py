@@ -113,6 +113,16 @@ def instruction_starts(data: bytes, starts_u: np.ndarray, ends_u: np.ndarray) ->
     return out
 
 
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Concatenated index ranges [starts[i], ends[i]) as one array, without a Python loop."""
+    lens = ends - starts
+    total = int(lens.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    shift = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+    return shift + np.arange(total)
+
+
 # ----------------------------------------------------------------------------- the graph
 
 
@@ -309,6 +319,7 @@ class CallGraph:
         sig = dk & ((1 << (2 * BITS)) - 1)
         o = np.argsort(sig, kind="stable")
         self._sig_keys, self._sig_mids = sig[o], dm[o]
+        self._sig_list = array("q", self._sig_keys.tobytes())
         cn = dk >> BITS
         o = np.argsort(cn, kind="stable")
         self._cn_keys, self._cn_mids = cn[o], dm[o]
@@ -401,23 +412,28 @@ class CallGraph:
             return i
         return -1
 
-    def subtypes(self, cls: int) -> frozenset:
-        """APK classes having `cls` among their superclasses or interfaces (itself included)."""
-        hit = self._subtypes.get(cls)
-        if hit is not None:
-            return hit
+    def _children_map(self) -> dict[int, list[int]]:
+        """Class id -> the APK classes that extend or implement it directly."""
         if self._children is None:
             self._children = {}
             for c, sup in self.super_of.items():
                 for parent in (sup, *self.ifaces_of.get(c, ())):
                     if parent >= 0:
                         self._children.setdefault(parent, []).append(c)
+        return self._children
+
+    def subtypes(self, cls: int) -> frozenset:
+        """APK classes having `cls` among their superclasses or interfaces (itself included)."""
+        hit = self._subtypes.get(cls)
+        if hit is not None:
+            return hit
+        children = self._children_map()
         seen, todo = set(), [cls]
         while todo:
             c = todo.pop()
             if c not in seen:
                 seen.add(c)
-                todo.extend(self._children.get(c, ()))
+                todo.extend(children.get(c, ()))
         hit = self._subtypes[cls] = frozenset(seen)
         return hit
 
@@ -461,16 +477,18 @@ class CallGraph:
             return hit
         cls, n, p = self.parts(callee)
         sig = (n << BITS) | p
-        if op in _STATIC_DIRECT or op in _SUPER:
+        if cls not in self.super_of and cls not in self._children_map():
+            out: tuple[int, ...] = ()  # a platform class with no subclass in the APK
+        elif op in _STATIC_DIRECT or op in _SUPER:
             up = self._upward(cls, sig)
-            out: tuple[int, ...] = (up,) if up >= 0 else ()
+            out = (up,) if up >= 0 else ()
         else:
             targets = set()
             up = self._upward(cls, sig)
             if up >= 0:
                 targets.add(up)
-            lo = int(np.searchsorted(self._sig_keys, sig))
-            hi = int(np.searchsorted(self._sig_keys, sig, side="right"))
+            lo = bisect_left(self._sig_list, sig)
+            hi = bisect_left(self._sig_list, sig + 1)
             subs = self.subtypes(cls)
             if len(subs) < hi - lo:  # walk the smaller side: subtypes of cls, or the definers
                 targets.update(m for m in (self._defined(c, sig) for c in subs) if m >= 0)
@@ -505,6 +523,60 @@ class CallGraph:
             out.extend(self._cn_mids[lo:hi].tolist())
             cls = self.super_of.get(cls, -1)
         return out
+
+    def reach_all(self, root_classes) -> np.ndarray:
+        """Methods reachable from every method of `root_classes` (class ids), when every
+        method of each class that reached code uses (creates, touches, names) counts too: the
+        framework may call any of them. Vectorised over the edge arrays; each distinct callee
+        reference is resolved (CHA, no fan-out cap: over-approximating keeps "unreachable"
+        honest) once. No paths: for whole-app reachability, not for chains."""
+        n = self.method_count
+        reached = np.zeros(n, dtype=bool)
+        class_done: set[int] = set()
+        e_off = np.frombuffer(self._e_off, dtype=np.int64)
+        c_off = np.frombuffer(self._c_off, dtype=np.int64)
+        def methods(classes) -> list[int]:
+            out: list[int] = []
+            for c in classes:
+                if c not in class_done:
+                    class_done.add(c)
+                    out.extend(self.methods_of(c))
+            return out
+
+        frontier = np.asarray(methods(root_classes), dtype=np.int64)
+        done_pair = np.zeros(2 * n, dtype=bool)  # (callee ref, static/direct) already resolved
+        # classes the APK defines or extends: a call on any other class has no target here
+        known = np.zeros(len(self.types.items), dtype=bool)
+        known[list(self.super_of)] = True
+        known[list(self._children_map())] = True
+        static_ops = np.fromiter(_STATIC_DIRECT | _SUPER, np.uint8)
+        while len(frontier):
+            frontier = np.unique(frontier)
+            new = frontier[~reached[frontier]]
+            new = new[self.defined[new]] if len(new) else new
+            if not len(new):
+                break
+            reached[new] = True
+            idx = _ranges(e_off[new], e_off[new + 1])
+            refs = self.e_callee[idx].astype(np.int64)
+            pairs = np.unique(refs * 2 + np.isin(self.e_op[idx], static_ops))
+            pairs = pairs[~done_pair[pairs]]
+            done_pair[pairs] = True
+            ref, direct = pairs >> 1, (pairs & 1).astype(bool)
+            ref_cls = (self.keys[ref] >> (2 * BITS)).astype(np.int64)
+            pairs, ref, direct, ref_cls = (a[known[ref_cls]] for a in (pairs, ref, direct, ref_cls))
+            # the common case without Python: a static/direct call of a method the APK defines
+            fast = direct & self.defined[ref]
+            targets: list[int] = ref[fast].tolist()
+            for c in np.unique(ref_cls[direct]).tolist():  # static calls initialise the class
+                targets.extend(self._clinits(c))
+            for r, d in zip(ref[~fast].tolist(), direct[~fast].tolist()):
+                targets.extend(self.resolve(r, 0x71 if d else 0x6E))
+            uses = self.c_class[_ranges(c_off[new], c_off[new + 1])]
+            frontier = np.concatenate([np.asarray(targets, dtype=np.int64),
+                                       np.asarray(methods(np.unique(uses).tolist()),
+                                                  dtype=np.int64)])
+        return reached
 
     def edges(self, mid: int) -> list[tuple[int, int, int]]:
         """Resolved out-edges of a defined method: (target method id, kind, pc)."""

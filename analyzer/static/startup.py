@@ -333,36 +333,11 @@ def reachable_call_sites(graph: CallGraph, package: str, start_points, component
     not in the graph counts as reachable: only what the graph shows unreachable is reported so.
     """
     g = graph
-    seen = np.zeros(g.method_count, dtype=bool)
-    queue: deque = deque()
-    classes: set[int] = set()
-
-    def add_class(c: int) -> None:
-        if c in classes:
-            return
-        classes.add(c)
-        for m in g.methods_of(c):
-            if not seen[m]:
-                seen[m] = True
-                queue.append(m)
-
     names = [sp.name for sp in start_points] + list(named_classes) + [
         package + c.name if c.name.startswith(".") else c.name if "." in c.name
         else f"{package}.{c.name}" for c in components]  # manifest names may be relative
-    for name in names:
-        c = g.types.index.get(desc(name))
-        if c is not None:
-            add_class(c)
-    while queue:
-        m = queue.popleft()
-        if not g.defined[m]:
-            continue
-        for t, _kind, _pc in g.edges(m):
-            if not seen[t]:
-                seen[t] = True
-                queue.append(t)
-        for c, _pc, _use in g.class_uses(m):
-            add_class(c)
+    roots = [c for c in (g.types.index.get(desc(n)) for n in names) if c is not None]
+    seen = g.reach_all(roots)
     out = set()
     for site in api_calls:
         name, _, rest = site.caller_method.partition("(")
