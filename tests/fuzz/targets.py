@@ -69,6 +69,7 @@ def _check_call_graph(dex) -> None:
     for mid in range(min(graph.method_count, 3000)):
         if graph.defined[mid]:
             graph.edges(mid)
+    graph.reach_all(list(graph.super_of)[:200])  # call-site reachability from its classes
 
 
 def manifest_apk_bytes(manifest: bytes) -> bytes:
