@@ -13,8 +13,10 @@ from typing import Any, Optional
 
 from privascope.model import Bundle, ConsentPhase
 
-LABELS = {
-    "zh": {"title": "进程启动时", "intro": "进程启动时（任何界面与同意弹窗出现之前）由系统运行的代码可达的SDK初始化与个人信息调用（静态：可达，并非已观察到）。",
+LABELS: dict[str, dict[str, Any]] = {
+    "zh": {"title": "进程启动时",
+           "intro": "进程启动时（任何界面与同意弹窗出现之前）由系统运行的代码可达的SDK初始化"
+                    "与个人信息调用（静态：可达，并非已观察到）。",
            "entries": "启动入口", "kind": "类型", "class": "类", "process": "进程",
            "default_process": "默认进程", "sdk": "SDK", "starts": "启动的SDK",
            "calls": "可达的个人信息调用", "target": "初始化接口", "chain": "调用链",
@@ -29,7 +31,10 @@ LABELS = {
                      "consent": "合规授权接口"},
            "confidences": {"high": "高", "medium": "中", "low": "低"},
            "more": "另有{n}条未列出（见JSON）"},
-    "en": {"title": "At process start", "intro": "SDK starts and personal-information calls reachable from code the system runs when the process starts, before any screen or consent dialog (static: reachable, not observed).",
+    "en": {"title": "At process start",
+           "intro": "SDK starts and personal-information calls reachable from code the system "
+                    "runs when the process starts, before any screen or consent dialog (static: "
+                    "reachable, not observed).",
            "entries": "Entry points", "kind": "Kind", "class": "Class", "process": "Process",
            "default_process": "default", "sdk": "SDK", "starts": "SDKs started",
            "calls": "Reachable personal-information calls", "target": "Init API",

@@ -81,7 +81,9 @@ def parse_startup(doc, sdk_ids: set[str]) -> StartupCatalog:
     unknown = set(doc) - {"version", "sdk_apis", "async_edges", "consent_flag_readers"}
     if unknown:
         raise CatalogError(f"{FILE}: unknown top-level keys {sorted(unknown)}")
-    apis, providers, seen = [], [], {}
+    apis: list[SdkApi] = []
+    providers: list[SdkProvider] = []
+    seen: dict[str, str] = {}
     for i, e in enumerate(doc.get("sdk_apis") or []):
         where = f"sdk_apis[{i}]"
         if not isinstance(e, dict):

@@ -99,7 +99,7 @@ def instruction_starts(data: bytes, starts_u: np.ndarray, ends_u: np.ndarray) ->
         more = ok & (nxt < end)
         pc, end = nxt[more], end[more]
     tail: list[int] = []
-    wl = width.tolist() if len(pc) else None
+    wl: list[int] = width.tolist() if len(pc) else []
     for p, e in zip(pc.tolist(), end.tolist()):
         while p < e:
             w = wl[p]
@@ -260,10 +260,10 @@ class CallGraph:
         # const-strings only of methods that call a string user (reflection, flag readers)
         wanted = set()
         for cdesc, name in self._string_users:
-            c = self.types.index.get(cdesc)
-            n = self.names.index.get(name)
-            if c is not None and n is not None:
-                wanted.add((c << BITS) | n)
+            user_cls = self.types.index.get(cdesc)
+            user_name = self.names.index.get(name)
+            if user_cls is not None and user_name is not None:
+                wanted.add((user_cls << BITS) | user_name)
         kept: dict[int, list] = {}
         if wanted and len(inv):
             cn = e_callee >> BITS
@@ -283,14 +283,20 @@ class CallGraph:
 
     def finish(self) -> "CallGraph":
         parts = self._parts
-        cat = (lambda name, dt: np.concatenate([getattr(p, name) for p in parts]).astype(dt)
-               if parts else np.zeros(0, dt))
+
+        def cat(name: str, dt) -> np.ndarray:
+            return (np.concatenate([getattr(p, name) for p in parts]).astype(dt)
+                    if parts else np.zeros(0, dt))
+
         def_keys = cat("def_keys", np.int64)
         e_caller, e_callee = cat("e_caller", np.int64), cat("e_callee", np.int64)
         c_caller = cat("c_caller", np.int64)
         # callers are always defined methods: numbering defined + callee keys covers every id
         self.keys = np.unique(np.concatenate([def_keys, e_callee]))
-        ids = lambda k: np.searchsorted(self.keys, k).astype(np.int32)  # noqa: E731
+
+        def ids(k: np.ndarray) -> np.ndarray:
+            return np.asarray(np.searchsorted(self.keys, k), dtype=np.int32)
+
         self.defined = np.zeros(len(self.keys), dtype=bool)
         self.defined[ids(def_keys)] = True
         del def_keys
@@ -608,9 +614,10 @@ class CallGraph:
             for pc, cbs, callee_cls in async_pcs:
                 for cls in offered | {callee_cls}:
                     for cb in cbs:
-                        n = self.names.index.get(cb)
-                        if n is not None:
-                            out.extend((t, ASYNC, pc) for t in self.by_class_name(cls, n))
+                        cb_name = self.names.index.get(cb)
+                        if cb_name is not None:
+                            out.extend((t, ASYNC, pc)
+                                       for t in self.by_class_name(cls, cb_name))
         for t, pc in self._reflection(mid):
             out.append((t, REFLECTION, pc))
         return out
@@ -644,8 +651,8 @@ class CallGraph:
                                                            "Ljava/lang/ClassLoader;")}
         if not calls & {"forName", "loadClass"}:
             return []
-        out = []
-        classes = []
+        out: list[tuple[int, int]] = []
+        classes: list[int] = []
         for pc, s in strings:
             if "." in s and " " not in s and len(s) < 300:
                 c = self.types.index.get("L" + s.replace(".", "/") + ";")

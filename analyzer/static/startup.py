@@ -84,7 +84,7 @@ class _Search:
         self.pc = np.zeros(n, dtype=np.int32)
         self.root = np.full(n, -1, dtype=np.int32)
         self.seen = np.zeros(n, dtype=bool)
-        queue = deque()
+        queue: deque[int] = deque()
         for mid, entry in roots.items():
             self.seen[mid] = True
             self.root[mid] = entry
@@ -164,7 +164,7 @@ def analyze_startup(graph: CallGraph, start_points, api_calls: Iterable[ApiCallS
     ungated = _Search(g, edges, roots, gate_pc, respect_gates=True)
     full = _Search(g, edges, roots, gate_pc, respect_gates=False)
 
-    def describe(search: _Search, mid: int) -> tuple[list[str], set[int], str, Optional[str],
+    def describe(search: _Search, mid: int) -> tuple[list[str], list[int], str, Optional[str],
                                                         Optional[str]]:
         chain, kinds = search.chain(mid)
         entry = entries[int(search.root[chain[0]])] if search.root[chain[0]] >= 0 else None
@@ -233,23 +233,25 @@ def analyze_startup(graph: CallGraph, start_points, api_calls: Iterable[ApiCallS
     for e in entries:
         if e.kind != "provider" or (e.sdk is None and e.class_name not in providers):
             continue
-        p = providers.get(e.class_name)
-        sdk = p.sdk if p else e.sdk
-        c = g.types.index.get(desc(e.class_name))
-        starts = [m for m in (g.resolve_named(c, n, pr) if c is not None else -1
+        listed = providers.get(e.class_name)
+        owner_id = listed.sdk if listed else e.sdk
+        if owner_id is None:
+            continue
+        cid = g.types.index.get(desc(e.class_name))
+        starts = [m for m in (g.resolve_named(cid, n, pr) if cid is not None else -1
                               for n, pr in _ENTRY_METHODS["provider"][2:]) if m >= 0]
         # an SDK's provider that only inherits onCreate from a library class (a FileProvider
         # subclass for sharing files) does not start the SDK: its own code must run
-        own = [m for m in starts if (o := sdk_of(g.class_of(m))) is not None and o.id == sdk]
-        if p is None and not own:
+        own = [m for m in starts
+               if (o := sdk_of(g.class_of(m))) is not None and o.id == owner_id]
+        if listed is None and not own:
             continue
         first = [g.display(m) for m in (own or starts)]
-        key = (sdk, "provider", e.class_name)
-        inits[key] = StartSdkInit(
-            id=_sid("sdkinit", sdk, e.class_name), sdk=sdk, target=e.class_name,
+        inits[(owner_id, "provider", e.class_name)] = StartSdkInit(
+            id=_sid("sdkinit", owner_id, e.class_name), sdk=owner_id, target=e.class_name,
             caller_class=e.class_name, path=tuple(first or [e.class_name]), gated=False,
             confidence=Confidence.HIGH, role="provider", entry=e.class_name,
-            process=e.process, source=p.source if p else "")
+            process=e.process, source=listed.source if listed else "")
 
     limits = list(LIMITS)
     if g.dropped_fanout:

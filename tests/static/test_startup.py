@@ -2,8 +2,6 @@
 a corpus app checked by hand, and the JSON contract of the bundle key `startup`."""
 from __future__ import annotations
 
-import zipfile
-
 import pytest
 
 from privascope.model import Bundle, from_json, to_data, to_json
