@@ -129,9 +129,13 @@ def read_apk(path: str) -> ApkFacts:
         nsc_path, nsc_base, nsc_domains = guarded(
             "network security config", lambda: _network_security_config(apk, nsc_ref),
             (str(nsc_ref), None, []))
+    label = guarded("app label", apk.get_app_name, None) or None
+    if label and label.startswith("@"):  # a resource reference nothing resolved (no/odd resources)
+        errors.append(f"app label: unresolved resource reference {label[:40]}")
+        label = None
     return ApkFacts(
         package=package,
-        label=guarded("app label", apk.get_app_name, None) or None,
+        label=label,
         version_name=guarded("versionName", apk.get_androidversion_name, None) or None,
         version_code=guarded("versionCode", apk.get_androidversion_code, None) or None,
         min_sdk=_int(guarded("minSdkVersion", apk.get_min_sdk_version, None)),

@@ -221,13 +221,11 @@ def test_unreadable_manifest_is_apk_read_error(samples_build, tmp_path):
     assert "\n" not in str(exc.value)
 
 
-@pytest.mark.xfail(strict=True, reason="without resources.arsc the label is the unresolved "
-                                       "reference '@7F030000', reported as the app's name, with "
-                                       "no error recorded")
 def test_label_without_resources_is_not_a_raw_reference(samples_build, tmp_path):
     f = read_apk(str(_damaged(samples_build / "sdk.apk", tmp_path / "n.apk",
                               lambda n, d: None if n == "resources.arsc" else d)))
-    assert f.label is None or not f.label.startswith("@") or f.errors
+    assert f.label is None
+    assert any(e.startswith("app label: unresolved resource reference @") for e in f.errors)
 
 
 def test_scan_records_the_file_digest_and_size(samples_build, static_catalog):
