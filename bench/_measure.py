@@ -29,3 +29,21 @@ def timed(cmd: list[str], stats_file: Path, cwd: Optional[Path] = None) -> dict:
         peak = round(int(m.group(1)) / 1024, 1) if m else None
     return {"wall_s": round(wall, 3), "rc": proc.returncode, "peak_rss_mb": peak,
             "stderr": proc.stderr}
+
+
+def run_worker(module: str, mode: str, apks: list, out_dir: Path, tag: str,
+               cwd: Optional[Path] = None) -> tuple[dict, Optional[dict]]:
+    """Run `python -m MODULE --worker MODE OUT.json APK...` under GNU time: -> (the common
+    figures, the worker's JSON or None when it failed)."""
+    import json
+    import sys
+
+    out_json = out_dir / f"{tag}-{mode}.json"
+    cmd = [sys.executable, "-m", module, "--worker", mode, str(out_json), *map(str, apks)]
+    run = timed(cmd, out_dir / f"{tag}-{mode}.time.txt", cwd=cwd)
+    if run["rc"] != 0 or not out_json.exists():
+        return {"mode": mode, "failed": True, "stderr_tail": run["stderr"][-2000:]}, None
+    data = json.loads(out_json.read_text())
+    return {"mode": mode, "wall_seconds": run["wall_s"],
+            "inner_seconds": round(data["inner_seconds"], 3), "peak_rss_mb": run["peak_rss_mb"],
+            "errors": data["errors"]}, data

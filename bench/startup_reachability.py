@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench._measure import timed
+from bench._measure import run_worker
 from bench.static_scan import CORPUS, REPO, build_large_apk
 
 _ROOT_KINDS = {"Landroid/app/Application;": "application",
@@ -115,17 +115,9 @@ def _worker(mode: str, out_json: Path, apks: list[str]) -> None:
 
 
 def _measure(mode: str, apks: list[Path], out_dir: Path, tag: str) -> dict:
-    out_json = out_dir / f"{tag}-{mode}.json"
-    cmd = [sys.executable, "-m", "bench.startup_reachability", "--worker", mode, str(out_json),
-           *map(str, apks)]
-    run = timed(cmd, out_dir / f"{tag}-{mode}.time.txt", cwd=REPO)
-    if run["rc"] != 0 or not out_json.exists():
-        return {"mode": mode, "failed": True, "stderr_tail": run["stderr"][-2000:]}
-    data = json.loads(out_json.read_text())
-    detail = next(iter(data["apks"].values()), None) if len(apks) == 1 else None
-    return {"mode": mode, "wall_seconds": run["wall_s"], "inner_seconds": data["inner_seconds"],
-            "peak_rss_mb": run["peak_rss_mb"], "errors": data["errors"],
-            **({"detail": detail} if detail is not None else {})}
+    figures, data = run_worker("bench.startup_reachability", mode, apks, out_dir, tag, cwd=REPO)
+    detail = next(iter(data["apks"].values()), None) if data and len(apks) == 1 else None
+    return {**figures, **({"detail": detail} if detail is not None else {})}
 
 
 def main(out_dir: Path) -> dict:

@@ -16,7 +16,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from bench._measure import timed
+from bench._measure import run_worker
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("PRIVASCOPE_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -81,17 +81,8 @@ def _worker(mode: str, out_json: Path, apks: list[str]) -> None:
 
 
 def _measure(mode: str, apks: list[Path], out_dir: Path, tag: str) -> dict:
-    out_json = out_dir / f"{tag}-{mode}.json"
-    cmd = [sys.executable, "-m", "bench.static_scan", "--worker", mode, str(out_json),
-           *map(str, apks)]
-    run = timed(cmd, out_dir / f"{tag}-{mode}.time.txt", cwd=REPO)
-    if run["rc"] != 0 or not out_json.exists():
-        return {"mode": mode, "failed": True, "stderr_tail": run["stderr"][-2000:]}
-    data = json.loads(out_json.read_text())
-    return {"mode": mode, "wall_seconds": run["wall_s"],
-            "inner_seconds": round(data["inner_seconds"], 3),
-            "peak_rss_mb": run["peak_rss_mb"],
-            "sites": data["sites"], "errors": data["errors"]}
+    figures, data = run_worker("bench.static_scan", mode, apks, out_dir, tag, cwd=REPO)
+    return {**figures, "sites": data["sites"]} if data else figures
 
 
 def _compare(ours: dict, theirs: dict) -> dict:
