@@ -213,7 +213,7 @@ def load_sdks(doc) -> list[Sdk]:
     for i, e in enumerate(req_list(doc, "sdks", "sdks.yaml")):
         where = f"sdks.yaml[{i}] {e.get('id')!r}"
         known_keys(e, {"id", "name_en", "name_zh", "vendor", "country", "category", "prefixes",
-                        "hosts", "privacy_policy", "source", "note"}, where)
+                        "companion_prefixes", "hosts", "privacy_policy", "source", "note"}, where)
         category = req(e, "category", where)
         if category not in SDK_CATEGORIES:
             raise CatalogError(f"{where}: category {category!r} not one of {SDK_CATEGORIES}")
@@ -221,6 +221,13 @@ def load_sdks(doc) -> list[Sdk]:
         for p in prefixes:
             if not isinstance(p, str) or not valid_prefix(p):
                 raise CatalogError(f"{where}: prefix {p!r} is too short or not a package name")
+        companions = tuple(e.get("companion_prefixes") or ())
+        for p in companions:
+            # may be short or obfuscated (u.aly, com.aps): claimed only next to `prefixes`
+            if not isinstance(p, str) or not re.fullmatch(r"[a-z][\w$]*(\.[A-Za-z_$][\w$]*)+", p):
+                raise CatalogError(f"{where}: companion prefix {p!r} is not a dotted package name")
+        if companions and not prefixes:
+            raise CatalogError(f"{where}: companion_prefixes need prefixes that find the SDK first")
         hosts = tuple(e.get("hosts") or ())
         for h in hosts:
             if not isinstance(h, str) or not HOST.match(h):
@@ -233,6 +240,7 @@ def load_sdks(doc) -> list[Sdk]:
             name_zh=req(e, "name_zh", where), vendor=req(e, "vendor", where), country=country,
             category=category, prefixes=prefixes, hosts=hosts,
             privacy_policy=e.get("privacy_policy"), source=req(e, "source", where),
+            companion_prefixes=companions,
         ))
     return out
 
@@ -240,7 +248,8 @@ def load_sdks(doc) -> list[Sdk]:
 def check_prefixes_unique(sdks: dict[str, Sdk]) -> None:
     seen: dict[str, str] = {}
     for sdk in sdks.values():
-        for p in sdk.prefixes:
+        # a companion prefix is still a package name only one SDK may claim
+        for p in sdk.prefixes + sdk.companion_prefixes:
             if p in seen and seen[p] != sdk.id:
                 raise CatalogError(f"sdks.yaml: prefix {p!r} claimed by {seen[p]!r} and {sdk.id!r}")
             seen[p] = sdk.id

@@ -33,14 +33,33 @@ def apis_by_class(cat) -> dict:
     return _cached("c", cat, build)
 
 
-def sdk_match(cat, dotted_class: str) -> Optional[tuple[Any, str]]:
+def sdk_match(cat, dotted_class: str, own_packages: tuple[str, ...] = (),
+              present: frozenset = frozenset()) -> Optional[tuple[Any, str]]:
     """(Sdk, prefix) for the longest SDK prefix that is a package of `dotted_class`, or None.
-    Matching is on package boundaries only: "com.umeng" claims "com.umeng.x.Y", not "com.umengx"."""
+    Matching is on package boundaries only: "com.umeng" claims "com.umeng.x.Y", not "com.umengx".
+
+    `own_packages` are the app's own packages (manifest package, Application class package). A
+    class under one of them is claimed only by a prefix longer than that package: a vendor's demo
+    app (com.tencent.bugly.hotfix.MainActivity) or an app sharing a vendor namespace is the app's
+    own code, not the SDK that the vendor-wide or equal prefix names.
+
+    A companion prefix (Sdk.companion_prefixes) counts like a prefix, but only for an SDK id in
+    `present` (found in the APK by its own prefixes)."""
     by_prefix = _cached("p", cat, lambda: {p: s for s in cat.sdks.values() for p in s.prefixes})
+    companions = _cached("q", cat, lambda: {p: s for s in cat.sdks.values()
+                                            for p in s.companion_prefixes})
+    floor = max((len(p) for p in own_packages if p and dotted_class.startswith(p + ".")),
+                default=0)
     name = dotted_class
     while "." in name:
         name = name.rsplit(".", 1)[0]
+        if len(name) <= floor:
+            return None
         sdk = by_prefix.get(name)
+        if sdk is None and present:
+            sdk = companions.get(name)
+            if sdk is not None and sdk.id not in present:
+                sdk = None
         if sdk is not None:
             return sdk, name
     return None

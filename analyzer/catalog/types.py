@@ -187,6 +187,9 @@ class Sdk:
     hosts: tuple[str, ...]
     privacy_policy: Optional[str]
     source: str
+    # packages too generic to be a signature alone (an obfuscated or short top-level package the
+    # SDK ships, e.g. old Umeng's u.aly): claimed only when the APK has this SDK by `prefixes`
+    companion_prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -312,14 +315,18 @@ class Catalog:
     def clause(self, framework: str, item: str) -> Optional[Clause]:
         return self.clauses.get((framework, str(item)))
 
-    def sdk_for_class(self, dotted_class: str) -> Optional[Sdk]:
-        """Longest matching prefix wins, on package boundaries only."""
-        hit = indexes.sdk_match(self, dotted_class)
+    def sdk_for_class(self, dotted_class: str, own_packages: tuple[str, ...] = (),
+                      present: frozenset[str] = frozenset()) -> Optional[Sdk]:
+        """Longest matching prefix wins, on package boundaries only; the app's own packages
+        are claimed only by a prefix longer than them; companion prefixes only for SDKs in
+        `present` (indexes.sdk_match)."""
+        hit = indexes.sdk_match(self, dotted_class, own_packages, present)
         return hit[0] if hit else None
 
-    def sdk_match(self, dotted_class: str) -> Optional[tuple[Sdk, str]]:
+    def sdk_match(self, dotted_class: str, own_packages: tuple[str, ...] = (),
+                  present: frozenset[str] = frozenset()) -> Optional[tuple[Sdk, str]]:
         """sdk_for_class plus the prefix that matched."""
-        return indexes.sdk_match(self, dotted_class)
+        return indexes.sdk_match(self, dotted_class, own_packages, present)
 
     def sdk_for_host(self, host: str) -> Optional[Sdk]:
         """The SDK claiming the host or its nearest parent domain."""

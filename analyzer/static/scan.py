@@ -25,7 +25,7 @@ from privascope.static.axml_strings import axml_strings
 from privascope.static.calls import RawSite, find_call_sites, string_users
 from privascope.static.dex import DexError, DexFile, descriptor_to_java
 from privascope.static.packers import detect_packers
-from privascope.static.sdks import presences, tally_classes
+from privascope.static.sdks import own_packages, presences, tally_classes
 from privascope.static.sources import ZipProblem, collect_code, open_apk_zip
 from privascope.static.strings import StringFindings
 
@@ -84,6 +84,7 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
             raise ScanError(f"not a valid APK: {type(exc).__name__}: {exc}".splitlines()[0]) \
                 from None
         entry_names = zf.namelist()
+        own = own_packages(facts.package, facts.start_points)  # never an SDK's by a vendor prefix
         timings["manifest"] = time.perf_counter() - t
         t = time.perf_counter()
         errors: list[str] = list(facts.errors)
@@ -132,7 +133,7 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
             users = string_users(dex, {i for i, _sdk in sdk_hits}
                                  | {i for i, _key in policy_hits})
             if policy_hits:  # a policy text only SDK code loads is the SDK's, not the app's
-                findings.owned_by_sdks(_policy_owners(policy_hits, users, catalog))
+                findings.owned_by_sdks(_policy_owners(policy_hits, users, catalog, own))
             for i, sdk_id in sdk_hits:
                 host_users.setdefault(sdk_id, set()).update(users.get(i, ()))
         except DexError as exc:
@@ -143,12 +144,13 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
     timings["code"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    tally = tally_classes(classes, catalog)
+    tally = tally_classes(classes, catalog, own)
+    present = frozenset(tally.classes)  # SDKs found by their prefixes claim their companions
     sites = []
     pi_by_sdk: dict[str, set[str]] = {}
     for r in sorted(raw_sites, key=lambda r: (r.dex, r.caller_class, r.caller_method, r.api,
                                               r.pi_type, r.via)):
-        sdk = catalog.sdk_for_class(r.caller_class)
+        sdk = catalog.sdk_for_class(r.caller_class, own, present)
         caller_sdk = sdk.id if sdk else None
         if caller_sdk:
             pi_by_sdk.setdefault(caller_sdk, set()).add(r.pi_type)
@@ -161,7 +163,7 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
     timings["sdks"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    startup = _startup(graph, facts.start_points, sites, catalog, startup_notes)
+    startup = _startup(graph, facts.start_points, sites, catalog, startup_notes, own)
     sites, startup = _mark_reachable(graph, startup, facts, sites, _class_names(
         named, classes, facts.resource_strings, xml_strings, text_assets), startup_notes)
     timings["startup"] = time.perf_counter() - t
@@ -184,7 +186,7 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
         # belongs to no other SDK names them (obfuscated SDK code, or the app itself): a share
         # SDK that knows the WeChat API host does not make WeChat's SDK present
         if ref.sdk not in tally.classes and not any(
-                (owner := catalog.sdk_for_class(c)) is None or owner.id == ref.sdk
+                (owner := catalog.sdk_for_class(c, own, present)) is None or owner.id == ref.sdk
                 for c in host_users.get(ref.sdk, ())):
             continue
         hosts_by_sdk.setdefault(ref.sdk, set()).add(ref.host)
@@ -270,7 +272,8 @@ def _graph_add(graph, dex: DexFile, notes: list[str]) -> None:
                      f"({type(exc).__name__}: {exc})".splitlines()[0])
 
 
-def _startup(graph, start_points, sites, catalog: Catalog, notes: list[str]):
+def _startup(graph, start_points, sites, catalog: Catalog, notes: list[str],
+             own: tuple[str, ...] = ()):
     """The `startup` section: entry points, SDK starts and PI reachable at process start."""
     from privascope.catalog.startup import startup_catalog
     from privascope.model import Startup
@@ -280,18 +283,19 @@ def _startup(graph, start_points, sites, catalog: Catalog, notes: list[str]):
         return Startup(limits=tuple(notes))
     try:
         result = analyze_startup(graph.finish(), start_points, sites, catalog,
-                                 startup_catalog(catalog))
+                                 startup_catalog(catalog), own)
     except Exception as exc:  # noqa: BLE001 - the rest of the scan stands; say what is missing
         return Startup(limits=tuple(notes) + (
             f"process-start analysis failed ({type(exc).__name__}: {exc})".splitlines()[0],))
     return dataclasses.replace(result, limits=result.limits + tuple(notes)) if notes else result
 
 
-def _policy_owners(hits, users: dict[int, set[str]], catalog: Catalog) -> dict:
+def _policy_owners(hits, users: dict[int, set[str]], catalog: Catalog,
+                   own: tuple[str, ...] = ()) -> dict:
     """Policy-text key -> the SDK whose classes alone load it, or None (app code, or unused)."""
     out: dict = {}
     for pos, key in hits:
-        owners = {(sdk.id if (sdk := catalog.sdk_for_class(c)) else None)
+        owners = {(sdk.id if (sdk := catalog.sdk_for_class(c, own)) else None)
                   for c in users.get(pos, ())}
         owner = None if (not owners or None in owners) else \
             sorted(o for o in owners if o is not None)[0]  # (no None left here: for mypy)

@@ -135,10 +135,15 @@ def _confidence(kinds: list[int], base: Confidence = Confidence.HIGH) -> Confide
 
 
 def analyze_startup(graph: CallGraph, start_points, api_calls: Iterable[ApiCallSite],
-                    catalog: Catalog, scat: StartupCatalog) -> Startup:
+                    catalog: Catalog, scat: StartupCatalog,
+                    own_packages: tuple[str, ...] = ()) -> Startup:
+    """`own_packages`: the app's own packages, never claimed by a vendor-wide SDK prefix
+    (static.sdks.own_packages)."""
     t0 = time.perf_counter()
     g = graph
-    sdk_of = catalog.sdk_for_class
+
+    def sdk_of(cls: str):
+        return catalog.sdk_for_class(cls, own_packages)
     entries: list[StartEntryPoint] = []
     roots: dict[int, int] = {}
     for sp in start_points:

@@ -96,6 +96,21 @@ def test_sdk_prefix_too_short(cat_dir):
     assert "sdks.yaml" in msg and repr(sdk_id) in msg and "'com.a'" in msg
 
 
+def test_sdk_bad_companion_prefix(cat_dir):
+    _edit(cat_dir, "sdks", lambda d: d["sdks"][0].update(companion_prefixes=["aly"]))
+    msg = _error(cat_dir)
+    assert "sdks.yaml" in msg and "companion prefix 'aly'" in msg
+
+
+def test_sdk_companion_prefix_claimed_twice(cat_dir):
+    def edit(d):
+        d["sdks"][0]["companion_prefixes"] = ["u.aly"]
+        d["sdks"][1]["companion_prefixes"] = ["u.aly"]
+    _edit(cat_dir, "sdks", edit)
+    msg = _error(cat_dir)
+    assert "sdks.yaml" in msg and "'u.aly'" in msg and "claimed by" in msg
+
+
 def test_sdk_bad_host(cat_dir):
     _edit(cat_dir, "sdks", lambda d: d["sdks"][0].update(hosts=["https://Umeng.com/x"]))
     msg = _error(cat_dir)

@@ -151,7 +151,8 @@ CORPUS_CLASSES = [
     ("com.squareup.leakcanary.LeakCanary", "squareup-leakcanary"),
     # bugly_hotfix_demo.apk (Bugly + Tinker)
     ("com.tencent.bugly.beta.Beta", "tencent-bugly-upgrade"),
-    ("com.tencent.bugly.hotfix.BugClass", "tencent-bugly-hotfix"),
+    # (com.tencent.bugly.hotfix.* is the demo app's own package: see test_own_package_...)
+    ("com.tencent.bugly.beta.tinker.TinkerManager", "tencent-bugly-hotfix"),
     ("com.tencent.tinker.loader.TinkerLoader", "tencent-tinker"),
     # yichou_UmengDemo.apk (Umeng analytics, Baidu location, Alibaba UTDID)
     ("com.umeng.analytics.game.UMGameAgent", "umeng-game-analytics"),
@@ -200,6 +201,66 @@ CORPUS_CLASSES = [
     ("com.google.android.gms.common.GoogleApiAvailability", "google-play-services"),
     ("com.google.android.gms.internal.zza", "google-play-services"),
 ]
+
+
+def test_own_package_never_claimed_by_vendor_prefix(catalog):
+    # bugly_hotfix_demo.apk: Bugly's own demo app, package com.tencent.bugly.hotfix
+    own = ("com.tencent.bugly.hotfix",)
+    for cls in ("com.tencent.bugly.hotfix.MainActivity", "com.tencent.bugly.hotfix.BugClass",
+                "com.tencent.bugly.hotfix.SampleApplicationLike$1"):
+        assert catalog.sdk_for_class(cls) is not None  # the vendor-wide com.tencent.bugly
+        assert catalog.sdk_for_class(cls, own) is None, cls
+    # the SDK's classes in the same APK keep their attribution
+    assert catalog.sdk_for_class("com.tencent.bugly.crashreport.CrashReport", own).id == \
+        "tencent-bugly"
+    assert catalog.sdk_for_class("com.tencent.bugly.beta.Beta", own).id == "tencent-bugly-upgrade"
+    # package boundary: a sibling package is not the app's
+    assert catalog.sdk_for_class("com.tencent.bugly.hotfixer.X", own).id == "tencent-bugly"
+    # an SDK prefix longer than the app's package still claims the SDK inside it (WeChat's
+    # own app com.tencent.mm ships com.tencent.mm.opensdk)
+    assert catalog.sdk_for_class("com.tencent.mm.opensdk.openapi.WXAPIFactory",
+                                 ("com.tencent.mm",)).id == "wechat-opensdk"
+    assert catalog.sdk_for_class("com.tencent.mm.ui.LauncherUI", ("com.tencent.mm",)) is None
+
+
+def test_companion_prefixes_only_next_to_their_sdk(catalog):
+    # u.aly (old Umeng analytics engine, yichou_UmengDemo.apk) and com.aps (old AMap location,
+    # amap_3d_demo.apk) are too generic alone: claimed only when the SDK is present by prefix
+    assert catalog.sdk_for_class("u.aly.bh") is None
+    assert catalog.sdk_for_class("u.aly.bh", present=frozenset({"umeng-analytics"})).id == \
+        "umeng-analytics"
+    assert catalog.sdk_for_class("com.aps.ac", present=frozenset({"umeng-analytics"})) is None
+    assert catalog.sdk_for_class("com.aps.ac", present=frozenset({"amap-location"})).id == \
+        "amap-location"
+    assert catalog.sdk_for_class("com.loc.newsapp.Main") is None  # an unrelated app's name
+    # the app's own package wins over a companion too
+    assert catalog.sdk_for_class("com.loc.newsapp.Main", ("com.loc.newsapp",),
+                                 frozenset({"amap-location"})) is None
+
+
+# Push suites' analytics modules, old package names still shipped, login/open-platform SDKs
+# (issue 13 item 6; sources in sdks.yaml)
+SUITE_CLASSES = [
+    ("com.xiaomi.clientreport.manager.ClientReportClient", "xiaomi-push"),
+    ("com.xiaomi.channel.commonutils.logger.b", "xiaomi-push"),
+    ("com.xiaomi.tinyData.TinyDataManager", "xiaomi-push"),
+    ("com.huawei.hianalytics.process.HiAnalyticsManager", "hms-hianalytics"),
+    ("com.hianalytics.android.v1.HiAnalytics", "hms-hianalytics"),
+    ("anet.channel.GlobalAppRuntimeInfo", "alibaba-accs-agoo"),
+    ("org.android.spdy.SpdyAgent", "alibaba-accs-agoo"),
+    ("com.vivo.vms.IPCInvoke", "vivo-push"),
+    ("com.tencent.wxop.stat.StatService", "wechat-opensdk"),
+    ("com.sina.sso.RemoteSSO", "sina-weibo"),
+    ("com.unicom.xiaowo.login.UniAuthHelper", "cucc-login"),
+    ("com.g.elogin.ELoginThemeConfig", "getui-gy"),
+    ("com.geetest.onepassv2.OnePassHelper", "geetest-onelogin"),
+]
+
+
+@pytest.mark.parametrize("cls,expected", SUITE_CLASSES)
+def test_suite_modules_and_old_names(catalog, cls, expected):
+    sdk = catalog.sdk_for_class(cls)
+    assert sdk is not None and sdk.id == expected, (cls, sdk and sdk.id)
 
 
 @pytest.mark.parametrize("cls,expected", CORPUS_CLASSES)

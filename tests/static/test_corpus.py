@@ -116,8 +116,12 @@ def test_sdk_call_sites_attributed(corpus_dir, static_catalog):
     b = _scan(corpus_dir, static_catalog, "yichou_UmengDemo.apk")
     umeng_sites = [c for c in b.api_calls if c.sdk and "umeng" in c.sdk]
     assert umeng_sites
+    present = frozenset(s.id for s in b.sdks if s.class_count)
     for c in umeng_sites:
-        assert static_catalog.sdk_for_class(c.caller_class).id == c.sdk
+        assert static_catalog.sdk_for_class(c.caller_class, (b.app.package,), present).id == c.sdk
+    # old U-App's obfuscated engine u.aly (a companion package) reads the IMEI as Umeng's
+    assert any(c.caller_class.startswith("u.aly.") and c.sdk == "umeng-analytics"
+               and c.pi_type == "device.imei" for c in umeng_sites)
     umeng = [s for s in b.sdks if "umeng" in s.id and s.class_count]
     assert umeng and any(s.calls_pi_apis for s in umeng)
 

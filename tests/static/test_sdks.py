@@ -61,3 +61,30 @@ def test_corpus_tally_equals_per_class_lookup(corpus_dir, catalog):
     # the SDKs the corpus README documents for this app (Bugly, Umeng) are among them
     assert {"tencent-bugly", "umeng-common", "umeng-analytics"} <= set(t.classes)
     assert len(classes) > 1000 and sum(t.classes.values()) < len(classes)
+
+
+def test_own_package_and_companions_in_the_tally(catalog):
+    # a vendor demo app's own classes (bugly_hotfix_demo.apk: package com.tencent.bugly.hotfix)
+    # count for no SDK; a companion package counts only once its SDK is found by prefix
+    classes = ["com.tencent.bugly.hotfix.MainActivity", "com.tencent.bugly.hotfix.R",
+               "com.tencent.bugly.crashreport.CrashReport", "u.aly.bh", "u.aly.a"]
+    t = tally_classes(classes, catalog, ("com.tencent.bugly.hotfix",))
+    assert t.classes == {"tencent-bugly": 1}
+    t = tally_classes(classes + ["com.umeng.analytics.MobclickAgent"], catalog,
+                      ("com.tencent.bugly.hotfix",))
+    assert t.classes == {"tencent-bugly": 1, "umeng-analytics": 3}
+    assert t.prefixes["umeng-analytics"] == {"com.umeng.analytics", "u.aly"}
+
+
+def test_own_packages_from_manifest_and_application():
+    from types import SimpleNamespace as NS
+
+    from privascope.static.sdks import own_packages
+    app = NS(kind="application", name="com.umeng.soexample.App")
+    assert own_packages("com.umeng.soexample", [app]) == ("com.umeng.soexample",)
+    # the Application under another id of the same organisation root is the app's
+    assert own_packages("com.umeng.demo2", [app]) == ("com.umeng.demo2", "com.umeng.soexample")
+    # an SDK's Application class (an HBuilder app declaring DCloud's) stays the SDK's
+    dcloud = NS(kind="application", name="io.dcloud.application.DCloudApplication")
+    assert own_packages("com.jpush.hbuilderdemo", [dcloud]) == ("com.jpush.hbuilderdemo",)
+    assert own_packages("", []) == ()
