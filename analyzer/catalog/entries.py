@@ -7,7 +7,7 @@ import re
 
 from privascope.catalog.fields import (HOST, JAVA_NAME, MEMBER, PI_ID, URI, CatalogError,
                                        known_keys, req, req_list, valid_java_type, valid_prefix)
-from privascope.catalog.types import (API_KINDS, CAPTURES, CAPTURES_BY_KIND, CHAIN_BYTES_STEPS,
+from privascope.catalog.types import (API_KINDS, API_STRENGTHS, CAPTURES, CAPTURES_BY_KIND, CHAIN_BYTES_STEPS,
                                       CHAIN_FROM_BYTES, CHAIN_TEXT_STEPS, DATA_SAFETY_CATEGORIES,
                                       KEY_MATCH_MODES, NORMALIZE_FORMS, PROTECTION_LEVELS,
                                       SDK_CATEGORIES, Api, Clause, Framework, KeyArg, Packer,
@@ -104,7 +104,8 @@ def load_apis(doc, pi_types, permissions) -> list[Api]:
             raise CatalogError(f"apis.yaml[{i}]: entry must be a mapping")
         where = f"apis.yaml[{i}] {e.get('class')}.{e.get('member')}"
         known_keys(e, {"id", "class", "member", "kind", "pi_type", "overloads", "permission",
-                        "capture", "key_arg", "key_required", "runtime_class", "hook", "note"},
+                        "capture", "key_arg", "key_required", "runtime_class", "hook", "note",
+                        "strength"},
                     where)
         cls = req(e, "class", where)
         if not JAVA_NAME.match(cls):
@@ -189,12 +190,15 @@ def load_apis(doc, pi_types, permissions) -> list[Api]:
         hook = e.get("hook", True)
         if not isinstance(hook, bool):
             raise CatalogError(f"{where}: hook must be true or false")
+        strength = e.get("strength", "strong")
+        if strength not in API_STRENGTHS:
+            raise CatalogError(f"{where}: strength {strength!r} not one of {API_STRENGTHS}")
         default_id = member if kind == "uri" else f"{cls}.{member}"
         out.append(Api(
             id=e.get("id", default_id), cls=cls, member=member, kind=kind, pi_type=pi,
             overloads=overloads, permission=perm, capture=capture, key_arg=key_arg,
             note=e.get("note", ""), key_required=key_required, runtime_class=runtime_class,
-            hook=hook,
+            hook=hook, strength=strength,
         ))
     seen: dict[tuple[str, str], str] = {}
     for api in out:

@@ -46,6 +46,9 @@ SDK_CATEGORIES = (
 )
 
 KEY_MATCH_MODES = ("exact", "prefix")
+# how much a call site of an API says about its PI type: weak = it can reveal it but routinely
+# serves another purpose (resolving who handles one intent, the packages of one uid)
+API_STRENGTHS = ("strong", "weak")
 # Normal forms the traffic matcher derives from a known value before hashing/encoding it
 # (implemented in analyzer/traffic/variants.py NORMALIZERS; keep the two lists in step).
 NORMALIZE_FORMS = ("no_separators", "upper", "lower", "digits_only", "strip")
@@ -151,6 +154,7 @@ class Api:
     runtime_class: Optional[str] = None  # hook this class instead when `cls` is abstract
     hook: bool = True  # false: static evidence only (abstract/interface member with no hookable
     # implementation of known name; the read is seen through another entry or not at all)
+    strength: str = "strong"  # API_STRENGTHS; the static rules grade severity/confidence by it
 
     @property
     def smali_class(self) -> str:

@@ -89,6 +89,14 @@ def load_rules(catalog: Catalog) -> tuple[RuleDef, ...]:
             if perm not in catalog.permissions:
                 raise RuleError(f"{where}: params.low_confidence_permissions names unknown "
                                 f"permission {perm!r}")
+        weak = params.get("weak_evidence")
+        if weak is not None and not (
+                isinstance(weak, dict) and set(weak) == {"severity", "confidence"}
+                and weak["severity"] in [s.value for s in Severity]
+                and weak["confidence"] in [c.value for c in Confidence]):
+            raise RuleError(f"{where}: params.weak_evidence needs a severity and a confidence "
+                            f"(one of {[s.value for s in Severity]} / "
+                            f"{[c.value for c in Confidence]})")
         for api in params.get("low_confidence_apis") or ():
             if api not in catalog.apis:
                 raise RuleError(f"{where}: params.low_confidence_apis names unknown API {api!r}")

@@ -61,6 +61,9 @@ def _finding(rule: RuleDef, hit: Hit, ctx: Context) -> Finding:
     confidence = rule.confidence
     if hit.confidence is not None and _CONF_RANK[hit.confidence] < _CONF_RANK[confidence]:
         confidence = hit.confidence
+    severity = Severity(rule.severity)
+    if hit.severity is not None and hit.severity.rank < severity.rank:  # never raised by a hit
+        severity = hit.severity
     texts = {lang: _message(rule, hit, ctx, lang) for lang in ("zh", "en")}
     sdks = (hit.sdk,) if hit.sdk else ()
     clauses = rule.clauses
@@ -73,7 +76,7 @@ def _finding(rule: RuleDef, hit: Hit, ctx: Context) -> Finding:
     return Finding(
         rule=rule.code, name=rule.name,
         title=rule.text("title", "en"), title_zh=rule.text("title", "zh"),
-        severity=Severity(rule.severity), confidence=confidence,
+        severity=severity, confidence=confidence,
         evidence=hit.evidence, pi_types=hit.pi_types, sdks=sdks, clauses=clauses,
         message=texts["en"], message_zh=texts["zh"],
         fix=rule.text("fix", "en"), fix_zh=rule.text("fix", "zh"),

@@ -220,6 +220,18 @@ def catalog_dir():
     return CATALOG_DIR
 
 
+def test_weak_apis_are_the_intent_resolution_and_uid_calls(catalog):
+    """strength: weak marks calls that can reveal the app list but routinely resolve one intent
+    or one uid (issue 13 item 7); the list enumerators and every identifier stay strong."""
+    weak = {a.id for a in catalog.apis.values() if a.strength == "weak"}
+    pm = "android.content.pm.PackageManager."
+    assert weak == {pm + "queryIntentActivities", pm + "queryIntentServices",
+                    pm + "getPackagesForUid"}
+    assert catalog.apis[pm + "getInstalledPackages"].strength == "strong"
+    assert catalog.apis[pm + "getInstalledApplications"].strength == "strong"
+    assert not any(catalog.pi_types[catalog.apis[a].pi_type].immutable_device_id for a in weak)
+
+
 def test_capture_fits_kind(catalog):
     for api in catalog.apis.values():
         assert api.capture in CAPTURES_BY_KIND[api.kind], api.id

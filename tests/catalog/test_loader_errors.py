@@ -111,6 +111,12 @@ def test_sdk_companion_prefix_claimed_twice(cat_dir):
     assert "sdks.yaml" in msg and "'u.aly'" in msg and "claimed by" in msg
 
 
+def test_api_bad_strength(cat_dir):
+    _edit(cat_dir, "apis", lambda d: d["apis"][0].update(strength="medium"))
+    msg = _error(cat_dir)
+    assert "apis.yaml" in msg and "strength 'medium'" in msg
+
+
 def test_sdk_bad_host(cat_dir):
     _edit(cat_dir, "sdks", lambda d: d["sdks"][0].update(hosts=["https://Umeng.com/x"]))
     msg = _error(cat_dir)

@@ -74,6 +74,10 @@ def test_meta_rules_may_cite_no_clause_others_must(catalog):
     (lambda rs: rs[0].update(params={"low_confidence_permissions": ["android.permission.NOPE"]}),
      "unknown permission 'android.permission.NOPE'"),
     (lambda rs: rs[0].update(params={"low_confidence_apis": ["a.B.c"]}), "unknown API 'a.B.c'"),
+    (lambda rs: rs[0].update(params={"weak_evidence": {"severity": "tiny", "confidence": "low"}}),
+     "params.weak_evidence needs a severity and a confidence"),
+    (lambda rs: rs[0].update(params={"weak_evidence": {"severity": "low"}}),
+     "params.weak_evidence needs a severity and a confidence"),
 ])
 def test_malformed_rule_is_a_rule_error_naming_it(catalog, mutate, message):
     with pytest.raises(RuleError, match=__import__("re").escape(message)) as exc:

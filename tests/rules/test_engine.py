@@ -110,6 +110,23 @@ def test_static_confidence_is_lower_for_reflection(rules_catalog):
     assert strong_f.fingerprint == weak_f.fingerprint
 
 
+def test_weak_apis_lower_severity_and_confidence_of_the_static_app_list_rule(rules_catalog):
+    """PS302 on getInstalledPackages is medium; the same finding made only of intent-resolution
+    calls (apis.yaml strength: weak) is low severity, low confidence (rules.yaml
+    weak_evidence), so --fail-on medium no longer fails on it."""
+    b = _bundle("PS302")
+    strong_f = next(f for f in evaluate(b, catalog=rules_catalog).findings if f.rule == "PS302")
+    assert (strong_f.severity.value, strong_f.confidence.value) == ("medium", "medium")
+    weak = dataclasses.replace(b, api_calls=tuple(
+        dataclasses.replace(s, api="android.content.pm.PackageManager.queryIntentServices")
+        for s in b.api_calls))
+    weak_b = evaluate(weak, catalog=rules_catalog)
+    weak_f = next(f for f in weak_b.findings if f.rule == "PS302")
+    assert (weak_f.severity.value, weak_f.confidence.value) == ("low", "low")
+    assert weak_f.fingerprint == strong_f.fingerprint  # the same finding, graded down
+    assert not any(f.severity.value == "medium" and f.rule == "PS302" for f in weak_b.findings)
+
+
 def test_fail_on_ignores_suppressed(rules_catalog):
     b = evaluate(_bundle("PS203"), catalog=rules_catalog)  # one high finding
     assert exit_code_for(b, "high") == EXIT_FINDINGS

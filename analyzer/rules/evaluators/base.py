@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable, Optional, Union
 import string
 
 from privascope.catalog import Catalog
-from privascope.model import Bundle, ClauseRef, Confidence, EvidenceRef
+from privascope.model import Bundle, ClauseRef, Confidence, EvidenceRef, Severity
 from privascope.rules.errors import RuleConfigError
 
 # a plain value, or {"zh": ..., "en": ...}, or a list of these (the engine joins it per language)
@@ -27,6 +27,7 @@ class Hit:
     key: str = ""  # the API, host, permission or package that identifies it (fingerprint part)
     fields: dict[str, Text] = field(default_factory=dict)  # message placeholders
     confidence: Optional[Confidence] = None  # lower than the rule's, when evidence is weaker
+    severity: Optional[Severity] = None  # lower than the rule's, when evidence is weaker
     clauses: Optional[tuple[ClauseRef, ...]] = None  # a subset of the rule's clauses that this
     # finding cites (e.g. one Data safety category); None = all of them
     per_pi: bool = True  # the PI types identify the finding (False: a per-SDK/host summary

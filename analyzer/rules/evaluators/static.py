@@ -1,7 +1,7 @@
 """Evaluators over static evidence: what the APK contains (present / reachable, not observed)."""
 from __future__ import annotations
 
-from privascope.model import Confidence, EvidenceRef, Via
+from privascope.model import Confidence, EvidenceRef, Severity, Via
 from privascope.rules.evaluators.base import (Context, Hit, Text, evaluator, group_by, joined,
                                               phrase, short_api)
 
@@ -16,25 +16,37 @@ def _confidence(sites) -> Confidence:
     return Confidence.LOW
 
 
-def _site_hits(ctx: Context, sites, weak_apis=frozenset()):
+def _site_hits(ctx: Context, sites, params):
+    """One hit per (SDK, PI type). A group made only of weak APIs (apis.yaml strength: weak)
+    takes the rule's `weak_evidence` severity and confidence."""
+    weak_grade = params.get("weak_evidence") or {}
     for (sdk, pi), group in group_by(sites, lambda s: (s.sdk, s.pi_type)).items():
-        weak = all(s.api in weak_apis for s in group)
+        weak = all((api := ctx.catalog.apis.get(s.api)) is not None and api.strength == "weak"
+                   for s in group)
+        confidence = _confidence(group)
+        severity = None
+        if weak and weak_grade:
+            severity = Severity(weak_grade["severity"])
+            confidence = min(confidence, Confidence(weak_grade["confidence"]), key=_RANK.index)
         yield Hit(evidence=tuple(EvidenceRef("api_call", s.id) for s in group),
                   sdk=sdk, pi_types=(pi,),
                   fields={"count": len(group), "apis": joined(short_api(s.api) for s in group)},
-                  confidence=Confidence.LOW if weak else _confidence(group))
+                  confidence=confidence, severity=severity)
+
+
+_RANK = [Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH]
 
 
 @evaluator("static_immutable_id")
 def static_immutable_id(ctx: Context, params):
-    yield from _site_hits(ctx, [s for s in ctx.bundle.api_calls if ctx.is_immutable_id(s.pi_type)])
+    yield from _site_hits(ctx, [s for s in ctx.bundle.api_calls if ctx.is_immutable_id(s.pi_type)],
+                          params)
 
 
 @evaluator("static_pi_types")
 def static_pi_types(ctx: Context, params):
     wanted = set(params.get("pi_types") or ())
-    yield from _site_hits(ctx, [s for s in ctx.bundle.api_calls if s.pi_type in wanted],
-                          frozenset(params.get("low_confidence_apis") or ()))
+    yield from _site_hits(ctx, [s for s in ctx.bundle.api_calls if s.pi_type in wanted], params)
 
 
 @evaluator("static_unused_permissions")

@@ -3,7 +3,7 @@ out (near misses), and when the evidence is too weak for the rule's confidence."
 from __future__ import annotations
 
 from privascope.model import (
-    Confidence, ManifestFlags, PackerHit, PrivacyPolicyRef, SdkPresence, Via,
+    Confidence, ManifestFlags, PackerHit, PrivacyPolicyRef, SdkPresence, Severity, Via,
 )
 from privascope.rules.evaluators import static as S
 from tests.rules.evaluators.bundles import (
@@ -67,15 +67,25 @@ def test_pi_types_only_the_wanted_ones(catalog):
 
 
 def test_pi_types_weak_apis_lower_confidence_only_when_all_sites_are_weak(catalog):
-    params = {"pi_types": ["app_list"], "low_confidence_apis": [QUERY_API]}
-    weak = ctx(catalog, api_calls=(site("s1", pi="app_list", api=QUERY_API),))
-    assert [h.confidence for h in S.static_pi_types(weak, params)] == [Confidence.LOW]
+    # queryIntentActivities / getPackagesForUid are `strength: weak` in apis.yaml
+    assert catalog.apis[QUERY_API].strength == "weak"
+    assert catalog.apis[APPS_API].strength == "strong"
+    params = {"pi_types": ["app_list"], "weak_evidence": {"severity": "low", "confidence": "low"}}
+    weak = ctx(catalog, api_calls=(site("s1", pi="app_list", api=QUERY_API),
+                                   site("s2", pi="app_list",
+                                        api="android.content.pm.PackageManager.getPackagesForUid")))
+    (hit,) = S.static_pi_types(weak, params)
+    assert (hit.confidence, hit.severity) == (Confidence.LOW, Severity.LOW)
     both = ctx(catalog, api_calls=(site("s1", pi="app_list", api=QUERY_API),
                                    site("s2", pi="app_list", api=APPS_API)))
     (hit,) = S.static_pi_types(both, params)
-    assert hit.confidence == Confidence.MEDIUM and hit.fields["count"] == 2
+    assert (hit.confidence, hit.severity) == (Confidence.MEDIUM, None)
+    assert hit.fields["count"] == 2
     assert hit.fields["apis"] == "PackageManager.queryIntentActivities, " \
                                  "PackageManager.getInstalledPackages"
+    # a rule without weak_evidence keeps its grade for weak APIs too
+    (hit,) = S.static_pi_types(weak, {"pi_types": ["app_list"]})
+    assert (hit.confidence, hit.severity) == (Confidence.MEDIUM, None)
 
 
 # --------------------------------------------------------------------- static_unused_permissions
