@@ -192,6 +192,11 @@ class ApiCallSite:
     # can a manifest component reach it (static call graph)? False = present but dead code as
     # far as the graph sees; None = not analysed
     reachable: Optional[bool] = None
+    # inside a Jetpack/support class that reads PI on the app's behalf (attribution.yaml
+    # library_wrappers): library code, not the app's own; no finding of its own
+    library: bool = False
+    # set on a site moved to the code that calls such a wrapper: the wrapper method it calls
+    via_wrapper: Optional[str] = None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 APPS_DIR = HERE / "apps"
 BUILD_DIR = HERE / "build"
-APPS = ("clean", "sdk", "reflection", "hostile", "policy", "startup")
+APPS = ("clean", "sdk", "reflection", "hostile", "policy", "startup", "wrappers")
 KEY_ALIAS, KEY_PASS = "privascope-sample", "privascope"
 TOOLS = ("apktool", "zipalign", "apksigner", "keytool")
 

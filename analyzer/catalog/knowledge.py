@@ -12,6 +12,7 @@ from privascope.catalog.fields import HOST, CatalogError, known_keys
 from privascope.catalog.types import AgentKnowledge, CardRange, ConsentVocabulary, Telecom
 
 _PACKAGE_PREFIX = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*\.")
+_CLASS_NAME = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+\.[A-Z][A-Za-z0-9_]*")
 
 
 def words(doc: object, key: str, where: str) -> tuple[str, ...]:
@@ -109,13 +110,26 @@ def load_telecom(doc: dict) -> Telecom:
 
 def load_attribution(doc: dict) -> tuple[str, ...]:
     f = "attribution.yaml"
-    known_keys(doc, {"version", "framework_prefixes"}, f)
+    known_keys(doc, {"version", "framework_prefixes", "library_wrappers"}, f)
     prefixes = words(doc, "framework_prefixes", f)
     for p in prefixes:
         # whole packages only: "java." must not claim "javax" (that has its own entry)
         if not _PACKAGE_PREFIX.fullmatch(p):
             raise CatalogError(f"{f}: framework prefix {p!r} must be a package name ending in '.'")
     return prefixes
+
+
+def load_library_wrappers(doc: dict) -> tuple[str, ...]:
+    """attribution.yaml library_wrappers: dotted classes (nested classes included) under a
+    framework prefix: library code, whose callers outside the libraries carry the finding."""
+    f = "attribution.yaml"
+    frameworks = load_attribution(doc)
+    classes = words(doc, "library_wrappers", f) if "library_wrappers" in doc else ()
+    for c in classes:
+        if not _CLASS_NAME.fullmatch(c) or not c.startswith(frameworks):
+            raise CatalogError(f"{f}: library wrapper {c!r} must be a dotted class name under "
+                               "a framework prefix")
+    return classes
 
 
 def load_agent(doc, fname: str = "agent.yaml", pi_types=None) -> AgentKnowledge:

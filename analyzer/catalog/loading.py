@@ -70,6 +70,7 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
         consent=knowledge.load_consent(docs["consent"]),
         telecom=knowledge.load_telecom(docs["telecom"]),
         framework_prefixes=knowledge.load_attribution(docs["attribution"]),
+        library_wrappers=knowledge.load_library_wrappers(docs["attribution"]),
         agent=knowledge.load_agent(docs["agent"], pi_types=pi_types),
         not_destinations=not_destinations, public_suffixes=public_suffixes,
         startup=startup,

@@ -298,6 +298,8 @@ class Catalog:
     consent: Optional[ConsentVocabulary] = None  # consent.yaml (always set by load_catalog)
     telecom: Optional[Telecom] = None  # telecom.yaml (always set by load_catalog)
     framework_prefixes: tuple[str, ...] = ()  # attribution.yaml: platform packages, not callers
+    library_wrappers: tuple[str, ...] = ()  # attribution.yaml: library classes that read PI
+    # on the app's behalf (their callers carry the finding)
     agent: Optional[AgentKnowledge] = None  # agent.yaml (always set by load_catalog)
     not_destinations: tuple[str, ...] = ()  # hosts.yaml: hosts in URLs nobody connects to
     public_suffixes: tuple[str, ...] = ()  # hosts.yaml: com.cn, co.uk, github.io, ...

@@ -28,6 +28,7 @@ from privascope.static.packers import detect_packers
 from privascope.static.sdks import own_packages, presences, tally_classes
 from privascope.static.sources import ZipProblem, collect_code, open_apk_zip
 from privascope.static.strings import StringFindings
+from privascope.static.wrappers import forward_wrapper_sites
 
 _TEXT_ASSET_EXT = (".json", ".txt", ".html", ".htm", ".xml", ".js", ".properties", ".cfg",
                    ".conf", ".ini", ".yaml", ".yml")
@@ -110,6 +111,7 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
     named: set[str] = set()  # strings that may name a class (loaded by name: reachable roots)
     host_users: dict[str, set[str]] = {}  # SDK id -> classes that name one of its hosts
     classes: list[str] = []
+    class_dex: dict[str, str] = {}  # class -> the dex defining it (a wrapper's callers' sites)
     findings = StringFindings()
     root_dex = 0
     for name, data in (code.dex if code else []):
@@ -122,7 +124,10 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
             for i, s in dex.strings():
                 strings.setdefault(s, i)
                 all_strings.append(s)
-            classes += [descriptor_to_java(d) for d in dex.class_descriptors()]
+            dex_classes = [descriptor_to_java(d) for d in dex.class_descriptors()]
+            classes += dex_classes
+            for c in dex_classes:
+                class_dex.setdefault(c, name)
             for site in find_call_sites(dex, catalog, strings):
                 raw_sites[site] = None
             if graph is not None:
@@ -164,6 +169,16 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
 
     t = time.perf_counter()
     startup = _startup(graph, facts.start_points, sites, catalog, startup_notes, own)
+    # sites inside Jetpack/support wrappers are library code; their callers carry the finding
+    def sdk_id_of(cls: str) -> Optional[str]:
+        owner = catalog.sdk_for_class(cls, own, present)
+        return owner.id if owner else None
+
+    sites = forward_wrapper_sites(graph, sites, frozenset(catalog.library_wrappers),
+                                  catalog.framework_prefixes, sdk_id_of, class_dex)
+    for moved in sites:
+        if moved.via_wrapper and moved.sdk:
+            pi_by_sdk.setdefault(moved.sdk, set()).add(moved.pi_type)
     sites, startup = _mark_reachable(graph, startup, facts, sites, _class_names(
         named, classes, facts.resource_strings, xml_strings, text_assets), startup_notes)
     timings["startup"] = time.perf_counter() - t

@@ -117,6 +117,15 @@ def test_api_bad_strength(cat_dir):
     assert "apis.yaml" in msg and "strength 'medium'" in msg
 
 
+@pytest.mark.parametrize("wrapper", ["com.example.Helper", "androidx.core.content",
+                                     "androidx.core.telephony.TelephonyManagerCompat$Api26Impl"])
+def test_library_wrapper_must_be_a_library_class(cat_dir, wrapper):
+    # a class of app or SDK code is never a library wrapper: its sites are the finding
+    _edit(cat_dir, "attribution", lambda d: d["library_wrappers"].append(wrapper))
+    msg = _error(cat_dir)
+    assert "attribution.yaml" in msg and f"library wrapper {wrapper!r}" in msg
+
+
 def test_sdk_bad_host(cat_dir):
     _edit(cat_dir, "sdks", lambda d: d["sdks"][0].update(hosts=["https://Umeng.com/x"]))
     msg = _error(cat_dir)

@@ -37,22 +37,28 @@ def _site_hits(ctx: Context, sites, params):
 _RANK = [Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH]
 
 
+def _own_sites(ctx: Context):
+    """Call sites that can carry a finding: not inside a library wrapper (those moved to the
+    wrapper's callers as sites of their own, or are dead library code)."""
+    return [s for s in ctx.bundle.api_calls if not s.library]
+
+
 @evaluator("static_immutable_id")
 def static_immutable_id(ctx: Context, params):
-    yield from _site_hits(ctx, [s for s in ctx.bundle.api_calls if ctx.is_immutable_id(s.pi_type)],
+    yield from _site_hits(ctx, [s for s in _own_sites(ctx) if ctx.is_immutable_id(s.pi_type)],
                           params)
 
 
 @evaluator("static_pi_types")
 def static_pi_types(ctx: Context, params):
     wanted = set(params.get("pi_types") or ())
-    yield from _site_hits(ctx, [s for s in ctx.bundle.api_calls if s.pi_type in wanted], params)
+    yield from _site_hits(ctx, [s for s in _own_sites(ctx) if s.pi_type in wanted], params)
 
 
 @evaluator("static_unused_permissions")
 def static_unused_permissions(ctx: Context, params):
     b = ctx.bundle
-    touched = {s.pi_type for s in b.api_calls}
+    touched = {s.pi_type for s in b.api_calls}  # library wrapper sites too: a use it may serve
     if b.runtime:
         touched |= {e.pi_type for e in b.runtime.api_calls}
     # packed or partial code hides call sites: say so through a lower confidence

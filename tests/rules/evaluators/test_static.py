@@ -88,6 +88,21 @@ def test_pi_types_weak_apis_lower_confidence_only_when_all_sites_are_weak(catalo
     assert (hit.confidence, hit.severity) == (Confidence.MEDIUM, None)
 
 
+def test_library_wrapper_sites_raise_no_finding_of_their_own(catalog):
+    import dataclasses
+    lib = dataclasses.replace(site("s1", caller="androidx.core.telephony.TelephonyManagerCompat"),
+                              library=True)
+    moved = dataclasses.replace(site("s2"), via_wrapper="androidx.core.telephony."
+                                "TelephonyManagerCompat.getImei(Landroid/telephony/"
+                                "TelephonyManager;)Ljava/lang/String;")
+    assert list(S.static_immutable_id(ctx(catalog, api_calls=(lib,)), {})) == []
+    (hit,) = S.static_immutable_id(ctx(catalog, api_calls=(lib, moved)), {})
+    assert refs(hit) == ["s2"] and hit.fields["count"] == 1
+    apps = dataclasses.replace(site("s3", pi="app_list", api=APPS_API), library=True)
+    assert list(S.static_pi_types(ctx(catalog, api_calls=(apps,)),
+                                  {"pi_types": ["app_list"]})) == []
+
+
 # --------------------------------------------------------------------- static_unused_permissions
 
 def test_dangerous_permission_without_use_is_a_hit(catalog):
