@@ -176,7 +176,7 @@ class AdbServer:
             return None
         if req == "host:list-forward":
             c.okay()
-            c.block("".join(f"{s} {l} {r}\n" for l, (s, r, _) in self._forwards.items()))
+            c.block("".join(f"{s} {loc} {r}\n" for loc, (s, r, _) in self._forwards.items()))
             return None
         c.fail(f"unknown host service '{req}'")
         return None
@@ -192,17 +192,21 @@ class AdbServer:
                              f"transport_id:{self._transport_ids[serial]}")
             else:
                 lines.append(f"{serial}\tdevice")
-        return "".join(l + "\n" for l in lines)
+        return "".join(line + "\n" for line in lines)
 
     def _serial_request(self, c: _Conn, device: Device, cmd: str) -> None:
         if cmd == "features":
-            c.okay(); c.block(FEATURES)
+            c.okay()
+            c.block(FEATURES)
         elif cmd == "get-state":
-            c.okay(); c.block("device")
+            c.okay()
+            c.block("device")
         elif cmd == "get-serialno":
-            c.okay(); c.block(device.serial)
+            c.okay()
+            c.block(device.serial)
         elif cmd == "get-devpath":
-            c.okay(); c.block("unknown")
+            c.okay()
+            c.block("unknown")
         elif cmd.startswith("forward:"):
             spec = cmd[len("forward:"):]
             norebind = spec.startswith("norebind:")
@@ -211,9 +215,11 @@ class AdbServer:
             try:
                 self._forward(device, local, remote, norebind)
             except DoubleError as exc:
-                c.okay(); c.fail(str(exc))
+                c.okay()
+                c.fail(str(exc))
                 return
-            c.okay(); c.okay()
+            c.okay()
+            c.okay()
         elif cmd.startswith("killforward:"):
             local = cmd[len("killforward:"):]
             entry = self._forwards.pop(local, None)
@@ -221,7 +227,8 @@ class AdbServer:
                 c.fail(f"listener '{local}' not found")
                 return
             entry[2].close()
-            c.okay(); c.okay()
+            c.okay()
+            c.okay()
         else:
             c.fail(f"unknown host service '{cmd}'")
 
@@ -256,7 +263,8 @@ class AdbServer:
                     down.connect(("127.0.0.1", rport))
                     down.settimeout(None)
                 except OSError:
-                    conn.close(); down.close()
+                    conn.close()
+                    down.close()
                     continue
                 pipe_both(conn, down)
 
@@ -342,17 +350,20 @@ class AdbServer:
                 spec = spec[len("norebind:"):] if norebind else spec
                 remote, _, local = spec.partition(";")
                 device.reverse(remote, local, norebind)
-                c.okay(); c.okay()
+                c.okay()
+                c.okay()
             elif cmd.startswith("killforward:"):
                 device.kill_reverse(cmd[len("killforward:"):])
-                c.okay(); c.okay()
+                c.okay()
+                c.okay()
             elif cmd == "killforward-all":
                 for remote, _ in device.reverse_list():
                     device.kill_reverse(remote)
-                c.okay(); c.okay()
+                c.okay()
+                c.okay()
             elif cmd == "list-forward":
                 c.okay()
-                c.block("".join(f"{device.serial} {r} {l}\n" for r, l in device.reverse_list()))
+                c.block("".join(f"{device.serial} {r} {loc}\n" for r, loc in device.reverse_list()))
             else:
                 c.fail(f"unknown reverse service '{cmd}'")
         except DoubleError as exc:
@@ -411,14 +422,16 @@ class AdbServer:
                         head = c.read_exact(5)
                         data = c.read_exact(struct.unpack("<I", head[1:])[0])
                         if head[0] == 0:
-                            p.stdin.write(data); p.stdin.flush()
+                            p.stdin.write(data)
+                            p.stdin.flush()
                         elif head[0] == 4:
                             p.stdin.close()
                     else:
                         data = c.sock.recv(65536)
                         if not data:
                             raise EOFError
-                        p.stdin.write(data); p.stdin.flush()
+                        p.stdin.write(data)
+                        p.stdin.flush()
             except (EOFError, OSError, ValueError):
                 if p.poll() is None:
                     try:

@@ -111,7 +111,7 @@ def profile_names() -> list[str]:
 
 def _android_applets() -> list[str]:
     lines = (USERLAND / "toybox-applets.txt").read_text().splitlines()
-    return [l.strip() for l in lines if l.strip() and not l.startswith("#")]
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
 def _debian_applets(toybox: str) -> set[str]:
@@ -422,7 +422,7 @@ class Device:
         with self._lock:
             if remote in self._reverse:
                 if norebind:
-                    raise DoubleError(f"cannot rebind existing socket")
+                    raise DoubleError("cannot rebind existing socket")
                 self._reverse.pop(remote).close()
             self._reverse[remote] = _Reverse(self, rport, lport, local)
 

@@ -171,7 +171,7 @@ class SystemServer:
                 if filt and filt not in name:
                     continue
                 lines.append(f"package:{info['path']}={name}" if "-f" in flags else f"package:{name}")
-            return 0, "".join(l + "\n" for l in lines)
+            return 0, "".join(line + "\n" for line in lines)
         if verb == "path" and rest:
             info = self.packages.get(rest[0])
             return (0, f"package:{info['path']}\n") if info else (1, "")

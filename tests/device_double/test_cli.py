@@ -24,7 +24,7 @@ def _free_port() -> int:
 def _device_holders() -> set[int]:
     """pids of device namespace holders (unshare ... then the device's init) on this machine."""
     out = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True).stdout
-    return {int(l.split()[0]) for l in out.splitlines() if "unshare --mount --pid" in l}
+    return {int(line.split()[0]) for line in out.splitlines() if "unshare --mount --pid" in line}
 
 
 def test_ready_serve_and_sigterm():
