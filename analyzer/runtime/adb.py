@@ -9,6 +9,7 @@ which run_dynamic calls in a `finally` (also on Ctrl-C).
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import socket
 from dataclasses import dataclass, field
@@ -24,21 +25,34 @@ class Shell(Protocol):
     def shell(self, args: list[str], timeout: float = 30.0) -> str: ...
 
 
+def adb_server_port() -> int:
+    """The adb server's port, found as the adb client finds it (packages/modules/adb):
+    ANDROID_ADB_SERVER_PORT, else DEFAULT_ADB_PORT 5037."""
+    value = os.environ.get("ANDROID_ADB_SERVER_PORT", "").strip()
+    if not value:
+        return 5037
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise MissingError(f"ANDROID_ADB_SERVER_PORT={value!r} is not a port number")
+    return int(value)
+
+
 class AdbShell:
-    """A device over adb (adbutils: talks to the local adb server on 127.0.0.1:5037)."""
+    """A device over adb (adbutils: talks to the local adb server on 127.0.0.1, port 5037 or
+    ANDROID_ADB_SERVER_PORT)."""
 
     def __init__(self, serial: str):
         import adbutils
 
         self.serial = serial
-        if not _port_open("127.0.0.1", 5037):
+        port = adb_server_port()
+        if not _port_open("127.0.0.1", port):
             # adbutils would spawn a server daemon behind our back; ask for it instead
-            raise MissingError("no adb server on 127.0.0.1:5037: start it with `adb start-server`")
+            raise MissingError(f"no adb server on 127.0.0.1:{port}: start it with `adb start-server`")
         try:
-            client = adbutils.AdbClient(host="127.0.0.1", port=5037)
+            client = adbutils.AdbClient(host="127.0.0.1", port=port)
             states = {d.serial: d.state for d in client.list()}
         except Exception as exc:  # adb server down and not startable, socket errors
-            raise MissingError(f"no adb server on 127.0.0.1:5037 ({exc.__class__.__name__}); "
+            raise MissingError(f"no adb server on 127.0.0.1:{port} ({exc.__class__.__name__}); "
                                "start it with `adb start-server`") from None
         if serial not in states:
             seen = ", ".join(f"{s} ({st})" for s, st in states.items()) or "none"
@@ -114,8 +128,8 @@ def explore(dev: Shell, package: str, events: int, throttle_ms: int, seed: int) 
 def monkey_problem(output: str) -> Optional[str]:
     """What went wrong with a monkey walk, from its -v output; None when it completed."""
     if "Monkey aborted" in output or "** No activities found to run" in output:
-        line = next((l.strip() for l in output.splitlines()
-                     if "aborted" in l or "No activities" in l), "")
+        line = next((text.strip() for text in output.splitlines()
+                     if "aborted" in text or "No activities" in text), "")
         return f"the random UI walk stopped early ({line[:100]})"
     if "Events injected:" not in output:
         return "the random UI walk did not report its events (monkey missing or killed?)"
