@@ -350,7 +350,8 @@ def _sdks(bundle: Bundle, names: _Names) -> list[dict]:
                 runtime_pi.setdefault(e.sdk, set()).add(e.pi_type)
     static_pi: dict[Optional[str], set] = {}
     for site in bundle.api_calls:
-        static_pi.setdefault(site.sdk, set()).add(site.pi_type)
+        if not site.library:  # library wrapper code is neither the app's nor an SDK's
+            static_pi.setdefault(site.sdk, set()).add(site.pi_type)
     hosts: dict[str, set] = {}  # only SDK-attributed hosts
     for h in bundle.hosts:
         if h.sdk:

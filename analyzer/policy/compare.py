@@ -77,6 +77,8 @@ def _started(bundle: Bundle) -> list[tuple[str, EvidenceRef]]:
 def pi_levels(bundle: Bundle) -> _Levels:
     lv = _Levels(PI_LEVELS)
     for c in bundle.api_calls:
+        if c.library:  # inside a library wrapper: its callers' sites carry the read
+            continue
         lv.add(c.pi_type, "reachable", EvidenceRef("api_call", c.id), c.sdk)
     if bundle.runtime:
         for e in bundle.runtime.api_calls:

@@ -87,6 +87,15 @@ def test_undeclared_and_negated_pi():
     assert got["device.oaid"].sdks == ("jpush",)
 
 
+def test_library_wrapper_sites_are_no_undeclared_pi():
+    # a dead AndroidX TwilightManager read (library: true) is no location the app collects
+    lib = dataclasses.replace(_call("c1", "location.precise"), library=True,
+                              caller_class="androidx.appcompat.app.TwilightManager")
+    assert compare.undeclared_pi(_bundle(api_calls=(lib,)), ()) == ()
+    got = compare.undeclared_pi(_bundle(api_calls=(lib, _call("c2", "location.precise"))), ())
+    assert [(u.pi_type, u.evidence) for u in got] == [("location.precise", "reachable")]
+
+
 def test_sdk_row_that_omits_observed_pi():
     b = _bundle(runtime=RuntimeEvidence("jvm:x", 0.0, 3.0, api_calls=(
         _read("r1", "device.imei", "jpush"), _read("r2", "app_list", "jpush"))),

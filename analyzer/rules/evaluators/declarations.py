@@ -35,7 +35,8 @@ def data_safety_categories(ctx: Context, params):
             if e.obtained:
                 add(e.pi_type, "runtime", EvidenceRef("runtime_event", e.id))
     for s in b.api_calls:
-        add(s.pi_type, "static", EvidenceRef("api_call", s.id))
+        if not s.library:  # a library wrapper's site is no use of its own (static/wrappers.py)
+            add(s.pi_type, "static", EvidenceRef("api_call", s.id))
     listed = {c.item for c in params.get("_rule_clauses", ())}
     for cat, c in sorted(cats.items()):
         if cat not in listed:

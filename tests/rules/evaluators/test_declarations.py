@@ -42,6 +42,15 @@ def test_static_only_is_medium_and_runtime_wins_the_order(catalog):
     assert refs(h) == ["r1", "s1"]
 
 
+def test_library_wrapper_sites_touch_no_category(catalog):
+    import dataclasses
+    lib = dataclasses.replace(site("s1", pi="location.precise",
+                                   api="android.location.LocationManager.getLastKnownLocation",
+                                   caller="androidx.appcompat.app.TwilightManager"), library=True)
+    assert _hits(catalog, api_calls=(lib,)) == {}
+    assert list(_hits(catalog, api_calls=(lib, site("s2")))) == ["device_or_other_ids"]
+
+
 def test_sharing_is_cited_only_for_third_party_traffic(catalog):
     shared = _hits(catalog, kinds=("traffic",), traffic=(
         flow("t1", "a.umeng.com", match(), sdk="umeng-common"),
