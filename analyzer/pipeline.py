@@ -8,9 +8,10 @@ of `privascope dynamic`:
 
 A new static step (as the privacy policy) is added to `static_evidence` and thereby reaches
 every command. Process-start reachability is the exception: it is part of `scan_apk`, because
-it builds its call graph in the same pass over each dex as the call-site scan. Errors are the steps' own: ScanError for input that is not
-an APK, SuppressionError for a bad suppression file; callers turn them into exit codes or
-error records.
+it builds its call graph in the same pass over each dex as the call-site scan.
+
+Errors are the steps' own: ScanError for input that is not an APK, SuppressionError for a bad
+suppression file; callers turn them into exit codes or error records.
 """
 from __future__ import annotations
 
