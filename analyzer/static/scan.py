@@ -168,17 +168,24 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
     timings["sdks"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    startup = _startup(graph, facts.start_points, sites, catalog, startup_notes, own)
+    graph = _finish_graph(graph, startup_notes)
     # sites inside Jetpack/support wrappers are library code; their callers carry the finding
     def sdk_id_of(cls: str) -> Optional[str]:
         owner = catalog.sdk_for_class(cls, own, present)
         return owner.id if owner else None
 
-    sites = forward_wrapper_sites(graph, sites, frozenset(catalog.library_wrappers),
-                                  catalog.framework_prefixes, sdk_id_of, class_dex)
+    wrappers = frozenset(catalog.library_wrappers)
+    try:
+        sites = forward_wrapper_sites(graph, sites, wrappers, catalog.framework_prefixes,
+                                      sdk_id_of, class_dex)
+    except Exception as exc:  # noqa: BLE001 - a graph bug: mark the wrappers, say what is missing
+        startup_notes.append(f"library wrapper callers not found ({type(exc).__name__}: {exc})"
+                             .splitlines()[0])
+        sites = forward_wrapper_sites(None, sites, wrappers, (), sdk_id_of, class_dex)
     for moved in sites:
         if moved.via_wrapper and moved.sdk:
             pi_by_sdk.setdefault(moved.sdk, set()).add(moved.pi_type)
+    startup = _startup(graph, facts.start_points, sites, catalog, startup_notes, own)
     sites, startup = _mark_reachable(graph, startup, facts, sites, _class_names(
         named, classes, facts.resource_strings, xml_strings, text_assets), startup_notes)
     timings["startup"] = time.perf_counter() - t
@@ -287,6 +294,19 @@ def _graph_add(graph, dex: DexFile, notes: list[str]) -> None:
                      f"({type(exc).__name__}: {exc})".splitlines()[0])
 
 
+def _finish_graph(graph, notes: list[str]):
+    """The call graph ready for queries, or None (with the reason in `notes`) when finishing it
+    fails: the call sites stay, the steps that need the graph are skipped."""
+    if graph is None:
+        return None
+    try:
+        return graph.finish()
+    except Exception as exc:  # noqa: BLE001 - the rest of the scan stands; say what is missing
+        notes.append(f"process-start analysis failed ({type(exc).__name__}: {exc})"
+                     .splitlines()[0])
+        return None
+
+
 def _startup(graph, start_points, sites, catalog: Catalog, notes: list[str],
              own: tuple[str, ...] = ()):
     """The `startup` section: entry points, SDK starts and PI reachable at process start."""
@@ -297,7 +317,7 @@ def _startup(graph, start_points, sites, catalog: Catalog, notes: list[str],
     if graph is None:
         return Startup(limits=tuple(notes))
     try:
-        result = analyze_startup(graph.finish(), start_points, sites, catalog,
+        result = analyze_startup(graph, start_points, sites, catalog,
                                  startup_catalog(catalog), own)
     except Exception as exc:  # noqa: BLE001 - the rest of the scan stands; say what is missing
         return Startup(limits=tuple(notes) + (

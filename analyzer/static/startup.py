@@ -193,6 +193,8 @@ def analyze_startup(graph: CallGraph, start_points, api_calls: Iterable[ApiCallS
 
     reachable: list[StartReachableCall] = []
     for site in api_calls:
+        if site.library:  # a library wrapper's read: its callers' sites (via_wrapper) count
+            continue
         name, _, rest = site.caller_method.partition("(")
         c = g.types.index.get(desc(site.caller_class))
         mid = g.resolve_named(c, name, "(" + rest, inherit=False) if c is not None else -1

@@ -133,3 +133,29 @@ def test_corpus_androidx_compat_sites_are_library(corpus_scan):
     }
     own = [s for s in b.api_calls if not s.library and s.sdk is None]
     assert {s.caller_class for s in own} == {"com.example.mapclearapp.MainActivity"}
+
+
+def test_start_reachability_sees_the_callers_not_the_wrapper(sample_scan):
+    """The sample has no start-up code: nothing reachable at start; the moved sites still get
+    `reachable` from the activity (component reachability runs after the move)."""
+    b = sample_scan("wrappers")
+    assert b.startup.reachable_calls == ()
+    moved = [s for s in b.api_calls if s.via_wrapper]
+    assert len(moved) == 2 and all(s.reachable for s in moved)
+
+
+def test_a_failing_caller_search_keeps_the_sites(samples_build, static_catalog, monkeypatch):
+    """A bug in the caller search costs only the move: the wrapper sites are still library,
+    the scan stands and its limits say what is missing."""
+    from privascope.static import wrappers
+    from privascope.static.scan import scan_apk
+
+    def broken(*_a, **_k):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(wrappers, "_Callers", broken)
+    b = scan_apk(samples_build / "wrappers.apk", static_catalog)
+    assert sum(s.library for s in b.api_calls) == 3
+    assert not [s for s in b.api_calls if s.via_wrapper]
+    assert any("library wrapper callers not found (RuntimeError: boom)" in x
+               for x in b.startup.limits)
