@@ -16,12 +16,17 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
+import shlex
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from privascope.runtime.targets import Target, TargetError, TargetUnavailable
+
+if TYPE_CHECKING:
+    from privascope.runtime.adb import DeviceSettings
 
 log = logging.getLogger("privascope.runtime.android")
 
@@ -30,6 +35,13 @@ SYSTEM_CACERTS = "/system/etc/security/cacerts"
 APEX_CACERTS = "/apex/com.android.conscrypt/cacerts"  # Android 14+: the store apps really read
 CA_STAGING = "/data/local/tmp/privascope-cacerts"
 USER_CA_FILE = "/sdcard/Download/privascope-ca.crt"
+# How root commands run, in probe order (issue 11 item 1). AOSP su (system/extras/su/su.cpp,
+# android14-release) is `su [WHO [COMMAND...]]`: `su -c CMD` reads "-c" as WHO and fails.
+# MagiskSU (topjohnwu/Magisk native/src/core/su/su.cpp) takes `-c CMD` and ignores arguments
+# after the user, so `su 0 sh -c CMD` opens a shell reading stdin: probes get /dev/null.
+ROOT_FORMS: tuple[tuple[str, ...], ...] = (("su", "0", "sh", "-c"), ("su", "-c"),
+                                           ("su", "root", "sh", "-c"))
+_UNPROBED = object()
 ABI_TO_FRIDA_ARCH = {"arm64-v8a": "arm64", "armeabi-v7a": "arm", "armeabi": "arm",
                      "x86_64": "x86_64", "x86": "x86"}
 
@@ -118,7 +130,8 @@ class AndroidTarget(Target):
         self._frida_version = frida_version
         self._fdev = None
         self.changes = AndroidChanges()
-        self._settings = None  # privascope.runtime.adb.DeviceSettings once the proxy is set
+        self._settings: Optional[DeviceSettings] = None  # once the proxy is set
+        self._root_form: Any = _UNPROBED
         self._stopped = False
 
     @property
@@ -142,10 +155,37 @@ class AndroidTarget(Target):
         return self.dev.shell(list(args), timeout=timeout)
 
     def _root_sh(self, script: str, timeout: float = 60.0) -> str:
-        return self.dev.shell(["su", "-c", script], timeout=timeout)
+        form = self.root_form()
+        if form is None:
+            raise TargetUnavailable(f"no root on {self.serial}: use an emulator image with "
+                                    "`adb root`, or a rooted phone")
+        return self.dev.shell([*form, script] if form else ["sh", "-c", script], timeout=timeout)
 
     def has_root(self) -> bool:
-        return "uid=0" in self._sh("su", "-c", "id") or "uid=0" in self._sh("id")
+        return self.root_form() is not None
+
+    def root_form(self) -> Optional[tuple[str, ...]]:
+        """How this device runs a command as root: () when the shell already has uid 0 (`adb
+        root`), else the first of ROOT_FORMS whose probe printed uid 0; None without root.
+        The probe runs `id` through the very form root commands then use (probed once)."""
+        if self._root_form is _UNPROBED:
+            self._root_form = self._probe_root()
+            log.info("root on %s: %s", self.serial, "none" if self._root_form is None
+                     else " ".join(self._root_form) or "adb shell is root")
+        return self._root_form
+
+    def _probe_root(self) -> Optional[tuple[str, ...]]:
+        if _is_uid0(self._sh("id")):
+            return ()
+        for form in ROOT_FORMS:
+            try:
+                out = self._sh("sh", "-c", shlex.join([*form, "id"]) + " </dev/null", timeout=15)
+            except Exception as exc:  # noqa: BLE001 - a su that hangs or dies is not the form
+                log.debug("root probe %s: %s", form, exc)
+                continue
+            if _is_uid0(out):
+                return form
+        return None
 
     def sdk_level(self) -> int:
         try:
@@ -289,6 +329,10 @@ class AndroidTarget(Target):
         for p in problems:
             log.warning("%s", p)
         self.changes.notes += problems
+
+
+def _is_uid0(id_output: str) -> bool:
+    return re.search(r"(^|\s)uid=0\(", id_output) is not None
 
 
 def _frida_version() -> str:

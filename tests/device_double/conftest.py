@@ -47,3 +47,17 @@ def double_factory():
 @pytest.fixture(scope="module", params=PROFILES)
 def any_profile(request, double_factory):
     return (request.param, *double_factory(request.param))
+
+
+@pytest.fixture
+def shell_for(double_factory, monkeypatch):
+    """profile -> (device, privascope's own AdbShell for it), the adb server found as adb
+    finds it (ANDROID_ADB_SERVER_PORT)."""
+    from privascope.runtime.adb import AdbShell
+
+    def make(profile: str):
+        device, server, _ = double_factory(profile)
+        monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(server.port))
+        return device, AdbShell(device.serial)
+
+    return make

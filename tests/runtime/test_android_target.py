@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import shlex
 
 import pytest
 
@@ -26,6 +27,8 @@ class FakeAdb:
 
     def shell(self, args, timeout=30.0):
         self.commands.append(list(args))
+        if args[:2] == ["sh", "-c"] and args[2].endswith(" </dev/null"):
+            args = shlex.split(args[2][:-len(" </dev/null")])  # a root probe: the su form in it
         if args[:2] == ["getprop", "ro.product.cpu.abi"]:
             return self.abi + "\n"
         if args[:2] == ["getprop", "ro.build.version.sdk"]:
