@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 import socket
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Protocol
+from typing import Callable, Optional, Protocol
 
 
 class MissingError(Exception):
@@ -184,14 +186,52 @@ def restore(dev: Shell, settings: DeviceSettings) -> list[str]:
     return problems
 
 
-def proxy_reachable(dev: Shell, port: int) -> Optional[bool]:
-    """Can the device open a TCP connection to 127.0.0.1:port (the reversed proxy)? None when
-    the device has no `nc` to tell."""
-    out = dev.shell(["sh", "-c", f"command -v nc >/dev/null || echo NO_NC; "
-                                 f"nc -z -w 3 127.0.0.1 {int(port)} && echo OPEN || echo CLOSED"])
+# RFC 2606 reserves .invalid: the probe's host never resolves and never leaves the machine
+PROXY_PROBE_HOST = "proxy-probe.privascope.invalid"
+
+
+def proxy_reachable(dev: Shell, port: int, seen: Optional[Callable[[str], bool]] = None,
+                    seen_wait: float = 3.0) -> Optional[bool]:
+    """Does a request from the device reach the proxy behind its 127.0.0.1:port (the reversed
+    port)? One real HTTP request goes through it with toybox netcat: Android 10-14 shells have
+    `nc` but neither curl nor wget (toybox .config-device: CONFIG_WGET is not set), and toybox
+    before 0.8.11 has no `nc -z`. True when an HTTP answer comes back and, given `seen`, the
+    proxy side reports the request's token within `seen_wait` s. None when the device has no
+    nc to tell."""
+    token = secrets.token_hex(8)
+    return _proxy_answered(dev.shell(["sh", "-c", proxy_probe_script(port, token)], timeout=40),
+                           token, seen, seen_wait)
+
+
+def proxy_probe_script(port: int, token: str) -> str:
+    """The device-side probe. nc's stdin stays open until the answer has arrived or nc has
+    ended (at most 10 s): toybox netcat half-closes the socket at stdin EOF (lib/net.c
+    pollinate), which adb turns into closing the whole reversed connection, so the proxy would
+    drop the request."""
+    request = (f"GET http://{PROXY_PROBE_HOST}/{token} HTTP/1.1\\r\\nHost: {PROXY_PROBE_HOST}"
+               "\\r\\nConnection: close\\r\\n\\r\\n")
+    out = f"${{TMPDIR:-/data/local/tmp}}/.privascope-probe-{token}"
+    return ("command -v nc >/dev/null || { echo NO_NC; exit 0; }; "
+            f"{{ printf '{request}'; i=0; while [ $i -lt 50 ] && [ ! -e {out}.end ] && "
+            f"! grep -q '^HTTP/1' {out} 2>/dev/null; do sleep 0.2; i=$((i+1)); done; }} | "
+            f"{{ nc -w 5 127.0.0.1 {int(port)} > {out}; : > {out}.end; }}; "
+            f"cat {out}; rm -f {out} {out}.end")
+
+
+def _proxy_answered(out: str, token: str, seen: Optional[Callable[[str], bool]],
+                    seen_wait: float) -> Optional[bool]:
     if "NO_NC" in out:
         return None
-    return "OPEN" in out
+    if not re.search(r"^HTTP/1\.[01] \d{3}", out, re.M):
+        return False
+    if seen is None:
+        return True
+    deadline = time.monotonic() + seen_wait
+    while not seen(token):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def subject_hash_old(cert_pem: bytes) -> str:

@@ -128,8 +128,8 @@ class FakeAdb:
             self.proxy = args[4]
         if args[:3] == ["settings", "delete", "global"]:
             self.proxy = "null"
-        if args[0] == "sh" and "nc -z" in args[2]:
-            return "OPEN"
+        if args[0] == "sh" and "nc -w" in args[2]:  # the proxy probe: the proxy answered
+            return "HTTP/1.1 502 Bad Gateway\r\n\r\n"
         if args[0] == "sh" and "cacerts" in args[2]:
             return "SYSTEM"
         return ""

@@ -75,9 +75,13 @@ def test_clear_data_failure_is_a_missing_error():
 
 
 def test_proxy_reachability_parsing():
-    assert device.proxy_reachable(FakeShell({"nc -z": "OPEN"}), 8080) is True
-    assert device.proxy_reachable(FakeShell({"nc -z": "CLOSED"}), 8080) is False
-    assert device.proxy_reachable(FakeShell({"nc -z": "NO_NC\nCLOSED"}), 8080) is None
+    answered = FakeShell({"nc -w": "HTTP/1.1 502 Bad Gateway\r\nServer: mitmproxy\r\n\r\n"})
+    assert device.proxy_reachable(answered, 8080) is True
+    assert "GET http://proxy-probe.privascope.invalid/" in answered.commands[0][2]
+    assert device.proxy_reachable(FakeShell({"nc -w": ""}), 8080) is False
+    assert device.proxy_reachable(FakeShell({"nc -w": "NO_NC"}), 8080) is None
+    # the proxy side must have seen this very request when asked
+    assert device.proxy_reachable(answered, 8080, seen=lambda token: False, seen_wait=0) is False
 
 
 def _self_signed_ca() -> bytes:
