@@ -157,6 +157,7 @@ class Device:
                                 for d in ("null", "zero", "random", "urandom"))
                   + f" && hostname localhost && exec -a init {sys.executable} -c '{_INIT}'")
         # --kill-child + parent-death signal: the device never outlives the double's process
+        # (the signal follows the forking *thread*: start() runs on a thread that lives on)
         self._holder = subprocess.Popen(
             ["unshare", "--mount", "--pid", "--net", "--uts", "--fork", "--kill-child",
              "--propagation", "private", shutil.which("bash"), "-c", script],
