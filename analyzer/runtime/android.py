@@ -15,13 +15,14 @@ this module testable with a fake device.
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import re
 import shlex
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 from privascope.runtime.targets import Target, TargetError, TargetUnavailable
 
@@ -284,10 +285,8 @@ class AndroidTarget(Target):
         where = self.install_ca()
         log.info("proxy CA: %s", where)
         fdev = self.frida_device()
-        if self.spawn:
-            pid = fdev.spawn([self.package])
-        else:
-            pid = self._running_pid(fdev)
+        with _frida_errors_as_unavailable(f"start {self.package} on {self.serial}"):
+            pid = fdev.spawn([self.package]) if self.spawn else self._running_pid(fdev)
         self.changes.pid = pid
         return pid
 
@@ -299,7 +298,8 @@ class AndroidTarget(Target):
 
     def release(self) -> None:
         if self.spawn and self.changes.pid is not None:
-            self.frida_device().resume(self.changes.pid)
+            with _frida_errors_as_unavailable(f"resume {self.package} on {self.serial}"):
+                self.frida_device().resume(self.changes.pid)
 
     def stop(self) -> None:
         if self._stopped:
@@ -329,6 +329,22 @@ class AndroidTarget(Target):
         for p in problems:
             log.warning("%s", p)
         self.changes.notes += problems
+
+
+@contextlib.contextmanager
+def _frida_errors_as_unavailable(what: str) -> Iterator[None]:
+    """Frida's own errors (NotSupportedError "need Gadget to attach on jailed Android" when no
+    frida-server answers, TimedOutError, TransportError, ...) subclass Exception directly, in the
+    `frida` module: they mean the device side is not usable, so they become one line, exit 3."""
+    try:
+        yield
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] != "frida":
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise TargetUnavailable(
+            f"Frida could not {what}: {first} (is frida-server {_frida_version()} running as root "
+            "on the device, and `frida-ps -U` listing its processes?)") from None
 
 
 def _is_uid0(id_output: str) -> bool:
