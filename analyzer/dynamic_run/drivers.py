@@ -34,8 +34,9 @@ class SessionFactory:
     logic is testable without Frida."""
 
     def __init__(self, catalog, on_event: Callable, canaries: CanarySink, unpin: bool = True,
-                 events_dir=None):
+                 events_dir=None, own_packages: tuple[str, ...] = ()):
         self.catalog = catalog
+        self.own_packages = own_packages  # the app's own packages, for SDK attribution
         self.on_event = on_event
         self.canaries = canaries
         self.unpin = unpin
@@ -48,7 +49,8 @@ class SessionFactory:
         if self.events_dir is not None:
             suffix = f"-{id_prefix.rstrip('-')}" if id_prefix else ""
             events_path = self.events_dir / f"runtime-events{suffix}.jsonl"
-        session = Session(target, catalog=self.catalog, unpin=self.unpin, events_path=events_path)
+        session = Session(target, catalog=self.catalog, unpin=self.unpin, events_path=events_path,
+                          own_packages=self.own_packages)
         # ids restart at 1 in every session: prefix later sessions' ids so the merged
         # evidence (and the canary sources the traffic matcher records) stay unique
         session.canaries_to(prefixed(self.canaries, id_prefix))

@@ -234,11 +234,16 @@ class DynamicRun:
         self._keeper.forget()
         return traffic
 
-    def _session_factory(self, catalog, store):
+    def _session_factory(self, catalog, store, app: Optional[Bundle] = None):
         from privascope.dynamic_run.drivers import SessionFactory
+        from privascope.static.sdks import own_packages
 
+        # the same own-package rule as the static scan: a vendor's demo app is not its SDK
+        own = own_packages(app.app.package or "", (e.class_name for e in app.startup.entry_points
+                                                   if e.kind == "application")
+                           if app.startup else ()) if app else ()
         return SessionFactory(catalog, on_event=self._on_runtime, canaries=store,
-                              events_dir=self.out)
+                              events_dir=self.out, own_packages=own)
 
     def _run_scenario(self, driver):
         from privascope.dynamic_run.scenarios import run_scenario
@@ -319,7 +324,7 @@ class DynamicRun:
             try:
                 self._prepare_device(shell, settings, proxy, package)
                 driver = self.driver = self._android_driver(shell, serial, package, catalog,
-                                                            store)
+                                                            store, base)
             except adb.MissingError as exc:
                 raise RunMissing(str(exc)) from None
             self._run_scenario(driver)
@@ -383,12 +388,12 @@ class DynamicRun:
 
         return android.AndroidTarget
 
-    def _android_driver(self, shell, serial, package, catalog, store):
+    def _android_driver(self, shell, serial, package, catalog, store, app: Optional[Bundle] = None):
         from privascope.dynamic_run.drivers import AndroidDriver
 
         target_class = self._android_target_class()
         return AndroidDriver(package, shell,
                              target_factory=lambda: target_class(serial=serial, package=package,
                                                                  dev=shell),
-                             factory=self._session_factory(catalog, store),
+                             factory=self._session_factory(catalog, store, app),
                              ask=self.progress.ask if sys.stdin.isatty() else None)

@@ -39,11 +39,13 @@ def is_framework(cls: str, catalog: Catalog) -> bool:
     return cls.startswith(catalog.framework_prefixes)
 
 
-def attribute(stack: Sequence[str], catalog: Catalog, hooked: Optional[str] = None
-              ) -> tuple[Optional[str], Optional[str]]:
+def attribute(stack: Sequence[str], catalog: Catalog, hooked: Optional[str] = None,
+              own_packages: tuple[str, ...] = ()) -> tuple[Optional[str], Optional[str]]:
     """-> (sdk id or None for the app, the frame that decided). Frames of the hooked method
     itself (`hooked` = "cls.member", "<init>" for constructors) are skipped: for an SDK's own
-    API (e.g. an OAID supplier) the hooked frame carries the SDK prefix but is not the caller."""
+    API (e.g. an OAID supplier) the hooked frame carries the SDK prefix but is not the caller.
+    `own_packages`: the app's own packages, which a vendor-wide SDK prefix never claims (as in the
+    static scan: a vendor's demo app is the app, not the SDK)."""
     for frame in stack:
         parsed = _parse(frame)
         if parsed is None:
@@ -53,6 +55,6 @@ def attribute(stack: Sequence[str], catalog: Catalog, hooked: Optional[str] = No
             continue
         if is_framework(cls, catalog):
             continue
-        sdk = catalog.sdk_for_class(cls)
+        sdk = catalog.sdk_for_class(cls, own_packages)
         return (sdk.id if sdk is not None else None), frame
     return None, None

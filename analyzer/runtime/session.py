@@ -77,9 +77,10 @@ class Session:
     def __init__(self, target: Target, *, catalog: Optional[Catalog] = None,
                  events_path: Optional[Path] = None, unpin: bool = True,
                  salt: Optional[bytes] = None, ready_timeout: float = 90.0,
-                 bundle_source: Optional[str] = None):
+                 bundle_source: Optional[str] = None, own_packages: tuple[str, ...] = ()):
         self.target = target
         self.catalog = catalog or load_catalog()
+        self.own_packages = own_packages  # the app's own packages: no SDK prefix claims them
         self.unpin = unpin
         self.salt = salt
         self.ready_timeout = ready_timeout
@@ -396,7 +397,8 @@ class Session:
         if msg.field:
             self._field_value(msg)
             return
-        sdk, caller = attribute(msg.stack, self.catalog, hooked=msg.hooked)
+        sdk, caller = attribute(msg.stack, self.catalog, hooked=msg.hooked,
+                                own_packages=self.own_packages)
         if msg.values is not None:
             types = msg.value_types or (msg.pi_type,) * len(msg.values)
             raws = list(zip(types, msg.values))
@@ -476,7 +478,8 @@ class Session:
             self._emit("app_state", event)
 
     def _on_PermissionRequestMessage(self, msg: P.PermissionRequestMessage) -> None:
-        sdk, caller = attribute(msg.stack, self.catalog, hooked="android.app.Activity.requestPermissions")
+        sdk, caller = attribute(msg.stack, self.catalog, hooked="android.app.Activity.requestPermissions",
+                                own_packages=self.own_packages)
         with self._cond:
             event = PermissionRequest(id=self._next_id("pr"), time=msg.time,
                                       permissions=msg.permissions, granted=(),
@@ -497,7 +500,7 @@ class Session:
             self._emit("permission_request", event)  # same id, now with the results
 
     def _on_ComponentLaunchMessage(self, msg: P.ComponentLaunchMessage) -> None:
-        sdk, _caller = attribute(msg.stack, self.catalog)
+        sdk, _caller = attribute(msg.stack, self.catalog, own_packages=self.own_packages)
         with self._cond:
             event = ComponentLaunch(id=self._next_id("cl"), time=msg.time, kind=msg.kind,
                                     target_package=msg.target_package, target=msg.target,

@@ -85,7 +85,8 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
             raise ScanError(f"not a valid APK: {type(exc).__name__}: {exc}".splitlines()[0]) \
                 from None
         entry_names = zf.namelist()
-        own = own_packages(facts.package, facts.start_points)  # never an SDK's by a vendor prefix
+        own = own_packages(facts.package, (sp.name for sp in facts.start_points
+                                           if sp.kind == "application"))  # never an SDK's by a vendor prefix
         timings["manifest"] = time.perf_counter() - t
         t = time.perf_counter()
         errors: list[str] = list(facts.errors)

@@ -14,7 +14,7 @@ class SdkTally:
     prefixes: dict[str, set[str]] = field(default_factory=dict)  # sdk id -> matched prefixes
 
 
-def own_packages(package: str, start_points: Iterable = ()) -> tuple[str, ...]:
+def own_packages(package: str, application_classes: Iterable[str] = ()) -> tuple[str, ...]:
     """The app's own packages for SDK attribution (Catalog.sdk_match): the manifest package, and
     the Application class's package when it shares the manifest package's first two labels (a
     vendor demo whose code keeps the vendor namespace under another application id). An
@@ -22,9 +22,9 @@ def own_packages(package: str, start_points: Iterable = ()) -> tuple[str, ...]:
     declared by an HBuilder app): its package stays the SDK's."""
     out = [package] if package else []
     root = package.split(".")[:2]
-    for sp in start_points:
-        if getattr(sp, "kind", None) == "application" and "." in sp.name:
-            pkg = sp.name.rsplit(".", 1)[0]
+    for name in application_classes:
+        if "." in name:
+            pkg = name.rsplit(".", 1)[0]
             if pkg.split(".")[:2] == root and pkg not in out:
                 out.append(pkg)
     return tuple(out)

@@ -73,3 +73,18 @@ def test_only_framework_frames_means_no_caller(catalog):
     stack = ["android.telephony.TelephonyManager.getDeviceId(Native Method)",
              "android.app.ActivityThread.main(ActivityThread.java:1)"]
     assert attribute(stack, catalog, hooked=HOOKED) == (None, None)
+
+
+def test_a_vendor_demo_apps_own_frames_are_the_app(catalog):
+    """The static scan's own-package rule at run time: the demo app com.umeng.soexample reading
+    the IMEI in its own code is the app, even though com.umeng is Umeng's namespace; Umeng's
+    real modules under it still are Umeng."""
+    own = ("com.umeng.soexample",)
+    demo = ["android.telephony.TelephonyManager.getDeviceId(Native Method)",
+            "com.umeng.soexample.MainActivity.onCreate(MainActivity.java:40)"]
+    assert attribute(demo, catalog, hooked=HOOKED)[0] is not None  # without: blamed on an SDK
+    assert attribute(demo, catalog, hooked=HOOKED, own_packages=own)[0] is None
+    sdk_code = ["android.telephony.TelephonyManager.getDeviceId(Native Method)",
+                "com.umeng.commonsdk.internal.DeviceCollector.imei(DeviceCollector.java:18)",
+                "com.umeng.soexample.MainActivity.onCreate(MainActivity.java:40)"]
+    assert attribute(sdk_code, catalog, hooked=HOOKED, own_packages=own)[0] == "umeng-common"

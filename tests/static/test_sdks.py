@@ -77,14 +77,12 @@ def test_own_package_and_companions_in_the_tally(catalog):
 
 
 def test_own_packages_from_manifest_and_application():
-    from types import SimpleNamespace as NS
-
     from privascope.static.sdks import own_packages
-    app = NS(kind="application", name="com.umeng.soexample.App")
+    app = "com.umeng.soexample.App"
     assert own_packages("com.umeng.soexample", [app]) == ("com.umeng.soexample",)
     # the Application under another id of the same organisation root is the app's
     assert own_packages("com.umeng.demo2", [app]) == ("com.umeng.demo2", "com.umeng.soexample")
     # an SDK's Application class (an HBuilder app declaring DCloud's) stays the SDK's
-    dcloud = NS(kind="application", name="io.dcloud.application.DCloudApplication")
+    dcloud = "io.dcloud.application.DCloudApplication"
     assert own_packages("com.jpush.hbuilderdemo", [dcloud]) == ("com.jpush.hbuilderdemo",)
     assert own_packages("", []) == ()
