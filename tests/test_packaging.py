@@ -1,6 +1,7 @@
 """`pip install .` claims one import name, `privascope`, and carries its data files."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -25,9 +26,17 @@ def test_pyproject_lists_every_package_folder():
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> zipfile.ZipFile:
+    # built from a copy: an in-tree build reuses build/lib, whose stale files once hid a
+    # template folder the wheel did not carry
+    src = tmp_path_factory.mktemp("src")
+    skip = shutil.ignore_patterns("node_modules", "__pycache__", "build", "*.egg-info")
+    for folder in ("analyzer", "hooks", "reports"):
+        shutil.copytree(REPO / folder, src / folder, ignore=skip)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, src / name)
     out = tmp_path_factory.mktemp("wheel")
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                           "-q", "-w", str(out), str(REPO)], capture_output=True, text=True,
+                           "-q", "-w", str(out), str(src)], capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     (path,) = out.glob("privascope-*.whl")
