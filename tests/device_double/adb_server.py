@@ -27,7 +27,7 @@ import subprocess
 import threading
 from typing import Optional
 
-from tests.device_double.device import Device, DoubleError, kill_group, pipe_both
+from tests.device_double.device import Device, DoubleError, kill_group, pipe_both, splice
 
 ADB_VERSION = 41
 # features adbd advertises that the double implements (transport.cpp kFeature*)
@@ -318,28 +318,7 @@ class AdbServer:
             c.fail("connection refused")  # the server reports the closed stream so
             return
         c.okay()
-        done = threading.Event()
-
-        def pump(src, dst):
-            try:
-                while True:
-                    data = src.recv(65536)
-                    if not data:
-                        break
-                    dst.sendall(data)
-            except OSError:
-                pass
-            finally:
-                try:
-                    dst.shutdown(socket.SHUT_WR)
-                except OSError:
-                    pass
-                done.set()
-
-        t = threading.Thread(target=pump, args=(down, c.sock), daemon=True)
-        t.start()
-        pump(c.sock, down)
-        t.join()
+        splice(c.sock, down)
         down.close()
 
     def _reverse(self, c: _Conn, device: Device, cmd: str) -> None:

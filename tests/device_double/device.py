@@ -539,27 +539,35 @@ class _Reverse:
         self._sock.close()
 
 
-def pipe_both(a: socket.socket, b: socket.socket) -> None:
-    def pump(src, dst):
+def _pump(src: socket.socket, dst: socket.socket) -> None:
+    """Copy src to dst until src ends, then half-close dst (the other direction may go on)."""
+    try:
+        while True:
+            data = src.recv(65536)
+            if not data:
+                break
+            dst.sendall(data)
+    except OSError:
+        pass
+    finally:
         try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                dst.sendall(data)
+            dst.shutdown(socket.SHUT_WR)
         except OSError:
             pass
-        finally:
-            try:
-                dst.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
 
+
+def splice(a: socket.socket, b: socket.socket) -> None:
+    """Copy both ways until both directions end, in the calling thread (one helper thread)."""
+    t = threading.Thread(target=_pump, args=(b, a), daemon=True)
+    t.start()
+    _pump(a, b)
+    t.join()
+
+
+def pipe_both(a: socket.socket, b: socket.socket) -> None:
+    """splice() on a thread of its own, closing both sockets at the end."""
     def both():
-        t = threading.Thread(target=pump, args=(b, a), daemon=True)
-        t.start()
-        pump(a, b)
-        t.join()
+        splice(a, b)
         a.close()
         b.close()
 
