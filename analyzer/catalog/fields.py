@@ -4,13 +4,41 @@ with a useful message.
 """
 from __future__ import annotations
 
+import hashlib
 import re
+from pathlib import Path
+from typing import Any
+
+import yaml
 
 from privascope.catalog.types import JAVA_TYPE, PRIMITIVES
+
+# libyaml's safe loader when present (about 10x faster on sdks.yaml); same safe semantics
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class CatalogError(ValueError):
     pass
+
+
+def read_catalog_file(path: Path, error: type[CatalogError] = CatalogError
+                      ) -> tuple[dict[str, Any], str]:
+    """One catalog YAML file -> (its mapping, "version (sha256:12 hex)" for the catalog's
+    fingerprint). Every failure is one line naming the file, raised as `error`."""
+    if not path.exists():
+        raise error(f"{path}: missing catalog file")
+    blob = path.read_bytes()
+    try:
+        doc = yaml.load(blob, Loader=_SAFE_LOADER)
+    except yaml.YAMLError as exc:
+        # one line: the YAML error's own text spans several
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise error(f"{path}: not valid YAML{at}: {problem}") from None
+    if not isinstance(doc, dict) or "version" not in doc:
+        raise error(f"{path}: expected a mapping with a 'version' key")
+    return doc, f"{doc['version']} (sha256:{hashlib.sha256(blob).hexdigest()[:12]})"
 
 
 JAVA_NAME = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$")

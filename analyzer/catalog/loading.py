@@ -5,22 +5,18 @@ directory).
 from __future__ import annotations
 
 import functools
-import hashlib
 from pathlib import Path
 from typing import Any, Optional
 
-import yaml
 
 import privascope.catalog.entries as entries
 import privascope.catalog.knowledge as knowledge
-from privascope.catalog.fields import CatalogError, index, known_keys, req_list
+from privascope.catalog.fields import index, known_keys, read_catalog_file, req_list
 from privascope.catalog.policy_terms import load_policy_file
 from privascope.catalog.startup import load_startup
 from privascope.catalog.types import Catalog
 
 CATALOG_DIR = Path(__file__).resolve().parent
-# libyaml's safe loader when present (about 10x faster on sdks.yaml); same safe semantics
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # every file the loader reads; a new knowledge file is added here and in knowledge.py/entries.py
 FILES = ("pi_types", "permissions", "apis", "sdks", "clauses", "packers", "rules", "consent",
          "telecom", "attribution", "agent", "hosts")
@@ -32,24 +28,10 @@ def load_catalog(directory: Optional[str] = None) -> Catalog:
     docs: dict[str, Any] = {}
     versions: dict[str, str] = {}
     for name in FILES:
-        path = base / f"{name}.yaml"
-        if not path.exists():
-            raise CatalogError(f"{path}: missing catalog file")
-        blob = path.read_bytes()
-        try:
-            doc = yaml.load(blob, Loader=_SAFE_LOADER)
-        except yaml.YAMLError as exc:
-            # one line: the YAML error's own text spans several
-            mark = getattr(exc, "problem_mark", None)
-            at = f" at line {mark.line + 1}" if mark is not None else ""
-            problem = getattr(exc, "problem", None) or type(exc).__name__
-            raise CatalogError(f"{path}: not valid YAML{at}: {problem}") from None
-        if not isinstance(doc, dict) or "version" not in doc:
-            raise CatalogError(f"{path}: expected a mapping with a 'version' key")
+        doc, versions[name] = read_catalog_file(base / f"{name}.yaml")
         if name in _TOP_KEYS:
             known_keys(doc, _TOP_KEYS[name], f"{name}.yaml")
         docs[name] = doc
-        versions[name] = f"{doc['version']} (sha256:{hashlib.sha256(blob).hexdigest()[:12]})"
 
     pi_types = index(entries.load_pi_types(docs["pi_types"]), "pi_types.yaml", lambda p: p.id)
     permissions = index(

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from privascope.catalog.fields import CatalogError
+from privascope.catalog.fields import CatalogError, read_catalog_file
 
 FILE = "policy_terms.yaml"
 LANGS = ("zh", "en")
@@ -177,20 +177,5 @@ def load_policy_file(base, pi_types: dict, sdks: dict, permissions: dict,
                      versions: dict[str, str]) -> PolicyTerms:
     """Read policy_terms.yaml from the catalog directory `base` (recording its version like the
     other files) and validate it."""
-    import hashlib
-
-    import yaml
-
-    path = base / FILE
-    if not path.exists():
-        raise PolicyTermsError(f"{path}: missing catalog file")
-    blob = path.read_bytes()
-    try:
-        doc = yaml.load(blob, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        raise PolicyTermsError(f"{path}: not valid YAML: "
-                               f"{getattr(exc, 'problem', None) or type(exc).__name__}") from None
-    if not isinstance(doc, dict) or "version" not in doc:
-        raise PolicyTermsError(f"{path}: expected a mapping with a 'version' key")
-    versions["policy_terms"] = f"{doc['version']} (sha256:{hashlib.sha256(blob).hexdigest()[:12]})"
+    doc, versions["policy_terms"] = read_catalog_file(base / FILE, PolicyTermsError)
     return load_policy_terms(doc, pi_types, sdks, permissions)

@@ -6,16 +6,14 @@ once per catalog.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-import yaml
 
-from privascope.catalog.fields import CatalogError
+from privascope.catalog.fields import CatalogError, read_catalog_file
 
 FILE = "startup.yaml"
 CATALOG_DIR = Path(__file__).resolve().parent
@@ -134,19 +132,10 @@ def load_startup(directory: Optional[Path], sdk_ids: set[str],
                  versions: Optional[dict[str, str]] = None) -> StartupCatalog:
     """startup.yaml of `directory`, validated against the SDK ids; its version is recorded in
     `versions` (so the catalog fingerprint covers it) when given."""
-    path = Path(directory or CATALOG_DIR) / FILE
-    if not path.exists():
-        raise CatalogError(f"{path}: missing catalog file")
-    blob = path.read_bytes()
-    try:
-        doc = yaml.load(blob, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}" if mark is not None else ""
-        raise CatalogError(f"{path}: not valid YAML{at}") from None
+    doc, version = read_catalog_file(Path(directory or CATALOG_DIR) / FILE)
     result = parse_startup(doc, sdk_ids)
     if versions is not None:
-        versions["startup"] = f"{result.version} (sha256:{hashlib.sha256(blob).hexdigest()[:12]})"
+        versions["startup"] = version
     return result
 
 

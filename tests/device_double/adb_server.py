@@ -27,7 +27,8 @@ import subprocess
 import threading
 from typing import Optional
 
-from tests.device_double.device import Device, DoubleError, kill_group, pipe_both, splice
+from tests.device_double.device import (Device, DoubleError, kill_group, pipe_both, recv_exact,
+                                        splice)
 
 ADB_VERSION = 41
 # features adbd advertises that the double implements (transport.cpp kFeature*)
@@ -40,13 +41,7 @@ class _Conn:
         self.sock = sock
 
     def read_exact(self, n: int) -> bytes:
-        buf = b""
-        while len(buf) < n:
-            chunk = self.sock.recv(n - len(buf))
-            if not chunk:
-                raise EOFError
-            buf += chunk
-        return buf
+        return recv_exact(self.sock, n)
 
     def read_request(self) -> str:
         length = int(self.read_exact(4), 16)

@@ -17,7 +17,7 @@ import struct
 import threading
 
 from tests.device_double.adb_server import FEATURES, AdbServer, _Conn
-from tests.device_double.device import Device
+from tests.device_double.device import Device, recv_exact
 
 A_CNXN, A_OPEN, A_OKAY, A_CLSE, A_WRTE, A_AUTH, A_STLS = (
     0x4E584E43, 0x4E45504F, 0x59414B4F, 0x45534C43, 0x45545257, 0x48545541, 0x534C5453)
@@ -46,22 +46,13 @@ class _Link:
         with self.send_lock:
             self.sock.sendall(head + data)
 
-    def _read_exact(self, n: int) -> bytes:
-        buf = b""
-        while len(buf) < n:
-            chunk = self.sock.recv(n - len(buf))
-            if not chunk:
-                raise EOFError
-            buf += chunk
-        return buf
-
     def serve(self) -> None:
         try:
             while True:
-                cmd, arg0, arg1, length, _, magic = struct.unpack("<6I", self._read_exact(24))
+                cmd, arg0, arg1, length, _, magic = struct.unpack("<6I", recv_exact(self.sock, 24))
                 if magic != cmd ^ 0xFFFFFFFF:
                     return  # a corrupt header: adbd drops the connection
-                data = self._read_exact(length) if length else b""
+                data = recv_exact(self.sock, length) if length else b""
                 self._dispatch(cmd, arg0, arg1, data)
         except (EOFError, OSError):
             pass

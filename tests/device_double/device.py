@@ -539,6 +539,17 @@ class _Reverse:
         self._sock.close()
 
 
+def recv_exact(sock: socket.socket, n: int) -> bytes:
+    """Exactly n bytes from sock; EOFError when the peer closes first."""
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise EOFError
+        buf += chunk
+    return buf
+
+
 def _pump(src: socket.socket, dst: socket.socket) -> None:
     """Copy src to dst until src ends, then half-close dst (the other direction may go on)."""
     try:
