@@ -1,13 +1,12 @@
 """Loader of startup.yaml: SDK init / deferred-start / consent APIs, async edges, flag readers.
 
 Validated against the rest of the catalog (SDK ids must exist in sdks.yaml); every error names
-the file and the entry in one line, like the main loader. `startup_catalog(catalog)` loads it
-once per catalog.
+the file and the entry in one line, like the main loader. `startup_catalog(catalog)` is the
+typed way to read it from a loaded catalog.
 """
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -139,16 +138,8 @@ def load_startup(directory: Optional[Path], sdk_ids: set[str],
     return result
 
 
-_CACHE: dict[int, tuple] = {}
-
-
-def startup_catalog(catalog, directory: Optional[Path] = None) -> StartupCatalog:
-    """The catalog's startup.yaml (load_catalog reads and validates it with the rest); loaded
-    here once per catalog object for a catalog built without it."""
-    if getattr(catalog, "startup", None) is not None and directory is None:
-        return catalog.startup
-    hit = _CACHE.get(id(catalog))
-    if hit is None or hit[0]() is not catalog:
-        hit = (weakref.ref(catalog), load_startup(directory, set(catalog.sdks)))
-        _CACHE[id(catalog)] = hit
-    return hit[1]
+def startup_catalog(catalog) -> StartupCatalog:
+    """The catalog's startup.yaml, typed: load_catalog reads and validates it with the rest of
+    the catalog, so every catalog has it."""
+    assert isinstance(catalog.startup, StartupCatalog), "a catalog made by load_catalog"
+    return catalog.startup

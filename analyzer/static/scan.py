@@ -131,9 +131,8 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
                 class_dex.setdefault(c, name)
             for site in find_call_sites(dex, catalog, strings):
                 raw_sites[site] = None
-            if graph is not None:
-                _graph_add(graph, dex, startup_notes)
-                named.update(s for s in all_strings if "." in s and " " not in s and len(s) < 256)
+            _graph_add(graph, dex, startup_notes)
+            named.update(s for s in all_strings if "." in s and " " not in s and len(s) < 256)
             sdk_hits = findings.add_strings(all_strings, name, catalog)
             policy_hits = findings.policy_hits
             users = string_users(dex, {i for i, _sdk in sdk_hits}
@@ -272,15 +271,11 @@ def scan_apk(path: Union[str, Path], catalog: Optional[Catalog] = None) -> Bundl
 
 
 def _start_graph(catalog: Catalog):
-    """An empty whole-APK call graph (None when startup.yaml cannot be used), and notes."""
-    from privascope.catalog import CatalogError
+    """An empty whole-APK call graph, and the list its notes go to."""
     from privascope.catalog.startup import startup_catalog
     from privascope.static.startup import new_graph
 
-    try:
-        return new_graph(startup_catalog(catalog)), []
-    except CatalogError as exc:
-        return None, [f"process-start analysis not run: {exc}"]
+    return new_graph(startup_catalog(catalog)), []
 
 
 def _graph_add(graph, dex: DexFile, notes: list[str]) -> None:
