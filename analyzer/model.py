@@ -295,6 +295,9 @@ class RuntimeEvidence:
     app_states: tuple[AppStateChange, ...] = ()
     component_launches: tuple[ComponentLaunch, ...] = ()
     agent_errors: tuple[str, ...] = ()
+    # device clock minus host clock as measured at the session's start (ms); every time above is
+    # already host time (the session subtracts it where events enter the model)
+    clock_offset_ms: float = 0.0
 
 
 # --------------------------------------------------------------------------- traffic evidence
@@ -512,6 +515,9 @@ class Method:
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     started_at: Optional[float] = None
     limits: tuple[str, ...] = ()  # what this run could not see
+    # what the run set on the device that shapes the evidence, e.g. the runtime permissions
+    # each scenario granted or revoked ("reject: revoke android.permission.CAMERA")
+    device_setup: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- process start

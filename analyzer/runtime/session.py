@@ -73,6 +73,10 @@ def bounded(fn: Callable[[], Any], timeout: float, what: str) -> Any:
     return box.get("value")
 
 
+def _now() -> float:
+    return time.time()
+
+
 class Session:
     def __init__(self, target: Target, *, catalog: Optional[Catalog] = None,
                  events_path: Optional[Path] = None, unpin: bool = True,
@@ -96,6 +100,12 @@ class Session:
         self._frida_session: Optional[frida.Session] = None
         self._script: Optional[frida.Script] = None
         self._detached: Optional[str] = None
+        # device clock - host clock, seconds (measured at start; see _measure_clock). The worker
+        # handles no message before it is known, so every event is corrected the same way.
+        self.clock_offset = 0.0
+        self.clock_rtt: Optional[float] = None  # round trip of the sample kept
+        self._clock_known = threading.Event()
+        self.pid: Optional[int] = None  # the process under this session's agent
         # State below is guarded by self._cond.
         self.ready: Optional[P.AgentReady] = None
         self.phase = ConsentPhase.BEFORE
@@ -143,7 +153,12 @@ class Session:
         source = self._bundle_source if self._bundle_source is not None else load_bundle()
         self._worker = threading.Thread(target=self._work, name="privascope-agent-msgs", daemon=True)
         self._worker.start()
-        pid = self.target.launch()
+        try:
+            pid = self.target.launch()
+        except BaseException:
+            self._clock_known.set()
+            raise
+        self.pid = pid
         timeout = self.ready_timeout
         try:
             device = self.target.frida_device()
@@ -153,6 +168,7 @@ class Session:
             script = self._script = session.create_script(source, name="privascope")
             script.on("message", self._on_frida_message)
             bounded(script.load, timeout, "loading the agent")
+            self._measure_clock(timeout)
         except frida.ProcessNotFoundError as exc:
             raise TargetError(f"process {pid} vanished before Frida could attach: {exc}") from None
         except (frida.PermissionDeniedError, frida.ServerNotRunningError,
@@ -160,6 +176,8 @@ class Session:
             raise TargetUnavailable(f"Frida cannot attach to {self.target.name}: {exc}") from None
         except StepTimeout as exc:
             raise SessionError(str(exc)) from None
+        finally:
+            self._clock_known.set()  # a failed start must not hold the worker
         config = agent_config(self.catalog, unpin=self.unpin)
         # Hooks before code: init hands over the config while the app cannot run yet (a spawned
         # Android app is still suspended; a JVM program is held by the launcher). On a running
@@ -182,20 +200,57 @@ class Session:
             self.target.release()  # the JVM launcher: the agent released it; confirm it ran
         return self.ready
 
+    CLOCK_SAMPLES = 5
+
+    def _measure_clock(self, timeout: float) -> None:
+        """Device clock minus host clock, from the agent's ping (it returns the device's
+        Date.now()): the host time is taken before and after each RPC, the device's reading is
+        set against their midpoint, and of a few samples the one with the shortest round trip
+        is kept (its error is at most half that round trip, plus Date.now()'s 1 ms). The agent
+        stamps events with the device clock and the proxy stamps flows with the host's: without
+        this a device a few seconds off puts reads on the wrong side of a consent tap or a
+        request. A JVM target shares the host clock: its offset comes out within that error."""
+        assert self._script is not None
+        ping = self._script.exports_sync.ping
+        best: Optional[tuple[float, float]] = None
+        for _ in range(self.CLOCK_SAMPLES):
+            before = time.time()
+            device_ms = bounded(ping, timeout, "agent ping")
+            after = time.time()
+            if isinstance(device_ms, bool) or not isinstance(device_ms, (int, float)):
+                log.warning("agent ping returned %r, not a time: device clock taken as host's",
+                            device_ms)
+                return
+            sample = (after - before, device_ms / 1000.0 - (before + after) / 2)
+            if best is None or sample[0] < best[0]:
+                best = sample
+        assert best is not None
+        self.clock_rtt, self.clock_offset = best
+        if abs(self.clock_offset) > 1.0:
+            log.info("device clock is %+.3fs off this machine's: event times corrected",
+                     self.clock_offset)
+
     def _init_failed(self) -> Optional[str]:
         # Caller holds self._cond (wait_until) or reads a settled list.
         return next((e for e in self.agent_errors if e.startswith("init:")), None)
 
     def mark_consent(self, kind: Union[ConsentKind, str], detected_by: str = "key_press",
-                     text: Optional[str] = None) -> ConsentEvent:
+                     text: Optional[str] = None, time: Optional[float] = None) -> ConsentEvent:
         """Record a consent event seen outside the agent (tester key press, UI automation,
-        scenario). Changes the consent phase like an agent-detected click."""
+        scenario). Changes the consent phase like an agent-detected click. `time` (host clock)
+        is when the answer was given, e.g. just before the tap was sent: the mark itself comes
+        later (after waiting for the agent), and events recorded since that moment are
+        re-phased, so a read right after the tap is not labelled before consent."""
         kind = ConsentKind(kind)
+        at = _now() if time is None else float(time)
         with self._cond:
-            event = ConsentEvent(id=self._next_id("ce"), time=time.time(), kind=kind,
+            event = ConsentEvent(id=self._next_id("ce"), time=at, kind=kind,
                                  detected_by=detected_by, text=text)
             self._record_consent(event)
+            changed = self._rephase_since(at)
         self._emit("consent_event", event)
+        for ev in changed:
+            self._emit("rephased", {"id": ev.id, "consent_phase": ev.consent_phase.value})
         return event
 
     def replay(self, messages) -> None:
@@ -242,6 +297,7 @@ class Session:
     def evidence(self) -> RuntimeEvidence:
         with self._cond:
             return RuntimeEvidence(
+                clock_offset_ms=round(self.clock_offset * 1000.0, 1),
                 target=self.target.name, started_at=self.started_at, ended_at=self.ended_at,
                 api_calls=tuple(self.api_calls), consent=tuple(self.consent),
                 permission_requests=tuple(self.permission_requests),
@@ -256,6 +312,7 @@ class Session:
         that fails or hangs does not keep the others from running: the evidence matters more."""
         if self.ended_at is not None:
             return self.evidence()
+        self._clock_known.set()  # never measured (start failed): the worker must drain
         # Messages the agent already sent still count.
         if not self.flush(drain_timeout / 2):
             self._quiet(0.3, drain_timeout / 2)  # the agent is gone: take what is in flight
@@ -317,6 +374,9 @@ class Session:
     # ------------------------------------------------------------------ worker
 
     def _work(self) -> None:
+        # Device times become host times once the offset is known (start sets this at once
+        # after measuring, or on failure); bounded so a start that hangs cannot hold messages.
+        self._clock_known.wait(self.ready_timeout)
         while True:
             message = self._queue.get()
             if message is None:
@@ -358,7 +418,43 @@ class Session:
             return
         handler = getattr(self, "_on_" + type(msg).__name__, None)
         assert handler is not None, type(msg)
-        handler(msg)
+        handler(self._host_time(msg))
+
+    def _host_time(self, msg: Any) -> Any:
+        """The one place device timestamps become host timestamps (self.clock_offset)."""
+        t = getattr(msg, "time", None)
+        if self.clock_offset and isinstance(t, float):
+            return dataclasses.replace(msg, time=t - self.clock_offset)
+        return msg
+
+    def _phase_at(self, t: float) -> ConsentPhase:
+        """The consent phase of something that happened at `t`: the last accept/reject at or
+        before it decides (the last decision wins: a user may reject, then accept). The one
+        place phases are decided, for live events and for re-phasing after a late mark.
+        Caller holds self._cond."""
+        phase = ConsentPhase.BEFORE
+        latest = None
+        for c in self.consent:
+            if c.kind in (ConsentKind.ACCEPT, ConsentKind.REJECT) and c.time <= t \
+                    and (latest is None or c.time >= latest):
+                latest = c.time
+                phase = (ConsentPhase.AFTER_ACCEPT if c.kind is ConsentKind.ACCEPT
+                         else ConsentPhase.AFTER_REJECT)
+        return phase
+
+    def _rephase_since(self, t: float) -> list:
+        """Events at or after `t` take the phase _phase_at gives them now (a consent marked
+        late, at the time it was given). Caller holds self._cond; returns what changed."""
+        changed: list = []
+        for name in ("api_calls", "permission_requests", "component_launches"):
+            items = getattr(self, name)
+            for i, e in enumerate(items):
+                if e.time >= t:
+                    phase = self._phase_at(e.time)
+                    if phase is not e.consent_phase:
+                        items[i] = dataclasses.replace(e, consent_phase=phase)
+                        changed.append(items[i])
+        return changed
 
     def _on_UnknownMessage(self, msg: P.UnknownMessage) -> None:
         with self._cond:
@@ -410,7 +506,7 @@ class Session:
                 id=self._next_id("rt"), time=msg.time, api=msg.api, pi_type=msg.pi_type,
                 value=value, obtained=msg.obtained, exception=msg.exception, thread=msg.thread,
                 stack=msg.stack, sdk=sdk, caller=caller, app_state=self.app_state,
-                consent_phase=self.phase,
+                consent_phase=self._phase_at(msg.time),
             )
             self.api_calls.append(event)
         for pi_type, raw in raws:
@@ -483,7 +579,8 @@ class Session:
         with self._cond:
             event = PermissionRequest(id=self._next_id("pr"), time=msg.time,
                                       permissions=msg.permissions, granted=(),
-                                      consent_phase=self.phase, caller=caller, sdk=sdk)
+                                      consent_phase=self._phase_at(msg.time), caller=caller,
+                                      sdk=sdk)
             self._perm_by_code[msg.request_code] = len(self.permission_requests)
             self.permission_requests.append(event)
         self._emit("permission_request", event)
@@ -504,6 +601,6 @@ class Session:
         with self._cond:
             event = ComponentLaunch(id=self._next_id("cl"), time=msg.time, kind=msg.kind,
                                     target_package=msg.target_package, target=msg.target,
-                                    consent_phase=self.phase, sdk=sdk)
+                                    consent_phase=self._phase_at(msg.time), sdk=sdk)
             self.component_launches.append(event)
         self._emit("component_launch", event)

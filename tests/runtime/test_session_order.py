@@ -5,6 +5,7 @@ target before detaching, never waiting on a hung Frida call."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -23,6 +24,7 @@ class Log(list):
 class FakeScript:
     def __init__(self, log: Log, ready_on: str, launcher: str):
         self.log, self.ready_on, self.launcher = log, ready_on, launcher
+        self.skew = 0.0  # device clock - host clock, seconds
         self._cb = None
         script = self
 
@@ -36,7 +38,7 @@ class FakeScript:
 
             def ping(self):
                 script.log.add("ping")
-                return 1
+                return (time.time() + script.skew) * 1000  # the device's Date.now()
 
         self.exports_sync = Exports()
 
@@ -109,6 +111,16 @@ class FakeTarget(Target):
             self.fsession.on_detached("process-terminated")
 
 
+def steps(target: FakeTarget) -> list[str]:
+    return [s for s in target.log if s != "ping"]
+
+
+def clock_pings(target: FakeTarget) -> int:
+    """Pings between loading the agent and init: the clock offset samples."""
+    log = target.log
+    return log[log.index("load"):log.index("init")].count("ping")
+
+
 def start_stop(target: FakeTarget, catalog) -> Session:
     session = Session(target, catalog=catalog, bundle_source="// fake", ready_timeout=10)
     try:
@@ -123,14 +135,16 @@ def test_jvm_program_runs_only_after_the_agent_is_ready(catalog):
     session = start_stop(target, catalog)
     assert session.ready is not None and session.ready.launcher == "released"
     # init installs the hooks and the agent releases the launcher; release() comes after ready
-    assert target.log[:5] == ["launch", "attach", "load", "init", "release"]
+    assert steps(target)[:5] == ["launch", "attach", "load", "init", "release"]
+    assert clock_pings(target) == Session.CLOCK_SAMPLES  # measured before the app may run
 
 
 def test_spawned_app_is_resumed_only_after_init_handed_over_the_config(catalog):
     target = FakeTarget(spawned=True)
     session = start_stop(target, catalog)
     assert session.ready is not None and session.ready.runtime == "art"
-    assert target.log[:5] == ["launch", "attach", "load", "init", "release"]
+    assert steps(target)[:5] == ["launch", "attach", "load", "init", "release"]
+    assert clock_pings(target) == Session.CLOCK_SAMPLES  # measured before the app may run
 
 
 def test_launcher_error_fails_the_start(catalog):

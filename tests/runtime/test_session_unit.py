@@ -78,7 +78,7 @@ def test_api_call_is_masked_attributed_and_canaried(session, tmp_path):
 def test_consent_phases_follow_agent_and_key_press(session):
     session.replay([api_call(t=1), send({"type": "consent:dialog_shown", "time": 2, "text": "隐私政策"}),
                     send({"type": "consent:reject", "time": 3, "text": "不同意"}), api_call(t=4)])
-    session.mark_consent("accept", detected_by="key_press")
+    session.mark_consent("accept", detected_by="key_press", time=0.005)  # between t=4 and 6 ms
     session.replay([api_call(t=6)])
     phases = [e.consent_phase for e in session.api_calls]
     assert phases == [ConsentPhase.BEFORE, ConsentPhase.AFTER_REJECT, ConsentPhase.AFTER_ACCEPT]
