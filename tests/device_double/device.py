@@ -364,6 +364,8 @@ class Device:
             host, _, port = http_proxy.rpartition(":")
             props = [f"-Dhttp.proxyHost={host}", f"-Dhttp.proxyPort={port}",
                      f"-Dhttps.proxyHost={host}", f"-Dhttps.proxyPort={port}"]
+        if self.system_server is not None:  # its display (windows, input) and package name
+            props += self.system_server.window_manager.jvm_options(package)
         log = open(self.workdir / f"{package}.log", "ab")
         argv = [shutil.which("nsenter"), "-t", str(self.ns_pid), "-p", "-n", "-u", "--",
                 shutil.which("bash"), "-c", 'exec -a "$0" "$@"', package, java, *props,

@@ -28,6 +28,9 @@ class SystemServer:
         self.packages: dict[str, dict] = {p: {"path": f"/system/app/{p}.apk", "system": True,
                                               "granted": set()} for p in SYSTEM_PACKAGES}
         self.events: list[tuple[str, ...]] = []  # input/am/monkey calls, for tests
+        from tests.device_double.window_manager import WindowManager
+
+        self.window_manager = WindowManager(device.workdir)  # the screen: windows and input
         self._sock: socket.socket | None = None
         self._stdin_file = ""
         self._lock = threading.Lock()
@@ -196,6 +199,7 @@ class SystemServer:
             if pkg not in self.packages:
                 return 1, "Failed\n"
             self.device.stop_app(pkg)  # clearApplicationUserData kills the app first
+            self.window_manager.forget(pkg)
             data = self.device.host_path(f"/data/data/{pkg}")
             for child in sorted(data.rglob("*"), reverse=True) if data.is_dir() else []:
                 child.rmdir() if child.is_dir() and not child.is_symlink() else child.unlink()
@@ -237,6 +241,7 @@ class SystemServer:
         self.events.append(("am", *args))
         if args[:1] == ["force-stop"] and len(args) >= 2:
             self.device.stop_app(args[-1])
+            self.window_manager.forget(args[-1])
             return 0, ""
         if args[:1] == ["start"]:
             comp = args[args.index("-n") + 1] if "-n" in args else ""
@@ -250,26 +255,55 @@ class SystemServer:
 
     def _launch(self, package: str) -> None:
         if package in self.packages and not self.packages[package]["system"]:
+            if self.device.app_running(package):  # the running app's task comes to the front
+                self.window_manager.to_front(package, self.device.app_running)
+                return
             self.device.launch_app(package, self.settings["global"].get("http_proxy"))
 
     def input(self, uid: int, args: list[str]) -> tuple[int, str]:
-        # frameworks/base/cmds/input/input: `cmd input`; keyevent/tap/text/swipe print nothing
+        # frameworks/base/services/core/java/com/android/server/input/InputShellCommand.java
+        # (android14-release; `input` is `cmd input`): [SOURCE] [-d DISPLAY] COMMAND ARGS;
+        # tap/keyevent print nothing and return once the event is handled
+        # (INJECT_INPUT_EVENT_MODE_WAIT_FOR_FINISH); a bad number is an
+        # IllegalArgumentException, which ShellCommand prints (exit 255)
         self.events.append(("input", *args))
-        if args[:1] in (["keyevent"], ["tap"], ["text"], ["swipe"]) and len(args) >= 2:
-            return 0, ""
-        return 1, "Error: Unknown command: " + " ".join(args[:1]) + "\n"
+        rest = list(args)
+        if rest[:1] and rest[0] in ("keyboard", "dpad", "gamepad", "touchscreen", "mouse",
+                                    "stylus", "trackball", "touchpad", "touchnavigation",
+                                    "joystick"):
+            rest = rest[1:]
+        if rest[:1] == ["-d"]:
+            rest = rest[2:]
+        verb, params = (rest[0], rest[1:]) if rest else ("", [])
+        wm, running = self.window_manager, self.device.app_running
+        try:
+            if verb == "tap" and len(params) == 2:
+                wm.tap(float(params[0]), float(params[1]), running)
+                return 0, ""
+            if verb == "keyevent" and params:
+                from tests.device_double.window_manager import key_code
+
+                for name in (p for p in params if not p.startswith("--")):
+                    wm.key(key_code(name), running)
+                return 0, ""
+        except ValueError:
+            return 255, (f"\nException occurred while executing '{verb}':\njava.lang."
+                         f"IllegalArgumentException: Error: Invalid arguments for command: {verb}\n")
+        if verb in ("text", "swipe") and params:
+            return 0, ""  # no text fields or scrolling views in the stub framework
+        # BasicShellCommandHandler.handleDefaultCommands: anything else
+        return 255, f"Unknown command: {verb}\n"
 
     def uiautomator(self, uid: int, args: list[str]) -> tuple[int, str]:
-        # frameworks/testing uiautomator DumpCommand: writes the hierarchy, prints its path (sic)
+        # frameworks/base cmds/uiautomator/cmds/uiautomator/src/com/android/commands/uiautomator/
+        # DumpCommand.java: the active window's hierarchy to FILE (default
+        # /sdcard/window_dump.xml), then its path is printed (sic "hierchary")
         if args[:1] != ["dump"]:
             return 1, "Usage: uiautomator <subcommand> [options]\n"
         target = next((a for a in args[1:] if not a.startswith("-")), "/sdcard/window_dump.xml")
         host = self.device.host_path(target)
         host.parent.mkdir(parents=True, exist_ok=True)
-        host.write_text("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy "
-                        "rotation=\"0\"><node index=\"0\" text=\"\" class=\"android.widget."
-                        "FrameLayout\" package=\"com.android.systemui\" bounds=\"[0,0][1080,2400]\""
-                        " /></hierarchy>")
+        host.write_text(self.window_manager.dump_xml(self.device.app_running), encoding="utf-8")
         return 0, f"UI hierchary dumped to: {target}\n"
 
     def monkey(self, uid: int, args: list[str]) -> tuple[int, str]:

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from privascope.dynamic_run.ui_automation import parse_hierarchy
 from tests.device_double.device import Device, load_profile
 
 PKG = "com.example.clean"
@@ -82,7 +83,13 @@ def test_launched_app_is_a_device_process_behind_the_global_proxy(app_device, tm
 def test_without_a_proxy_the_app_reaches_nothing(app_device):
     device, dev = app_device
     dev.shell(f"am start -n {PKG}/.MainActivity")
+    # the app waits for its user on the consent dialog (test_screen.py): accept it
+    assert _wait(lambda: "waiting for the user" in device.app_log(PKG), 30), device.app_log(PKG)
+    dev.shell("uiautomator dump /sdcard/ui.xml")
+    yes = next(n for n in parse_hierarchy(dev.shell("cat /sdcard/ui.xml")) if n.text == "同意")
+    dev.shell(f"input tap {yes.center[0]} {yes.center[1]}")
     assert _wait(lambda: "privhost: done" in device.app_log(PKG), 30), device.app_log(PKG)
+    assert "privhost: phase accepted" in device.app_log(PKG)
     assert "privhost: sent" not in device.app_log(PKG)
     dev.shell("pm clear " + PKG)  # clearing data kills the app, as on Android
     assert dev.shell("pidof " + PKG) == ""

@@ -13,6 +13,7 @@ import android.view.Window;
 public class Activity extends ContextThemeWrapper {
     private String[] pendingPermissions = new String[0];
     private final Window window = new Window();
+    boolean resumed; // between onResume and onPause (read by ActivityWindows)
 
     public Activity(String packageName) { super(packageName); }
 
@@ -21,9 +22,17 @@ public class Activity extends ContextThemeWrapper {
     public Window getWindow() { return window; }
     public void setContentView(View view) { ((ViewGroup) window.getDecorView()).addView(view); }
     protected void onStart() {}
-    protected void onResume() {}
-    protected void onPause() {}
-    protected void onStop() {}
+    // The base methods run for every activity (subclasses must call super, Android enforces
+    // it): on the device double's display they show and hide the activity's window.
+    protected void onResume() {
+        resumed = true;
+        ActivityWindows.resumed(this);
+    }
+    protected void onPause() { resumed = false; }
+    protected void onStop() { ActivityWindows.stopped(this); }
+
+    /** BACK on a root activity: Android 12+ moves its task to the back instead of finishing it. */
+    public void onBackPressed() { ActivityWindows.moveTaskToBack(); }
 
     public final void requestPermissions(String[] permissions, int requestCode) {
         pendingPermissions = permissions.clone();

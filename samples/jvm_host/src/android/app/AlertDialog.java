@@ -24,10 +24,14 @@ public class AlertDialog extends Dialog {
         t.setText(title);
         TextView m = new TextView();
         m.setText(message);
+        // as the Material layout: title, message, then the buttons side by side in a bar
+        ViewGroup buttonBar = new ViewGroup();
+        buttonBar.setOrientation(ViewGroup.HORIZONTAL);
+        buttonBar.addView(negative);
+        buttonBar.addView(positive);
         decor.addView(t);
         decor.addView(m);
-        decor.addView(positive);
-        decor.addView(negative);
+        decor.addView(buttonBar);
     }
 
     public Button getButton(int which) {
@@ -50,12 +54,14 @@ public class AlertDialog extends Dialog {
         private CharSequence message;
         private CharSequence posText, negText;
         private DialogInterface.OnClickListener posListener, negListener;
+        private boolean cancelable = true;
 
         public Builder(Context context) { this.context = context; }
         public Builder setTitle(CharSequence title) { this.title = title; return this; }
         public Builder setMessage(CharSequence message) { this.message = message; return this; }
         public Builder setPositiveButton(CharSequence text, DialogInterface.OnClickListener l) { posText = text; posListener = l; return this; }
         public Builder setNegativeButton(CharSequence text, DialogInterface.OnClickListener l) { negText = text; negListener = l; return this; }
+        public Builder setCancelable(boolean cancelable) { this.cancelable = cancelable; return this; }
 
         public AlertDialog create() {
             AlertDialog d = new AlertDialog(context);
@@ -63,6 +69,7 @@ public class AlertDialog extends Dialog {
             d.message = message;
             d.bind(d.positive, posText, posListener, DialogInterface.BUTTON_POSITIVE);
             d.bind(d.negative, negText, negListener, DialogInterface.BUTTON_NEGATIVE);
+            d.setCancelable(cancelable);
             return d;
         }
     }

@@ -6,7 +6,13 @@ public interface DialogInterface {
 
     void dismiss();
 
+    void cancel();
+
     interface OnClickListener {
         void onClick(DialogInterface dialog, int which);
+    }
+
+    interface OnDismissListener {
+        void onDismiss(DialogInterface dialog);
     }
 }

@@ -2,9 +2,15 @@ package com.example.privhost;
 
 /** Command-line options of the host app. */
 final class HostOptions {
-    String packageName = "com.example.privhost";
+    // the package the system runs this process as (the device double sets it), as
+    // Context.getPackageName() tells an app
+    String packageName = System.getProperty("android.app.package", "com.example.privhost");
     boolean clean;
-    String consent = "accept"; // accept | reject | none | ask (read "accept"/"reject" from stdin)
+    // accept | reject | none | ask (read "accept"/"reject" from stdin) | wait (for a tap on the
+    // dialog, as a real app waits for its user). On the device double's display the app waits,
+    // as a real one does; elsewhere nobody could tap, so it accepts by itself.
+    String consent = android.view.WindowManagerGlobal.hasDisplay() ? "wait" : "accept";
+    int consentWaitMs = 120_000; // wait: then it goes on as "none"
     int loopCount = 5;
     int intervalMs = 1000;
     int backgroundMs = 300;
@@ -22,6 +28,7 @@ final class HostOptions {
             switch (a) {
                 case "--clean": o.clean = true; break;
                 case "--consent": o.consent = args[++i]; break;
+                case "--consent-wait-ms": o.consentWaitMs = Integer.parseInt(args[++i]); break;
                 case "--loop": o.loopCount = Integer.parseInt(args[++i]); break;
                 case "--interval-ms": o.intervalMs = Integer.parseInt(args[++i]); break;
                 case "--background-ms": o.backgroundMs = Integer.parseInt(args[++i]); break;

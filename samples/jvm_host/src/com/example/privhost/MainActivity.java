@@ -53,10 +53,16 @@ public class MainActivity extends Activity {
                 .setNegativeButton("不同意", new DialogInterface.OnClickListener() {
                     @Override public void onClick(DialogInterface d, int which) { accepted = Boolean.FALSE; }
                 })
+                .setCancelable(false) // as consent dialogs are: no way around it but a button
                 .create();
+        dialog.setOnDismissListener(new DialogInterface.OnDismissListener() {
+            @Override public void onDismiss(DialogInterface d) { wake(); }
+        });
         dialog.show();
         if ("ask".equals(choice)) {
             choice = ask.get();
+        } else if ("wait".equals(choice)) {
+            awaitUser(dialog::isShowing);
         }
         if ("accept".equals(choice)) {
             dialog.getButton(DialogInterface.BUTTON_POSITIVE).performClick();
@@ -73,6 +79,8 @@ public class MainActivity extends Activity {
         privacy.resume();
         if ("ask".equals(choice)) {
             choice = ask.get();
+        } else if ("wait".equals(choice)) {
+            awaitUser(() -> true);
         }
         if ("accept".equals(choice)) {
             privacy.agree.performClick();
@@ -84,7 +92,32 @@ public class MainActivity extends Activity {
         return accepted;
     }
 
-    void decided(boolean yes) { accepted = yes; }
+    void decided(boolean yes) {
+        accepted = yes;
+        wake();
+    }
+
+    private synchronized void wake() { notifyAll(); }
+
+    /** Waits (bounded by --consent-wait-ms) for the user's tap: until a button answered or the
+     *  notice went away; without an answer the run goes on as "none". */
+    private synchronized void awaitUser(java.util.function.BooleanSupplier open) {
+        long deadline = System.nanoTime() + opts.consentWaitMs * 1_000_000L;
+        System.out.println("privhost: waiting for the user");
+        System.out.flush();
+        try {
+            while (accepted == null && open.getAsBoolean()) {
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    System.out.println("privhost: no answer within " + opts.consentWaitMs + " ms");
+                    return;
+                }
+                wait(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 
     public void afterAccept() {
         if (opts.clean) {
