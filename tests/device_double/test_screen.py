@@ -208,3 +208,29 @@ def test_the_agent_sees_the_tap_as_the_consent_click(samples_build, catalog, tmp
     kinds = [(c.kind, c.detected_by) for c in evidence.consent]
     assert (ConsentKind.DIALOG_SHOWN, "agent") in kinds
     assert (ConsentKind.REJECT, "agent") in kinds
+
+
+def test_a_privacy_activity_is_a_full_screen_window_answered_by_a_tap(samples_build, tmp_path):
+    """The notice as its own activity (--consent-activity): the active window is that
+    activity, full screen, its buttons one below the other; privascope's planner finds 暂不使用
+    and the tap takes the app's reject branch."""
+    from privascope.runtime.targets import JvmTarget
+
+    wm = WindowManager(tmp_path)
+    target = JvmTarget(str(samples_build / "jvm_host" / "classes"), MAIN,
+                       ["--consent-activity", "--loop", "1", "--interval-ms", "10",
+                        "--no-pin-check"], extra_jvm_args=wm.jvm_options(PKG), held=False)
+    try:
+        target.launch()
+        assert target.wait_output("privhost: waiting for the user", 60), target.output[-10:]
+        xml = wm.dump_xml(lambda p: True)
+        window = ET.fromstring(xml).find("node")
+        assert window.get("bounds") == "[0,0][1080,2400]" and window.get("package") == PKG
+        agree, disagree = _button(xml, "同意并继续"), _button(xml, "暂不使用")
+        assert agree.bounds[3] <= disagree.bounds[1]  # one below the other
+        plan = ui.plan_consent_taps(xml, "reject")
+        assert plan is not None and plan.taps[-1].text == "暂不使用"
+        assert wm.tap(plan.taps[-1].x, plan.taps[-1].y, running=lambda p: True) == "click"
+        assert target.wait_output("privhost: phase rejected", 30), target.output[-10:]
+    finally:
+        target.stop()
