@@ -183,7 +183,7 @@ def test_dump_follows_the_accessibility_dumper(tmp_path):
 def test_the_agent_sees_the_tap_as_the_consent_click(samples_build, catalog, tmp_path):
     """The real agent on the host app with a display: a tap delivered through the input
     channel is the performClick the agent's consent hook reports (detected_by agent)."""
-    from privascope.model import ConsentKind
+    from privascope.model import AppState, ConsentKind
     from privascope.runtime.session import Session
     from privascope.runtime.targets import JvmTarget
     from tests.runtime.host_apis import host_catalog
@@ -199,6 +199,9 @@ def test_the_agent_sees_the_tap_as_the_consent_click(samples_build, catalog, tmp
         session.start()
         assert target.wait_output("privhost: waiting for the user", 60), target.output[-10:]
         no = _button(wm.dump_xml(lambda p: True), "不同意")
+        # HOME while the dialog waits, then back: the agent's lifecycle hooks see both
+        assert wm.key(3, running=lambda p: True) == "ok"
+        assert wm.to_front(PKG, running=lambda p: True) == "ok"
         assert wm.tap(*no.center, running=lambda p: True) == "click"
         assert target.wait_output("privhost: phase rejected", 30), target.output[-10:]
         assert session.wait_until(
@@ -208,6 +211,9 @@ def test_the_agent_sees_the_tap_as_the_consent_click(samples_build, catalog, tmp
     kinds = [(c.kind, c.detected_by) for c in evidence.consent]
     assert (ConsentKind.DIALOG_SHOWN, "agent") in kinds
     assert (ConsentKind.REJECT, "agent") in kinds
+    reject = next(c.time for c in evidence.consent if c.kind is ConsentKind.REJECT)
+    before = [s.state for s in evidence.app_states if s.time <= reject]
+    assert before[-2:] == [AppState.BACKGROUND, AppState.FOREGROUND], before
 
 
 def test_a_privacy_activity_is_a_full_screen_window_answered_by_a_tap(samples_build, tmp_path):
