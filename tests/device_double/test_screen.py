@@ -157,12 +157,15 @@ def test_input_rejects_bad_numbers_as_the_shell_command_does(screen_device):
 
 def test_dump_follows_the_accessibility_dumper(tmp_path):
     """NAF on a clickable without text, bounds clipped to the display, views of no size left
-    out with the index of the others kept, attribute values escaped."""
+    out with the index of the others kept, attribute values escaped, invalid characters
+    replaced."""
     wm = WindowManager(tmp_path)
     wm.jvm_options("com.example.a")
     tree = {"class": "android.widget.FrameLayout", "text": "", "clickable": False,
             "bounds": [-10, 2000, 1100, 2600], "children": [
                 {"class": "android.widget.TextView", "text": "", "bounds": [0, 0, 0, 0]},
+                {"class": "android.widget.TextView", "text": "a\x07b\ufffe", "clickable": False,
+                 "bounds": [0, 2000, 10, 2010]},
                 {"class": "android.widget.Button", "text": 'a "b" <c>', "clickable": True,
                  "bounds": [0, 2000, 540, 2100], "children": []},
                 {"class": "android.view.View", "text": "", "clickable": True,
@@ -173,9 +176,10 @@ def test_dump_follows_the_accessibility_dumper(tmp_path):
     root = ET.fromstring(xml).find("node")
     assert root.get("bounds") == "[0,2000][1080,2400]"
     kids = root.findall("node")
-    assert [k.get("index") for k in kids] == ["1", "2"]
-    assert kids[0].get("text") == 'a "b" <c>' and "NAF" not in kids[0].attrib
-    assert kids[1].get("NAF") == "true"
+    assert [k.get("index") for k in kids] == ["1", "2", "3"]
+    assert kids[0].get("text") == "a.b."  # invalid XML characters stripped as the dumper does
+    assert kids[1].get("text") == 'a "b" <c>' and "NAF" not in kids[1].attrib
+    assert kids[2].get("NAF") == "true"
     # not running: the home screen
     assert 'package="com.android.systemui"' in wm.dump_xml(lambda p: False)
 

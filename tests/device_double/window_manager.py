@@ -142,6 +142,14 @@ class WindowManager:
 _ATTR = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 
 
+def _xml_text(text: str) -> str:
+    """AccessibilityNodeInfoDumper.stripInvalidXMLChars: characters XML 1.1 forbids become '.'."""
+    return "".join("." if (0x1 <= ord(c) <= 0x8 or 0xB <= ord(c) <= 0xC or 0xE <= ord(c) <= 0x1F
+                           or 0x7F <= ord(c) <= 0x84 or 0x86 <= ord(c) <= 0x9F
+                           or 0xFDD0 <= ord(c) <= 0xFDDF or (ord(c) & 0xFFFE) == 0xFFFE)
+                   else c for c in text)
+
+
 def _flag(value) -> str:
     return "true" if value else "false"
 
@@ -154,7 +162,7 @@ def _node(node: dict, index: int, package: str, out: list[str]) -> None:
     x1, y1, x2, y2 = node.get("bounds", [0, 0, 0, 0])
     x1, x2 = max(0, min(x1, WIDTH)), max(0, min(x2, WIDTH))
     y1, y2 = max(0, min(y1, HEIGHT)), max(0, min(y2, HEIGHT))
-    text = node.get("text") or ""
+    text = _xml_text(node.get("text") or "")
     clickable, enabled = bool(node.get("clickable")), node.get("enabled", True) is not False
     attrs = []
     if clickable and enabled and not text and not _has_text(node):
