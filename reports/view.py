@@ -446,6 +446,8 @@ def _method(bundle: Bundle) -> dict:
         "kinds": list(m.kinds), "catalog_versions": dict(m.catalog_versions),
         "scenario": m.scenario or "", "timings": {k: f"{v:.2f}s" for k, v in m.timings.items()},
         "limits": list(m.limits), "partial": bundle.partial, "errors": list(bundle.errors),
+        "device_setup": list(m.device_setup),
+        "clock_offset_ms": rt.clock_offset_ms if rt else 0.0,
         "target": rt.target if rt else "", "agent_errors": list(rt.agent_errors) if rt else [],
         "packers": [p.name for p in bundle.packers],
     }

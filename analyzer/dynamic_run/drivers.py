@@ -10,14 +10,20 @@ the click itself; the driver marks the answer only if the agent did not.
 found and tapped through the UI hierarchy, HOME for background, a seeded `monkey` walk.
 
 Both keep one Frida session per process. A scenario that restarts the app (full: reject, then
-accept in a new process) yields several sessions; `merge_sessions` joins their evidence.
+accept in a new process) yields several sessions; `merge_sessions` joins their evidence. On a
+device every other process of the package (`:push`, a relaunch by monkey or after a crash) is
+caught by spawn gating (privascope.runtime.spawn_gate) and gets its own session too.
+
+Consent the agent did not see is marked at the moment it was given (just before the tap or the
+answer line), not when the driver gave up waiting for the agent.
 """
 from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from privascope.model import (ConsentKind, ConsentPhase, RuntimeEvent, RuntimeEvidence)
 from privascope.runtime import adb
@@ -76,13 +82,26 @@ class _SessionsMixin:
 
     sessions: list  # [(prefix, Session)]
     limits: list[str]
+    device_setup: list[str]  # what was set on the device (method.device_setup)
 
     def _prefix(self) -> str:
         return "" if not self.sessions else f"s{len(self.sessions) + 1}-"
 
     @property
     def current(self):
+        """The session of the app's main process (the one the scenario drives)."""
+        main = getattr(self, "_main", None)
+        if main is not None:
+            return main
         return self.sessions[-1][1] if self.sessions else None
+
+    def set_permissions(self, mode: str) -> None:
+        self._once("this target has no runtime permissions: the scenario's permission "
+                   "settings were not applied")
+
+    def _once(self, message: str) -> None:
+        if message not in self.limits:
+            self.limits.append(message)
 
     def live_stamp(self) -> tuple[Optional[ConsentPhase], Optional[object]]:
         """Consent phase and app state right now, for requests as they reach the proxy. Taken
@@ -93,7 +112,8 @@ class _SessionsMixin:
             return (None, None)
         phase = session.phase
         if phase is ConsentPhase.BEFORE:
-            for _prefix, earlier in reversed(self.sessions[:-1]):
+            others = [s for _p, s in self.sessions if s is not None and s is not session]
+            for earlier in reversed(others):
                 answers = [c for c in earlier.consent
                            if c.kind in (ConsentKind.ACCEPT, ConsentKind.REJECT)]
                 if answers:
@@ -122,6 +142,7 @@ class JvmDriver(_SessionsMixin):
         self._target_factory = target_factory
         self.sessions = []
         self.limits = []
+        self.device_setup = []
         self._answered_in_current = False
 
     def _new_target(self):
@@ -159,12 +180,12 @@ class JvmDriver(_SessionsMixin):
             return False
         kind = ConsentKind(answer)
         before = _answers(session)
+        answered_at = time.time()  # the moment of the answer, taken before it is written
         target.send_line(answer)
         self._answered_in_current = True
-        seen = session.wait_until(lambda s: _answers(s) > before, self.agent_consent_wait)
-        if not seen or session.consent[-1].kind is not kind:
+        if not _agent_saw(session, kind, before, self.agent_consent_wait):
             # The agent did not see the click (hook missing): the scenario knows the moment.
-            session.mark_consent(kind, detected_by="scenario")
+            session.mark_consent(kind, detected_by="scenario", time=answered_at)
         return True
 
     def explore(self, events: int, throttle_ms: int, seed: int) -> None:
@@ -182,13 +203,24 @@ class JvmDriver(_SessionsMixin):
         if session is not None and session.ended_at is None:
             session.stop()
 
-    def _once(self, message: str) -> None:
-        if message not in self.limits:
-            self.limits.append(message)
-
 
 def _answers(session) -> int:
     return sum(1 for c in session.consent if c.kind in (ConsentKind.ACCEPT, ConsentKind.REJECT))
+
+
+def _agent_saw(session, kind: ConsentKind, before: int, wait: float) -> bool:
+    """Did the agent record this answer? Waits at most `wait` s for its click hook, then
+    flushes (every message the agent sent until now is processed) before deciding. The wait
+    only costs time: a consent marked afterwards carries the moment it was given."""
+    def seen(s) -> bool:
+        return _answers(s) > before and s.consent[-1].kind is kind
+
+    if session.wait_until(seen, wait):
+        return True
+    flush = getattr(session, "flush", None)
+    if flush is not None:
+        flush(min(wait, 5.0))
+    return seen(session)
 
 
 # --------------------------------------------------------------------------- Android
@@ -200,35 +232,149 @@ class AndroidDriver(_SessionsMixin):
 
     def __init__(self, package: str, shell, target_factory: Callable, factory: SessionFactory,
                  click_consent: Optional[Callable] = None, sleep=time.sleep,
-                 ask: Optional[Callable[[str], str]] = None):
+                 ask: Optional[Callable[[str], str]] = None,
+                 runtime_permissions: Sequence[str] = (), agent_consent_wait: float = 3.0,
+                 spawn_gating: bool = True):
         from privascope.dynamic_run.ui_automation import click_consent as find_and_click_consent
 
         self.package = adb.check_package_name(package)
         self.shell = shell
+        # target_factory(**kw) -> AndroidTarget; kw pid= (and spawn=False) for a process
+        # that exists already (held by spawn gating, or found running)
         self._target_factory = target_factory
         self.factory = factory
         self._click = click_consent or find_and_click_consent
         self._sleep = sleep
         self._ask = ask  # key press fallback: None when nobody is at the terminal
+        self.runtime_permissions = tuple(runtime_permissions)  # the app's dangerous ones
+        self.agent_consent_wait = agent_consent_wait
         self.sessions = []
         self.limits = []
+        self.device_setup = []
+        self._main = None  # the main process's session (see _SessionsMixin.current)
+        self._lock = threading.RLock()  # sessions are added from the spawn gate's thread too
+        self._spawn_gating = spawn_gating
+        self._gate: Optional[Any] = None  # a runtime.spawn_gate.SpawnGate once enabled
+        self._tried_pids: set[int] = set()  # processes found without the agent, tried once
+        self._permission_mode: Optional[str] = None
 
+    # ------------------------------------------------------------------ processes
     def is_running(self) -> bool:
-        if self.current is None or self.current.ended_at is not None:
+        """Is the main process under the agent alive? Not "is some process named PKG": a
+        relaunch outside the agent would pass that test. Other pids of the package without a
+        session are attached to (or recorded as uninstrumented)."""
+        main = self.current
+        if main is None or main.ended_at is not None or getattr(main, "detached", None):
             return False
-        return bool(self.shell.shell(["pidof", self.package]).strip())
+        pids = adb.pidof(self.shell, self.package)
+        self._adopt_unwatched(pids, main_gone=getattr(main, "pid", None) not in pids)
+        main = self.current  # a relaunch adopted just now is the main process
+        return main is not None and main.ended_at is None and getattr(main, "pid", None) in pids
+
+    def _watched(self) -> set[int]:
+        with self._lock:
+            pids = {getattr(s, "pid", None) for _p, s in self.sessions
+                    if s.ended_at is None and not getattr(s, "detached", None)}
+        if self._gate is not None:
+            pids |= set(self._gate.handling)
+        return {p for p in pids if p is not None}
+
+    def _adopt_unwatched(self, pids: set[int], main_gone: bool) -> None:
+        for pid in sorted(pids - self._watched() - self._tried_pids):
+            self._tried_pids.add(pid)
+            try:
+                self._add_session(pid, self.package, spawn=False, main=main_gone)
+                self._once(f"process {pid} of {self.package} ran without the agent until it "
+                           "was attached (reads before that are missing)")
+            except Exception as exc:  # noqa: BLE001 - record it, keep the run going
+                log.warning("cannot attach to process %s of %s: %s", pid, self.package, exc)
+                self._once(f"process {pid} of {self.package} ran without the agent")
+
+    def _add_session(self, pid: int, identifier: str, spawn: bool, main: bool) -> None:
+        with self._lock:
+            prefix = self._prefix()
+            self.sessions.append((prefix, None))  # reserve the prefix
+        try:
+            session = self.factory.start(self._target_factory(pid=pid, spawn=spawn), prefix)
+        except BaseException:
+            with self._lock:
+                self.sessions.remove((prefix, None))
+            raise
+        with self._lock:
+            self.sessions[self.sessions.index((prefix, None))] = (prefix, session)
+            if main:
+                self._main = session  # a relaunch of the main process: the scenario's now
+        log.info("process %s (%s) under the agent as session %s", pid, identifier,
+                 prefix or "1")
+
+    def _on_gated_spawn(self, pid: int, identifier: str) -> None:
+        # one process per name: a new "PKG" process means the main one was relaunched
+        self._add_session(pid, identifier, spawn=True, main=identifier == self.package)
+
+    def _on_gate_failure(self, pid: int, identifier: str, exc: BaseException) -> None:
+        self._once(f"process {pid} ({identifier}) ran without the agent: {exc}")
+
+    def _ensure_gate(self, target) -> None:
+        if not self._spawn_gating or self._gate is not None:
+            return
+        from privascope.runtime.spawn_gate import SpawnGate
+
+        try:
+            device = target.frida_device()
+            gate = SpawnGate(device, self.package, self._on_gated_spawn, self._on_gate_failure)
+            gate.enable()
+        except Exception as exc:  # noqa: BLE001 - e.g. a Frida device without gating
+            self._once(f"spawn gating unavailable ({exc}): other processes of the app are "
+                       "attached to only when found running")
+            self._spawn_gating = False
+            return
+        self._gate = gate
 
     def launch(self, fresh: bool) -> None:
         self.stop()
         if fresh:
             adb.clear_data(self.shell, self.package)
-        prefix = self._prefix()
-        self.sessions.append((prefix, self.factory.start(self._target_factory(), prefix)))
+            if self._permission_mode is not None:
+                # `pm clear` resets runtime permissions (clearApplicationUserData): set again
+                self._apply_permissions(self._permission_mode)
+        target = self._target_factory()
+        self._ensure_gate(target)
+        with self._lock:
+            prefix = self._prefix()
+            self.sessions.append((prefix, None))
+        try:
+            session = self.factory.start(target, prefix)
+        except BaseException:
+            with self._lock:
+                self.sessions.remove((prefix, None))
+            raise
+        with self._lock:
+            self.sessions[self.sessions.index((prefix, None))] = (prefix, session)
+            self._main = session
 
+    # ------------------------------------------------------------------ permissions
+    def set_permissions(self, mode: str) -> None:
+        self._permission_mode = mode
+        self._apply_permissions(mode)
+
+    def _apply_permissions(self, mode: str) -> None:
+        if not self.runtime_permissions:
+            self._note_setup(f"{mode}: the app requests no runtime permission")
+            return
+        for line in adb.set_runtime_permissions(self.shell, self.package,
+                                                self.runtime_permissions, mode):
+            self._note_setup(line)
+
+    def _note_setup(self, line: str) -> None:
+        if line not in self.device_setup:
+            self.device_setup.append(line)
+
+    # ------------------------------------------------------------------ steps
     def answer_consent(self, answer: str, timeout: float) -> bool:
         session = self.current
         kind = ConsentKind(answer)
         before = _answers(session) if session is not None else 0
+        started = time.time()
         plan = self._click(self.shell, answer, timeout=timeout)
         if plan is None:
             # No dialog found by its text (custom views, WebView, games). The agent may still
@@ -245,10 +391,11 @@ class AndroidDriver(_SessionsMixin):
             return False
         if session is not None:
             # The agent may also see the click; the UI record says which button was tapped.
-            before = _answers(session)
-            if not session.wait_until(lambda s: _answers(s) > before, 3.0):
-                session.mark_consent(ConsentKind(answer), detected_by="ui_automation",
-                                     text=plan.taps[-1].text)
+            # Marked at the tap itself (taken just before `input tap` was sent).
+            tapped_at = getattr(plan, "tapped_at", None) or started
+            if not _agent_saw(session, kind, before, self.agent_consent_wait):
+                session.mark_consent(kind, detected_by="ui_automation",
+                                     text=plan.taps[-1].text, time=tapped_at)
         return True
 
     def explore(self, events: int, throttle_ms: int, seed: int) -> None:
@@ -268,6 +415,15 @@ class AndroidDriver(_SessionsMixin):
         if session is not None and session.ended_at is None:
             session.stop()  # the target's stop force-stops the app and undoes its changes
 
+    def evidence(self) -> Optional[RuntimeEvidence]:
+        """The end of the run: gating off (the device's normal state), every session stopped."""
+        if self._gate is not None:
+            self._gate.disable()
+            self._gate = None
+        with self._lock:
+            parts = [(prefix, s) for prefix, s in self.sessions if s is not None]
+        return merge_sessions([(prefix, s.stop()) for prefix, s in parts]) if parts else None
+
 
 # --------------------------------------------------------------------------- merging
 
@@ -275,23 +431,30 @@ class AndroidDriver(_SessionsMixin):
 def merge_sessions(parts: Sequence[tuple[str, RuntimeEvidence]]) -> RuntimeEvidence:
     """One RuntimeEvidence from the sessions of one run, ids prefixed per session.
 
-    A later process starts knowing nothing of the earlier answer, so the agent labels its
-    reads `before`. The user's last answer still stands until it is given again: reads of
-    session k before its own first answer take the phase of the last answer of sessions < k.
+    A later process (or a `:push` process next to the main one) starts knowing nothing of the
+    answer given in another, so the agent labels its reads `before`. The user's answer still
+    stands until it is given again: a read labelled `before` in its own process takes the phase
+    of the last answer given in any process at or before its time (all times are host times:
+    each session corrected its device's clock).
     """
     api_calls: list[RuntimeEvent] = []
     consent, perms, states, launches, errors = [], [], [], [], []
-    standing: Optional[ConsentPhase] = None
+    connections: list = []
+    net_hooks: list[str] = []
+    answers = sorted(((c.time, c.kind) for _p, ev in parts for c in ev.consent
+                      if c.kind in (ConsentKind.ACCEPT, ConsentKind.REJECT)), key=lambda a: a[0])
     started, ended = [], []
-    for prefix, ev in parts:
-        first_answer = min((c.time for c in ev.consent
-                            if c.kind in (ConsentKind.ACCEPT, ConsentKind.REJECT)), default=None)
 
-        def phase(p: ConsentPhase, t: float) -> ConsentPhase:
-            if standing and p is ConsentPhase.BEFORE and (first_answer is None or t < first_answer):
-                return standing
+    def phase(p: ConsentPhase, t: float) -> ConsentPhase:
+        if p is not ConsentPhase.BEFORE:
             return p
+        standing = [kind for at, kind in answers if at <= t]
+        if not standing:
+            return p
+        return (ConsentPhase.AFTER_ACCEPT if standing[-1] is ConsentKind.ACCEPT
+                else ConsentPhase.AFTER_REJECT)
 
+    for prefix, ev in parts:
         for e in ev.api_calls:
             api_calls.append(dataclasses.replace(e, id=prefix + e.id,
                                                  consent_phase=phase(e.consent_phase, e.time)))
@@ -304,17 +467,18 @@ def merge_sessions(parts: Sequence[tuple[str, RuntimeEvidence]]) -> RuntimeEvide
                                          consent_phase=phase(c.consent_phase, c.time))
                      for c in ev.component_launches]
         errors += list(ev.agent_errors)
+        connections += [dataclasses.replace(c, id=prefix + c.id) for c in ev.connections]
+        net_hooks += ev.net_hooks
         started.append(ev.started_at)
         if ev.ended_at is not None:
             ended.append(ev.ended_at)
-        answers = [c for c in ev.consent if c.kind in (ConsentKind.ACCEPT, ConsentKind.REJECT)]
-        if answers:
-            last = max(answers, key=lambda c: c.time)
-            standing = (ConsentPhase.AFTER_ACCEPT if last.kind is ConsentKind.ACCEPT
-                        else ConsentPhase.AFTER_REJECT)
     first = parts[0][1]
     return RuntimeEvidence(
         target=first.target, started_at=min(started), ended_at=max(ended) if ended else None,
         api_calls=tuple(api_calls), consent=tuple(consent), permission_requests=tuple(perms),
         app_states=tuple(states), component_launches=tuple(launches),
-        agent_errors=tuple(dict.fromkeys(errors)))
+        agent_errors=tuple(dict.fromkeys(errors)),
+        connections=tuple(sorted(connections, key=lambda c: c.time)),
+        net_hooks=tuple(dict.fromkeys(net_hooks)),
+        # one device, one clock: the processes' offsets differ only by measurement error
+        clock_offset_ms=first.clock_offset_ms)

@@ -24,8 +24,11 @@ STEP_PARAMS: dict[str, dict[str, tuple[type | tuple[type, ...], bool]]] = {
     "background": {},
     "foreground": {},
     "stop": {},
+    "permissions": {"mode": (str, True)},
 }
 ANSWERS = ("accept", "reject")
+# runtime permissions a scenario puts the app in (privascope.runtime.adb.set_runtime_permissions)
+PERMISSION_MODES = ("grant", "revoke", "ask")
 
 
 class ScenarioError(ValueError):
@@ -64,13 +67,16 @@ def load_scenarios(path: Path = SCENARIOS_FILE) -> dict[str, Scenario]:
         where = f"{path.name}: scenarios[{i}]"
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
             raise ScenarioError(f"{where}: each scenario needs a string 'id'")
-        extra = set(entry) - {"id", "title", "description", "steps"}
+        extra = set(entry) - {"id", "title", "description", "steps", "permissions"}
         if extra:
             raise ScenarioError(f"{where} {entry['id']!r}: unknown keys {sorted(extra)}")
         if entry["id"] in raw:
             raise ScenarioError(f"{where}: duplicate scenario {entry['id']!r}")
         if not isinstance(entry.get("steps"), list) or not entry["steps"]:
             raise ScenarioError(f"{where} {entry['id']!r}: 'steps' must be a non-empty list")
+        if "permissions" in entry and entry["permissions"] not in PERMISSION_MODES:
+            raise ScenarioError(f"{where} {entry['id']!r}: permissions must be one of "
+                                f"{PERMISSION_MODES}, not {entry['permissions']!r}")
         raw[entry["id"]] = entry
     return {sid: Scenario(id=sid, title=str(e.get("title", sid)),
                           description=str(e.get("description", "")),
@@ -82,6 +88,9 @@ def _expand(sid: str, raw: dict[str, dict], fname: str, chain: tuple[str, ...]) 
     if sid in chain:
         raise ScenarioError(f"{fname}: scenario {sid!r} includes itself ({' -> '.join(chain + (sid,))})")
     out: list[Step] = []
+    if "permissions" in raw[sid]:
+        # decided before the scenario's first step, so no step runs with them left to chance
+        out.append(Step(do="permissions", params={"mode": raw[sid]["permissions"]}, origin=sid))
     for j, step in enumerate(raw[sid]["steps"]):
         where = f"{fname}: scenario {sid!r} step {j + 1}"
         if not isinstance(step, dict):
@@ -117,6 +126,8 @@ def _validate_step(step: dict, where: str, origin: str) -> Step:
             raise ScenarioError(f"{where}: {do} needs {key!r}")
     if do == "consent" and params["answer"] not in ANSWERS:
         raise ScenarioError(f"{where}: answer must be one of {ANSWERS}")
+    if do == "permissions" and params["mode"] not in PERMISSION_MODES:
+        raise ScenarioError(f"{where}: mode must be one of {PERMISSION_MODES}")
     if do == "wait" and "factor" in params and "seconds" in params:
         raise ScenarioError(f"{where}: wait takes factor or seconds, not both")
     return Step(do=do, params=params, origin=origin)
@@ -143,6 +154,7 @@ class Driver(Protocol):
     def background(self) -> None: ...
     def foreground(self) -> None: ...
     def stop(self) -> None: ...
+    def set_permissions(self, mode: str) -> None: ...
 
 
 class Observer(Protocol):
@@ -208,6 +220,8 @@ def run_scenario(scenario: Scenario, driver: Driver, duration: float,
         elif step.do == "stop":
             if driver.is_running():
                 driver.stop()
+        elif step.do == "permissions":
+            driver.set_permissions(step.params["mode"])
         outcome.steps_run = n
     return outcome
 
@@ -232,6 +246,8 @@ def _describe(step: Step, duration: float) -> str:
         return f"{step.params['answer']} consent"
     if step.do == "launch":
         return "launch (fresh install)" if step.params.get("fresh") else "launch"
+    if step.do == "permissions":
+        return f"runtime permissions: {step.params['mode']}"
     if step.do == "explore":
         return f"random UI walk ({step.params['events']} events, seed {step.params.get('seed', 42)})"
     return step.do

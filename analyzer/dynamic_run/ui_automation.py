@@ -11,6 +11,8 @@ data: the catalog's consent vocabulary (consent.yaml), shared with the agent and
 """
 from __future__ import annotations
 
+import dataclasses
+
 import functools
 import re
 import time
@@ -89,6 +91,9 @@ class Tap:
 class ConsentPlan:
     dialog_text: str  # the marker text found (short excerpt)
     taps: tuple[Tap, ...]
+    # host time taken just before the answer's `input tap` was sent: when the user answered
+    # (the driver marks consent at this moment when the agent missed the click)
+    tapped_at: Optional[float] = None
 
 
 def parse_bounds(text: str) -> Optional[tuple[int, int, int, int]]:
@@ -265,7 +270,7 @@ def click_consent(device: Shell, answer: str, timeout: float = 15.0, poll: float
     while True:
         plan = _plan_now(device, answer)
         if plan is not None:
-            _tap(device, plan, sleep)
+            plan = _tap(device, plan, sleep)
             if answer == "reject":
                 for _ in range(second_chances):
                     sleep(0.8)  # let the next dialog (if any) appear
@@ -287,7 +292,11 @@ def _plan_now(device: Shell, answer: str) -> Optional[ConsentPlan]:
         return None  # transient: animations, screen off; the caller tries again
 
 
-def _tap(device: Shell, plan: ConsentPlan, sleep: Callable[[float], None]) -> None:
+def _tap(device: Shell, plan: ConsentPlan, sleep: Callable[[float], None]) -> ConsentPlan:
+    """Carry out the taps; the plan back with the time of the last (the answer's) tap."""
+    tapped_at = None
     for tap in plan.taps:
+        tapped_at = time.time()
         device.shell(["input", "tap", str(tap.x), str(tap.y)])
         sleep(0.4)
+    return dataclasses.replace(plan, tapped_at=tapped_at)

@@ -16,7 +16,7 @@ import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional, Protocol
+from typing import Callable, Optional, Protocol, Sequence
 
 
 class MissingError(Exception):
@@ -112,6 +112,73 @@ def press_home(dev: Shell) -> None:
 def bring_to_front(dev: Shell, package: str) -> None:
     # one LAUNCHER intent: resumes the task rather than starting a second activity
     dev.shell(["monkey", "-p", package, "-c", "android.intent.category.LAUNCHER", "1"])
+
+
+def pidof(dev: Shell, package: str) -> set[int]:
+    """The pids of processes named `package` (toybox pidof: prints them space-separated, or
+    nothing with exit status 1 when there is none). `:proc` processes have other names."""
+    out = dev.shell(["pidof", package])
+    return {int(w) for w in out.split() if w.isdigit()}
+
+
+# --------------------------------------------------------------------------- runtime permissions
+
+PERMISSION_MODES = ("grant", "revoke", "ask")
+
+
+def set_runtime_permissions(dev: Shell, package: str, permissions: Sequence[str],
+                            mode: str) -> list[str]:
+    """Put the app's runtime permissions in the scenario's state, one line per permission
+    saying what was done (for method.device_setup):
+      grant   granted, as if the user allowed every request (no dialog left to a UI walk);
+      revoke  revoked and flagged user-fixed: requests are denied without a dialog, as after
+              "Don't allow" twice;
+      ask     revoked with the user flags cleared: the state of a fresh install, where the
+              app's request shows the system dialog (the agent records request and result).
+    frameworks/base/.../pm/PackageManagerShellCommand.java (android14-release): grant/revoke
+    take only runtime permissions the manifest requests and print "Exception occurred while
+    executing 'grant':" plus the exception otherwise; set-/clear-permission-flags take the
+    flags user-set and user-fixed."""
+    if mode not in PERMISSION_MODES:
+        raise ValueError(f"permission mode must be one of {PERMISSION_MODES}, not {mode!r}")
+    check_package_name(package)
+    done = []
+    for perm in permissions:
+        if not _PERMISSION.match(perm):
+            done.append(f"{mode}: {perm!r} skipped (not a permission name)")
+            continue
+        verb = "grant" if mode == "grant" else "revoke"
+        error = _pm_error(dev.shell(["pm", verb, package, perm]))
+        if error:
+            done.append(f"{mode}: {verb} {perm} failed ({error})")
+            continue
+        line = f"{mode}: {verb} {perm}"
+        if mode != "grant":
+            flags_verb = "set-permission-flags" if mode == "revoke" else "clear-permission-flags"
+            flags_error = _pm_error(dev.shell(["pm", flags_verb, package, perm, "user-set",
+                                               "user-fixed"]))
+            if flags_error:
+                line += f" ({flags_verb} failed: {flags_error})"
+            else:
+                line += " (user-fixed)" if mode == "revoke" else " (dialog on request)"
+        done.append(line)
+    return done
+
+
+_PERMISSION = re.compile(r"^[A-Za-z][\w]*(\.[A-Za-z0-9_]+)+$")
+
+
+def _pm_error(out: str) -> Optional[str]:
+    """The error a pm shell command printed (its exception's message line), or None. adb's
+    v1 shell gives no exit status: the text is what there is."""
+    lines = [line.strip() for line in out.splitlines() if line.strip()]
+    for line in lines:
+        if "Exception:" in line and not line.startswith("Exception occurred"):
+            return line.split("Exception:", 1)[1].strip()[:160] or line[:160]
+    for line in lines:
+        if line.startswith(("Error", "Unknown command", "Exception occurred", "Failure")):
+            return line[:160]
+    return None
 
 
 def monkey_command(package: str, events: int, throttle_ms: int, seed: int) -> list[str]:

@@ -113,7 +113,7 @@ class AndroidTarget(Target):
                  proxy: Optional[tuple[str, int]] = None, ca_pem: Optional[bytes] = None,
                  spawn: bool = True, dev: Any = None,
                  frida_device_factory: Optional[Callable[[str], Any]] = None,
-                 frida_version: Optional[str] = None):
+                 frida_version: Optional[str] = None, pid: Optional[int] = None):
         from privascope.runtime.adb import check_package_name
 
         try:
@@ -126,6 +126,9 @@ class AndroidTarget(Target):
         self.ca_pem = ca_pem
         self.spawn = spawn
         self.release_before_ready = spawn  # Java.perform completes once the app runs
+        # a process that already exists: held by spawn gating (spawn=True: resumed by
+        # release) or running (spawn=False: attached to as it is)
+        self._given_pid = pid
         self._dev = dev
         self._frida_device_factory = frida_device_factory
         self._frida_version = frida_version
@@ -286,7 +289,10 @@ class AndroidTarget(Target):
         log.info("proxy CA: %s", where)
         fdev = self.frida_device()
         with _frida_errors_as_unavailable(f"start {self.package} on {self.serial}"):
-            pid = fdev.spawn([self.package]) if self.spawn else self._running_pid(fdev)
+            if self._given_pid is not None:
+                pid = self._given_pid
+            else:
+                pid = fdev.spawn([self.package]) if self.spawn else self._running_pid(fdev)
         self.changes.pid = pid
         return pid
 

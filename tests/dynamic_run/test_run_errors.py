@@ -165,6 +165,9 @@ def test_android_run_restores_proxy_and_reverse_after_ctrl_c(monkeypatch, tmp_pa
         def is_running(self):
             raise KeyboardInterrupt  # Ctrl-C at the first step
 
+        def set_permissions(self, mode):
+            raise KeyboardInterrupt  # the first step decides runtime permissions
+
         def stop(self):
             seen["stopped"] = True
 

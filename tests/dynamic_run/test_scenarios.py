@@ -50,6 +50,9 @@ class FakeDriver:
         self.calls.append(("stop",))
         self.running = False
 
+    def set_permissions(self, mode):
+        self.calls.append(("permissions", mode))
+
 
 def test_shipped_scenarios_load_and_cover_the_issue():
     scenarios = load_scenarios()
@@ -57,7 +60,9 @@ def test_shipped_scenarios_load_and_cover_the_issue():
     full = [s.do for s in scenarios["full"].steps]
     # full = reject on a fresh install, then accept, then background
     assert full.index("consent") < full.index("explore") < full.index("background")
-    assert scenarios["full"].steps[0].params == {"fresh": True}
+    # runtime permissions are decided first (issue 11 item 12): a fresh install asks
+    assert scenarios["full"].steps[0].params == {"mode": "ask"}
+    assert scenarios["full"].steps[1].params == {"fresh": True}
     assert {s.origin for s in scenarios["full"].steps} == {"reject", "accept", "background"}
 
 
@@ -66,7 +71,9 @@ def test_full_runs_reject_then_accept_then_background_in_order():
     slept = []
     outcome = run_scenario(get_scenario("full"), driver, duration=2.0, sleep=slept.append)
     assert driver.calls == [
+        ("permissions", "ask"),  # a fresh install's state: requests show the dialog
         ("launch", True), ("consent", "reject"),  # fresh install, reject
+        ("permissions", "grant"),  # accepting: every request allowed, none left to monkey
         ("consent", "accept"),  # the dialog is gone once rejected ...
         ("stop",), ("launch", False), ("consent", "accept"),  # ... so reopen the app, accept
         ("explore", 200, 42), ("background",), ("foreground",),
@@ -102,7 +109,7 @@ def test_a_dead_app_ends_the_wait_and_is_recorded():
 def test_consent_relaunches_a_stopped_app():
     driver = FakeDriver()
     run_scenario(get_scenario("accept"), driver, duration=0)
-    assert driver.calls[0] == ("launch", False)
+    assert driver.calls[:2] == [("permissions", "grant"), ("launch", False)]
     assert ("consent", "accept") in driver.calls
 
 
@@ -123,6 +130,9 @@ def test_unknown_scenario_names_the_choices():
     ("scenarios: [{id: a, steps: []}]", "non-empty list"),
     ("scenarios: [{id: a, steps: [{do: stop}]}, {id: a, steps: [{do: stop}]}]", "duplicate"),
     ("scenarios: [{id: a, stepz: [{do: stop}]}]", "unknown keys"),
+    ("scenarios: [{id: a, permissions: allow, steps: [{do: stop}]}]", "permissions must be one"),
+    ("scenarios: [{id: a, steps: [{do: permissions, mode: deny}]}]", "mode must be one of"),
+    ("scenarios: [{id: a, steps: [{do: permissions}]}]", "permissions needs 'mode'"),
     ("- just a list", "expected a mapping"),
     ("scenarios: [{: }", "cannot read scenarios"),
 ])

@@ -171,3 +171,16 @@ def test_every_sdk_category_has_labels():
     for lang in ("zh", "en"):
         assert set(CATEGORIES[lang]) == set(SDK_CATEGORIES)
     assert set(LABELS["zh"]) == set(LABELS["en"])
+
+
+def test_method_shows_what_was_set_on_the_device_and_the_clock_offset(hostile_bundle,
+                                                                       report_catalog, tmp_path):
+    # issue 11 items 12 and 13: the runtime permissions each scenario set, the corrected offset
+    bundle = dataclasses.replace(
+        hostile_bundle,
+        method=dataclasses.replace(hostile_bundle.method, device_setup=(
+            "reject: revoke <b>android.permission.CAMERA</b> (dialog on request)",)),
+        runtime=dataclasses.replace(hostile_bundle.runtime, clock_offset_ms=-2345.6))
+    html = write_reports(bundle, tmp_path, ("html",), catalog=report_catalog)["html"].read_text()
+    assert "设备设置" in html and "reject: revoke &lt;b&gt;android.permission.CAMERA" in html
+    assert "-2345.6 ms" in html
