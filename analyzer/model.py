@@ -77,6 +77,15 @@ class Destination(str, enum.Enum):
     UNKNOWN = "unknown"
 
 
+class Origin(str, enum.Enum):
+    """Whose request a proxy flow is. The device's global proxy carries every process: only
+    flows the app's own process asked for are the app's (privascope.dynamic_run.correlate)."""
+
+    APP = "app"
+    DEVICE = "device"  # made by another process of the device (its app recorded no such request)
+    UNKNOWN = "unknown"  # cannot be told (the app's connections were not recorded)
+
+
 # --------------------------------------------------------------------------- shared pieces
 
 
@@ -285,6 +294,24 @@ class ComponentLaunch:
 
 
 @dataclass(frozen=True)
+class NetConnection:
+    """A connection the app's own process opened or asked for (agent net:connect)."""
+
+    id: str
+    time: float
+    kind: str  # http | okhttp | webview | cronet (an HTTP stack) | socket | channel | native
+    host: Optional[str]  # name asked for; None for a native connect (address only)
+    ip: Optional[str]
+    port: int
+    transport: str = "tcp"  # tcp | udp
+    via_proxy: Optional[bool] = None  # as the HTTP stack said; None = it cannot tell
+    error: Optional[str] = None  # the attempt failed
+    module: Optional[str] = None  # native: library that called connect()
+    sdk: Optional[str] = None
+    caller: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class RuntimeEvidence:
     target: str  # "jvm:..." or "android:SERIAL/PACKAGE"
     started_at: float
@@ -298,6 +325,8 @@ class RuntimeEvidence:
     # device clock minus host clock as measured at the session's start (ms); every time above is
     # already host time (the session subtracts it where events enter the model)
     clock_offset_ms: float = 0.0
+    connections: tuple[NetConnection, ...] = ()
+    net_hooks: tuple[str, ...] = ()  # where the agent recorded them (none: not recorded)
 
 
 # --------------------------------------------------------------------------- traffic evidence
@@ -331,6 +360,8 @@ class TrafficEvent:
     consent_phase: Optional[ConsentPhase] = None
     app_state: Optional[AppState] = None
     related_events: tuple[str, ...] = ()  # runtime event ids whose values were found here
+    origin: Origin = Origin.APP
+    origin_reason: Optional[str] = None  # why it is (not) the app's, when decided
 
     @property
     def cleartext(self) -> bool:
@@ -601,12 +632,27 @@ class Bundle:
     startup: Optional[Startup] = None  # what runs at process start (static reachability)
     packers: tuple[PackerHit, ...] = ()
     runtime: Optional[RuntimeEvidence] = None
-    traffic: tuple[TrafficEvent, ...] = ()
+    traffic: tuple[TrafficEvent, ...] = ()  # the app's requests (origin app): all evidence
+    # flows the device's proxy carried that the app's process did not make (origin device or
+    # unknown, each with its reason): shown apart, never evidence against the app
+    device_traffic: tuple[TrafficEvent, ...] = ()
     findings: tuple[Finding, ...] = ()
     assessment: Optional[Assessment] = None  # None until rules are evaluated
     method: Method = Method()
     partial: bool = False  # some part could not be analysed; see errors
     errors: tuple[str, ...] = ()
+
+
+def app_traffic_only(bundle: Bundle) -> Bundle:
+    """The bundle with every flow not attributed to the app (origin device/unknown) in
+    `device_traffic` instead of `traffic`: what the app is judged on is its own requests only.
+    Judging runs it first (privascope.pipeline.judge), so a bundle from any source obeys it."""
+    other = tuple(t for t in bundle.traffic if t.origin is not Origin.APP)
+    if not other:
+        return bundle
+    return dataclasses.replace(
+        bundle, traffic=tuple(t for t in bundle.traffic if t.origin is Origin.APP),
+        device_traffic=bundle.device_traffic + other)
 
 
 # --------------------------------------------------------------------------- (de)serialisation

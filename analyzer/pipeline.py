@@ -49,9 +49,13 @@ def static_evidence(path: Union[str, Path], catalog: Optional[Catalog] = None,
 def judge(bundle: Bundle, suppress: Optional[Path] = None,
           catalog: Optional[Catalog] = None) -> Bundle:
     """The bundle with its findings, suppressions and assessment (replacing any it had)."""
+    from privascope.model import app_traffic_only
     from privascope.policy import recompare
     from privascope.rules import evaluate
 
+    # the one place the evidence is chosen: flows not made by the app's process (device
+    # traffic) are neither policy evidence nor findings
+    bundle = app_traffic_only(bundle)
     bundle = recompare(bundle, catalog)  # the policy against all the evidence the bundle has
     return evaluate(bundle, catalog=catalog, suppressions=suppress)
 

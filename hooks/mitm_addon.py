@@ -24,12 +24,14 @@ from mitmproxy import exceptions, http  # noqa: E402
 
 from privascope.catalog import CatalogError, load_catalog  # noqa: E402
 from privascope.model import TrafficEvent  # noqa: E402
+from privascope.runtime.adb import PROXY_PROBE_HOST  # noqa: E402
 from privascope.traffic.canaries import CanaryStore, KnownValueError, file_permission_warning  # noqa: E402
 from privascope.traffic.fragments import RequestView  # noqa: E402
 from privascope.jsonlines import JsonLinesWriter  # noqa: E402
 from privascope.traffic.matcher import Limits, TrafficAnalyzer  # noqa: E402
 
 log = logging.getLogger("privascope.traffic")
+PROBE_MARK = "privascope_probe"  # flow.metadata key of the device set-up's proxy probe
 
 
 def _never_raise(hook):
@@ -122,6 +124,7 @@ class PrivascopeAddon:
         self.events = 0
         self._max_body = Limits.max_body
         self._worker = _Worker(self._run) if background else None
+        self._probes: set[str] = set()  # proxy-probe tokens seen
 
     def load(self, loader):
         script_log = logging.getLogger("mitmproxy.addons.script")
@@ -210,8 +213,27 @@ class PrivascopeAddon:
         if self._worker is not None:
             self._worker.flush()
 
+    def probe_seen(self, token: str) -> bool:
+        """Did the device set-up's proxy probe with this token arrive (adb.proxy_reachable)?"""
+        return token in self._probes
+
+    def _probe(self, flow: http.HTTPFlow) -> bool:
+        """The device set-up's proxy probe (privascope.runtime.adb.proxy_reachable): no app's
+        request, so no traffic event. Answered here (its .invalid host resolves nowhere) and
+        its token noted, so the set-up knows this proxy saw that very request."""
+        if flow.request.pretty_host != PROXY_PROBE_HOST:
+            return False
+        token = flow.request.path.strip("/").split("?")[0]
+        if len(self._probes) < 64:
+            self._probes.add(token)
+        flow.response = http.Response.make(204, b"", {"Connection": "close"})
+        flow.metadata[PROBE_MARK] = True  # the addons after this one leave it alone too
+        return True
+
     @_never_raise
     def request(self, flow: http.HTTPFlow) -> None:
+        if self._probe(flow):
+            return
         analyzer = self.analyzer
         if analyzer is None:
             return

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from privascope.hooks.mitm_addon import request_view
+from privascope.hooks.mitm_addon import PROBE_MARK, request_view
 from privascope.model import TrafficEvent
 from privascope.traffic.fragments import RequestView
 
@@ -35,6 +35,8 @@ class RequestKeeper:
 
     def request(self, flow) -> None:
         """mitmproxy hook, on the proxy's thread, after the analysis addon took its copy."""
+        if flow.metadata.get(PROBE_MARK):
+            return  # the set-up's proxy probe: no event will come for it
         view = request_view(flow, self.max_body)
         size = len(view.body) + len(view.path) + sum(len(k) + len(v) for k, v in view.headers)
         with self._lock:

@@ -4,6 +4,12 @@ A traffic match of a value the agent saw returned by an API links the request to
 (`related_events`), so to the SDK that made it and to the consent phase it happened in. A request
 to a host in an SDK's catalog entry counts as that SDK's sharing even when no known value matched.
 
+`correlate` is also the one place that decides whose request a flow is (`origin`): the device's
+global proxy carries every process, so on Android only flows the app's own process asked for
+(the agent's net:connect records: same host, near in time) are the app's; the rest are device
+traffic, kept apart with the reason (privascope.model.app_traffic_only moves them out of the
+evidence before judging).
+
 `correlate` is the only place that decides which read a sent value came from: the traffic
 stage's canary source (the first read the store saw) is a hint it confirms or replaces. Everything
 after it reads that decision from the bundle through `requests_by_read` (read -> the requests
@@ -20,8 +26,8 @@ from dataclasses import dataclass, field
 from typing import Iterable, NamedTuple, Optional, Sequence
 
 from privascope.model import (AppState, AppStateChange, Bundle, ConsentEvent, ConsentKind,
-                            ConsentPhase, Destination, PIMatch, RuntimeEvent, RuntimeEvidence,
-                            TrafficEvent)
+                            ConsentPhase, Destination, Origin, PIMatch,
+                            RuntimeEvent, RuntimeEvidence, TrafficEvent)
 
 
 class PhaseClock:
@@ -66,6 +72,7 @@ def correlate(runtime: Optional[RuntimeEvidence], traffic: Sequence[TrafficEvent
             index[(e.value.digest, None)].append(e)
     times = {k: [e.time for e in reads] for k, reads in index.items()}
     clock = PhaseClock(runtime.consent if runtime else (), runtime.app_states if runtime else ())
+    owner = FlowOwner(runtime)
     out = []
     for t in traffic:
         first_sources = {m.canary_source for m in t.matches if m.canary_source}
@@ -88,12 +95,116 @@ def correlate(runtime: Optional[RuntimeEvidence], traffic: Sequence[TrafficEvent
             found = sdk_for_host(t.host)
             if found is not None:
                 sdk, destination = found.id, Destination.THIRD_PARTY
+        origin, reason = owner.origin(t)
         out.append(dataclasses.replace(
             t, matches=tuple(matches), related_events=tuple(related), sdk=sdk,
-            destination=destination,
+            destination=destination, origin=origin, origin_reason=reason,
             consent_phase=t.consent_phase or (clock.phase_at(t.time) if runtime else None),
             app_state=t.app_state or (clock.state_at(t.time) if runtime else None)))
     return tuple(out)
+
+
+# --------------------------------------------------------------------------- whose request
+
+# How far a flow's time (the proxy's, host clock) may lie from the app's record of asking for
+# its host (device clock, corrected by the session's measured offset). Generous on purpose:
+# the offset is only as good as its round trip, a request is recorded when the app's HTTP stack
+# connects (before the proxy sees it) and a slow device or retry can add seconds; a flow of
+# another process to a host the app never asked for is outside any window.
+BEFORE_RECORD = 10.0  # s a flow may appear before the app's record (clock error)
+AFTER_RECORD = 120.0  # s a flow may follow it (connect, TLS, slow upload, retries)
+# Kinds that say which host an HTTP request was for (socket connects to the proxy do not).
+_REQUEST_KINDS = ("http", "okhttp", "webview", "cronet", "socket", "channel")
+
+
+class FlowOwner:
+    """Decides, once per flow, whether the app's own process made it."""
+
+    def __init__(self, runtime: Optional[RuntimeEvidence]):
+        self.android = runtime is not None and runtime.target.startswith("android:")
+        self.recorded = runtime is not None and bool(runtime.net_hooks or runtime.connections)
+        self._times: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        for c in runtime.connections if runtime is not None else ():
+            if c.kind in _REQUEST_KINDS:
+                for name in {c.host, c.ip} - {None}:
+                    self._times[str(name).lower()].append((c.time, c.kind))
+        for times in self._times.values():
+            times.sort()
+
+    def origin(self, t: TrafficEvent) -> tuple[Origin, Optional[str]]:
+        if not self.android:
+            # the JVM target's proxy is the program's own (set by privascope for it alone)
+            return Origin.APP, None
+        if not self.recorded:
+            return Origin.UNKNOWN, ("the app's own connections were not recorded (the agent's "
+                                    "network hooks are missing), so this request cannot be told "
+                                    "from another process's")
+        host = t.host.lower()
+        records = self._times.get(host)
+        if not records:
+            return Origin.DEVICE, f"no process of the app asked for {host}"
+        # the app's records at or before the flow (allowing for clock error); a WebSocket
+        # message may come any time after its connection
+        upto = bisect.bisect_right(records, (t.time + BEFORE_RECORD, "~"))
+        if upto:
+            at, kind = records[upto - 1]
+            if t.scheme in ("ws", "wss") or t.time - at <= AFTER_RECORD:
+                return Origin.APP, f"the app's process asked for {host} ({kind}) {t.time - at:+.1f}s before"
+        nearest = min(records, key=lambda r: abs(r[0] - t.time))[0]
+        return Origin.DEVICE, (f"the app asked for {host} only {abs(nearest - t.time):.0f}s away from "
+                               f"this request (window {BEFORE_RECORD:.0f}s before to "
+                               f"{AFTER_RECORD:.0f}s after)")
+
+
+def _is_loopback(name: Optional[str]) -> bool:
+    if not name:
+        return False
+    n = name.lower().strip("[]")
+    return n == "localhost" or n == "::1" or n.startswith("127.") or n.startswith("::ffff:127.")
+
+
+def bypassing(runtime: Optional[RuntimeEvidence]) -> list[str]:
+    """Where the app's process connected without the proxy (issue 11 item 11), as
+    "host:port" (with "/udp" for datagrams), first seen first: an HTTP stack that said it used
+    no proxy (Proxy.NO_PROXY), or a socket to anything but loopback (the proxy privascope sets
+    is on the device's loopback, so every proxied socket goes there) - Flutter/Dart, QUIC, raw
+    sockets. Their content never reached the proxy. DNS (udp/53, a glibc resolver on the JVM
+    target) is not content and not listed."""
+    out: dict[str, None] = {}
+    names: dict[str, str] = {}  # ip -> host name a Java connect gave it
+    for c in runtime.connections if runtime is not None else ():
+        if c.host and c.ip:
+            names[c.ip] = c.host
+    for c in runtime.connections if runtime is not None else ():
+        if c.transport == "udp" and c.port == 53:
+            continue
+        direct = c.via_proxy is False or (
+            c.kind in ("socket", "channel", "native") and c.via_proxy is not True
+            and not _is_loopback(c.host or c.ip))
+        if not direct or _is_loopback(c.host or c.ip):
+            continue
+        name = c.host or names.get(c.ip or "", c.ip) or "?"
+        port = f":{c.port}" if c.port >= 0 else ""
+        out[f"{name}{port}{'/udp' if c.transport == 'udp' else ''}"] = None
+    return list(out)
+
+
+def origin_limits(runtime: Optional[RuntimeEvidence], traffic: Sequence[TrafficEvent]) -> list[str]:
+    """What the run's method must say about whose traffic it saw: connections that bypassed
+    the proxy (a report must never read "nothing sent" when it could not see), and flows that
+    could not be attributed at all."""
+    limits = []
+    direct = bypassing(runtime)
+    if direct:
+        shown = ", ".join(direct[:10]) + (f" (+{len(direct) - 10})" if len(direct) > 10 else "")
+        limits.append(f"{len(direct)} connection(s) of the app bypassed the proxy: {shown} - "
+                      "their content was not seen")
+    unknown = sum(1 for t in traffic if t.origin is Origin.UNKNOWN)
+    if unknown:
+        limits.append(f"{unknown} request(s) through the device's proxy could not be attributed "
+                      "to the app's process (its connections were not recorded): shown as device "
+                      "traffic, not as evidence")
+    return limits
 
 
 def _latest_before(reads: list[RuntimeEvent], times: list[float], t: float) -> RuntimeEvent:

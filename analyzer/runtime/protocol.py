@@ -61,6 +61,7 @@ class AgentReady:
     # JVM launcher: "released" (the agent let the held program run), "absent" (not started
     # through it), "none" (Android), "error: ..."; None from an agent that does not say.
     launcher: Optional[str] = None
+    net_hooks: tuple[str, ...] = ()  # where the agent records the process's own connections
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,27 @@ class ComponentLaunchMessage:
 
 
 @dataclass(frozen=True)
+class NetConnect:
+    """A connection the app's own process opened or asked for (net.ts): an HTTP stack's
+    request (kind http/okhttp/webview/cronet: the host asked for, also when the socket goes to
+    the proxy) or a socket connect (kind socket/channel: the host string as given; native: the
+    address only)."""
+
+    time: float
+    kind: str  # http | okhttp | webview | cronet | socket | channel | native
+    host: Optional[str]  # the name asked for, lower case; None for a native connect
+    ip: Optional[str]  # the address, when resolved
+    port: int  # -1 when the URL had none the agent knows a default for
+    transport: str = "tcp"  # tcp | udp
+    via_proxy: Optional[bool] = None  # what the HTTP stack says; None = it cannot tell
+    scheme: Optional[str] = None
+    error: Optional[str] = None  # the connect failed (still an attempt)
+    module: Optional[str] = None  # native: the library that called connect()
+    thread: Optional[str] = None
+    stack: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class LateHook:
     time: float
     api: str
@@ -152,8 +174,8 @@ class UnknownMessage:
 
 
 Message = Union[AgentReady, ApiCall, ConsentMessage, AppStateMessage, PermissionRequestMessage,
-                PermissionResultMessage, ComponentLaunchMessage, LateHook, UnpinBypass, AgentError,
-                UnknownMessage]
+                PermissionResultMessage, ComponentLaunchMessage, NetConnect, LateHook, UnpinBypass,
+                AgentError, UnknownMessage]
 
 
 def _ready(p: dict) -> AgentReady:
@@ -168,8 +190,31 @@ def _ready(p: dict) -> AgentReady:
         lifecycle_hooks=_strs(p, "lifecycle_hooks", True), loader_hooks=_strs(p, "loader_hooks", True),
         unpin_applied=tuple(str(x) for x in unpin.get("applied") or ()),
         unpin_unavailable={str(k): str(v) for k, v in (unpin.get("unavailable") or {}).items()},
-        launcher=_opt_str(p, "launcher"),
+        launcher=_opt_str(p, "launcher"), net_hooks=_strs(p, "net_hooks", True),
     )
+
+
+_NET_KINDS = ("http", "okhttp", "webview", "cronet", "socket", "channel", "native")
+
+
+def _net_connect(p: dict) -> NetConnect:
+    kind = _str(p, "kind")
+    if kind not in _NET_KINDS:
+        raise ProtocolError(f"net:connect: unknown kind {kind!r}")
+    transport = p.get("transport") or "tcp"
+    if transport not in ("tcp", "udp"):
+        raise ProtocolError(f"net:connect: transport must be tcp or udp, got {transport!r}")
+    via = p.get("via_proxy")
+    if via is not None and not isinstance(via, bool):
+        raise ProtocolError("net:connect: 'via_proxy' must be a boolean or null")
+    host = _opt_str(p, "host")
+    if host is None and _opt_str(p, "ip") is None:
+        raise ProtocolError("net:connect: needs a host or an ip")
+    return NetConnect(
+        time=_seconds(p.get("time")), kind=kind, host=host.lower() if host else None,
+        ip=_opt_str(p, "ip"), port=_int(p, "port"), transport=transport, via_proxy=via,
+        scheme=_opt_str(p, "scheme"), error=_opt_str(p, "error"), module=_opt_str(p, "module"),
+        thread=_opt_str(p, "thread"), stack=_strs(p, "stack", True))
 
 
 def _api_call(p: dict) -> ApiCall:
@@ -227,6 +272,7 @@ _PARSERS = {
         time=_seconds(p.get("time")), kind=_str(p, "kind"), target_package=_str(p, "target_package"),
         target=_opt_str(p, "target") or "", thread=_opt_str(p, "thread"),
         stack=_strs(p, "stack", True)),
+    "net:connect": _net_connect,
     "agent:late_hook": lambda p: LateHook(time=_seconds(p.get("time")), api=_str(p, "api"),
                                           loader=_str(p, "loader")),
     "unpin:bypass": lambda p: UnpinBypass(time=_seconds(p.get("time")), target=_str(p, "target"),

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from privascope.catalog import Catalog, load_catalog
 from privascope.model import (AppState, AppStateChange, ComponentLaunch, ConsentEvent, ConsentKind,
-                            ConsentPhase, PermissionRequest, RuntimeEvent, RuntimeEvidence)
+                            ConsentPhase, NetConnection, PermissionRequest, RuntimeEvent,
+                            RuntimeEvidence)
 from privascope.privacy import masked
 from privascope.runtime import protocol as P
 from privascope.runtime.agent_config import agent_config, load_bundle
@@ -117,6 +118,7 @@ class Session:
         self.permission_requests: list[PermissionRequest] = []
         self.app_states: list[AppStateChange] = []
         self.component_launches: list[ComponentLaunch] = []
+        self.connections: list[NetConnection] = []
         self.agent_errors: list[str] = []
         self.late_hooks: list[str] = []
         self.unpin_bypasses: list[P.UnpinBypass] = []
@@ -304,6 +306,8 @@ class Session:
                 app_states=tuple(self.app_states),
                 component_launches=tuple(self.component_launches),
                 agent_errors=tuple(self.agent_errors),
+                connections=tuple(self.connections),
+                net_hooks=self.ready.net_hooks if self.ready is not None else (),
             )
 
     def stop(self, drain_timeout: float = 5.0) -> RuntimeEvidence:
@@ -478,6 +482,17 @@ class Session:
             self.agent_errors.append(text)
         log.warning("agent error: %s", text)
         self._emit("agent_error", msg)
+
+    def _on_NetConnect(self, msg: P.NetConnect) -> None:
+        sdk, caller = attribute(msg.stack, self.catalog, own_packages=self.own_packages) \
+            if msg.stack else (None, None)
+        with self._cond:
+            conn = NetConnection(
+                id=self._next_id("nc"), time=msg.time, kind=msg.kind, host=msg.host, ip=msg.ip,
+                port=msg.port, transport=msg.transport, via_proxy=msg.via_proxy, error=msg.error,
+                module=msg.module, sdk=sdk, caller=caller)
+            self.connections.append(conn)
+        self._emit("net_connection", conn)
 
     def _on_LateHook(self, msg: P.LateHook) -> None:
         with self._cond:

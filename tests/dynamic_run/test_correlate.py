@@ -201,3 +201,86 @@ def test_the_report_timeline_and_the_panel_summary_show_the_same_flows(catalog):
     assert report == panel
     assert panel[("umeng-common", "device.imei")] == {
         ("alog.umeng.com", "t1"), ("alog.umeng.com", "t5"), ("api.example.cn", "t6")}
+
+
+# --------------------------------------------------------------------------- whose request
+
+from privascope.dynamic_run.correlate import bypassing, origin_limits  # noqa: E402
+from privascope.model import NetConnection, Origin, app_traffic_only  # noqa: E402
+
+GMS = "android.clients.google.com"
+
+
+def conn(cid, t, kind, host=None, ip=None, port=80, via_proxy=None, transport="tcp"):
+    return NetConnection(id=cid, time=t, kind=kind, host=host, ip=ip, port=port,
+                         transport=transport, via_proxy=via_proxy)
+
+
+def android(connections=(), net_hooks=("libc connect",), events=()):
+    return RuntimeEvidence(target="android:emulator-5554/com.example.privhost", started_at=0.0,
+                           ended_at=100.0, api_calls=tuple(events), connections=tuple(connections),
+                           net_hooks=tuple(net_hooks))
+
+
+def test_on_android_only_flows_the_apps_process_asked_for_are_the_apps():
+    # The device's background client sends the very ANDROID_ID the app read, to a host the app
+    # never asked for: device traffic, with its reason, never linked to the app's read.
+    rt = android([conn("nc1", 30.0, "http", "alog.umeng.com", via_proxy=True),
+                  conn("nc2", 31.0, "socket", "127.0.0.1", "127.0.0.1", 8080)],
+                 events=[read("r2", 2.0, "device.android_id", AID)])
+    app = request("t1", 30.4, "alog.umeng.com", [match("device.android_id", AID, "raw", source="r2")])
+    gms = request("t2", 30.6, GMS, [match("device.android_id", AID, "raw", source="r2")])
+    late = request("t3", 30.0 + 121.0, "alog.umeng.com")  # the app asked for it, but 2 min before
+    early = request("t4", 30.0 - 11.0, "alog.umeng.com")
+    out = {t.id: t for t in correlate(rt, [early, app, gms, late], umeng_hosts)}
+    assert out["t1"].origin is Origin.APP and "alog.umeng.com (http)" in out["t1"].origin_reason
+    assert out["t2"].origin is Origin.DEVICE
+    assert out["t2"].origin_reason == f"no process of the app asked for {GMS}"
+    assert out["t3"].origin is Origin.DEVICE and "121s away" in out["t3"].origin_reason
+    assert out["t4"].origin is Origin.DEVICE and "11s away" in out["t4"].origin_reason
+    # a flow stamped up to 10 s before the app's record is still the app's (clock error)
+    (within,) = correlate(rt, [request("t5", 30.0 - 9.5, "alog.umeng.com")])
+    assert within.origin is Origin.APP
+    # judged, only the app's flow is evidence; the others are kept apart with their reasons
+    bundle = app_traffic_only(Bundle(tool=Tool("privascope", "t"), app=AppInfo(package="p"),
+                                     runtime=rt, traffic=tuple(out.values())))
+    assert [t.id for t in bundle.traffic] == ["t1"]
+    assert {t.id for t in bundle.device_traffic} == {"t2", "t3", "t4"}
+
+
+def test_a_websocket_message_belongs_to_the_app_long_after_its_connect():
+    rt = android([conn("nc1", 10.0, "okhttp", "push.example.com", port=443)])
+    ws = dataclasses.replace(request("t1", 500.0, "push.example.com"), scheme="wss")
+    (out,) = correlate(rt, [ws])
+    assert out.origin is Origin.APP
+
+
+def test_without_recorded_connections_a_flow_is_unknown_and_the_limit_says_so():
+    rt = android(net_hooks=())
+    (out,) = correlate(rt, [request("t1", 5.0, GMS)])
+    assert out.origin is Origin.UNKNOWN and "not recorded" in out.origin_reason
+    assert any("could not be attributed" in lim for lim in origin_limits(rt, [out]))
+
+
+def test_the_jvm_target_and_runs_without_runtime_keep_every_flow_the_apps():
+    for rt in (None, RT):  # RT: a jvm: target (its proxy carries the program alone)
+        (out,) = correlate(rt, [request("t1", 5.0, GMS)])
+        assert out.origin is Origin.APP and out.origin_reason is None
+
+
+def test_connections_around_the_proxy_are_a_limit_with_their_hosts():
+    rt = android([
+        conn("a", 1.0, "http", "api.example.com", port=443, via_proxy=True),  # proxied
+        conn("b", 1.1, "socket", "127.0.0.1", "127.0.0.1", 8080),  # the proxy itself
+        conn("c", 2.0, "http", "direct.example.com", port=443, via_proxy=False),  # NO_PROXY
+        conn("d", 2.1, "socket", "direct.example.com", "203.0.113.7", 443),  # its socket
+        conn("e", 3.0, "native", ip="203.0.113.9", port=443, transport="udp"),  # QUIC
+        conn("f", 3.1, "native", ip="203.0.113.7", port=443),  # native, a known address
+        conn("g", 4.0, "native", ip="10.0.2.3", port=53, transport="udp"),  # DNS: no content
+        conn("h", 5.0, "native", ip="::1", port=9000),  # loopback: never leaves the device
+    ])
+    assert bypassing(rt) == ["direct.example.com:443", "203.0.113.9:443/udp"]
+    (limit,) = origin_limits(rt, [])
+    assert limit.startswith("2 connection(s) of the app bypassed the proxy: direct.example.com:443, "
+                            "203.0.113.9:443/udp") and "not seen" in limit
+    assert origin_limits(android([conn("a", 1.0, "http", "x.example", via_proxy=True)]), []) == []

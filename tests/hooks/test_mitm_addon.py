@@ -186,3 +186,27 @@ def test_consent_phase_is_taken_when_the_request_arrives(catalog):
         addon.flush()
     early = next(e for e in events if e.path == "/early")
     assert early.consent_phase is ConsentPhase.BEFORE
+
+
+def test_the_device_setups_proxy_probe_is_answered_and_no_traffic_event(tmp_path, catalog):
+    """adb.proxy_reachable's probe (proxy-probe.privascope.invalid/<token>) is privascope's own
+    request: answered by the addon, its token noted, never a traffic event of the app."""
+    from privascope.hooks.mitm_keeper import RequestKeeper
+    from privascope.runtime.adb import PROXY_PROBE_HOST
+
+    out = tmp_path / "t.jsonl"
+    addon, keeper = PrivascopeAddon(catalog=catalog), RequestKeeper()
+    with taddons.context(addon) as tctx:
+        tctx.configure(addon, privascope_out=str(out))
+        probe = tflow.tflow()
+        probe.request.host, probe.request.path = PROXY_PROBE_HOST, "/0123abcd"
+        probe.request.method = "GET"
+        for flow in (probe, _post()):
+            addon.request(flow)
+            keeper.request(flow)
+        addon.flush()
+        events = read_objects(out, "traffic_event", TrafficEvent)
+    assert [e.host for e in events] == ["api.example.com"]
+    assert probe.response is not None and probe.response.status_code == 204
+    assert addon.probe_seen("0123abcd") and not addon.probe_seen("ffff")
+    assert len(keeper._pending) == 1  # only the app's request waits for its event

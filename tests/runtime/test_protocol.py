@@ -21,6 +21,26 @@ API_CALL = {
 }
 
 
+NET_CONNECT = {
+    "type": "net:connect", "kind": "http", "host": "Alog.Umeng.com", "ip": None, "port": 80,
+    "transport": "tcp", "via_proxy": True, "scheme": "http", "error": None, "module": None,
+    "thread": "main", "stack": ["sun.net.www.protocol.http.HttpURLConnection.connect(X.java:1)",
+                                "com.a.B.c(B.java:1)"], "time": 1700000000500,
+}
+
+
+def test_net_connect_parses_with_its_host_in_lower_case_and_via_proxy():
+    msg = P.parse_message(send(NET_CONNECT))
+    assert isinstance(msg, P.NetConnect)
+    assert (msg.kind, msg.host, msg.port, msg.transport, msg.via_proxy) == \
+        ("http", "alog.umeng.com", 80, "tcp", True)
+    assert msg.time == pytest.approx(1700000000.5) and msg.stack[1] == "com.a.B.c(B.java:1)"
+    # an older agent's ready message has no net_hooks; a newer one lists them
+    ready = {"type": "agent:ready", "time": 1, "pid": 5, "runtime": "art", "hooked": [], "missing": {}}
+    assert P.parse_message(send(ready)).net_hooks == ()
+    assert P.parse_message(send({**ready, "net_hooks": ["libc connect"]})).net_hooks == ("libc connect",)
+
+
 def test_api_call_parses_with_seconds_and_tuple_stack():
     msg = P.parse_message(send(API_CALL))
     assert isinstance(msg, P.ApiCall)
@@ -42,6 +62,9 @@ def test_api_call_parses_with_seconds_and_tuple_stack():
     ({"type": "agent:late_hook", "time": 1, "api": "x.Y.z", "loader": "dalvik.system.DexClassLoader"}, P.LateHook),
     ({"type": "unpin:bypass", "time": 1, "target": "okhttp3.CertificatePinner.check", "host": "h"}, P.UnpinBypass),
     ({"type": "agent:error", "time": 1, "where": "hook x", "message": "boom"}, P.AgentError),
+    ({"type": "net:connect", "time": 1, "kind": "native", "host": None, "ip": "10.0.0.1", "port": 443,
+      "transport": "udp", "via_proxy": None, "module": "libflutter.so", "thread": "native", "stack": []},
+     P.NetConnect),
 ])
 def test_each_message_type_has_its_dataclass(payload, cls):
     assert isinstance(P.parse_message(send(payload)), cls)
@@ -78,6 +101,11 @@ def test_script_error_becomes_agent_error():
     {**API_CALL, "stack": "a\nb"},
     {k: v for k, v in API_CALL.items() if k != "api"},
     {"type": "permission:request", "time": 1, "permissions": ["p"], "request_code": "3"},
+    {**NET_CONNECT, "kind": "smoke-signal"},
+    {**NET_CONNECT, "via_proxy": "yes"},
+    {**NET_CONNECT, "transport": "sctp"},
+    {**NET_CONNECT, "port": "443"},
+    {**NET_CONNECT, "host": None, "ip": None},
 ])
 def test_malformed_known_types_raise_protocol_error(bad):
     with pytest.raises(P.ProtocolError):

@@ -163,3 +163,18 @@ def test_background_only_when_the_last_visible_activity_stops(session):
                     state(6, "background", "onStop", 2), api_call(t=7)])
     assert [e.app_state for e in session.api_calls] == [AppState.FOREGROUND, AppState.BACKGROUND]
     assert [a.state for a in session.app_states] == [AppState.FOREGROUND, AppState.BACKGROUND]
+
+
+def test_net_connect_becomes_a_connection_of_the_evidence_in_host_time(session, tmp_path):
+    session.clock_offset = 3600.0  # the device an hour ahead: its record is corrected like a read
+    session.replay([send({
+        "type": "net:connect", "kind": "http", "host": "alog.umeng.com", "ip": None, "port": 443,
+        "transport": "tcp", "via_proxy": False, "scheme": "https", "thread": "main",
+        "stack": ["com.android.okhttp.internal.huc.HttpURLConnectionImpl.execute(X.java:1)",
+                  "com.umeng.commonsdk.UMConfigure.init(UMConfigure.java:1)"],
+        "time": 3_601_000})])
+    (c,) = session.evidence().connections
+    assert (c.kind, c.host, c.port, c.via_proxy) == ("http", "alog.umeng.com", 443, False)
+    assert c.time == pytest.approx(1.0) and c.id.startswith("nc-")
+    assert c.sdk == "umeng-common" and c.caller.startswith("com.umeng.commonsdk.UMConfigure.init")
+    assert '"net_connection"' in (tmp_path / "events.jsonl").read_text(encoding="utf-8")

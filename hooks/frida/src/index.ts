@@ -20,6 +20,7 @@ import Java from "frida-java-bridge";
 import { hooked, installApiHooks, installLoaderHooks, missing, pendingIds, Api } from "./api_hooks.js";
 import { ConsentConfig, installConsentHooks } from "./consent.js";
 import { installLifecycleHooks } from "./lifecycle.js";
+import { installNetHooks } from "./net.js";
 import { installUnpinning } from "./unpin.js";
 import { errorText, initJavaHelpers, Limits, reportError, setLimits } from "./util.js";
 import { setValueConfig, ValueConfig } from "./values.js";
@@ -54,11 +55,12 @@ function install(cfg: AgentConfig): object {
     installApiHooks(cfg.apis, art);
     const loaders = art ? installLoaderHooks(cfg.loader_classes) : [];
     const unpin = cfg.unpin ? installUnpinning() : { applied: [], unavailable: {} };
+    const net = installNetHooks(art); // the process's own connections (whose traffic is it)
     const ready = {
         type: "agent:ready", time: Date.now(), pid: Process.id, platform: Process.platform, arch: Process.arch,
         runtime: art ? "art" : "jvm",
         hooked: hooked.slice(), missing: Object.assign({}, missing), pending: pendingIds(),
-        consent_hooks: consent, lifecycle_hooks: lifecycle, loader_hooks: loaders, unpin,
+        consent_hooks: consent, lifecycle_hooks: lifecycle, loader_hooks: loaders, unpin, net_hooks: net,
     };
     return ready;
 }
