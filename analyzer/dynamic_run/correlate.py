@@ -56,8 +56,9 @@ class PhaseClock:
 def correlate(runtime: Optional[RuntimeEvidence], traffic: Sequence[TrafficEvent],
               sdk_for_host=None) -> tuple[TrafficEvent, ...]:
     """Fill in, for each traffic event: the read each matched value came from, the SDK of a
-    catalog host, and the consent phase and app state at the time of the request (values the
-    traffic stage already set are kept).
+    catalog host, and the consent phase and app state at the time of the request (the phase
+    from the recorded answers whenever there is runtime evidence; otherwise, and for the other
+    fields, values the traffic stage already set are kept).
 
     The read a match links to is the latest read of that value (same digest, same PI type when
     there is one) at or before the request: the canary store remembers only the first read of
@@ -99,7 +100,10 @@ def correlate(runtime: Optional[RuntimeEvidence], traffic: Sequence[TrafficEvent
         out.append(dataclasses.replace(
             t, matches=tuple(matches), related_events=tuple(related), sdk=sdk,
             destination=destination, origin=origin, origin_reason=reason,
-            consent_phase=t.consent_phase or (clock.phase_at(t.time) if runtime else None),
+            # by time, over the live stamp: both clocks are the host's now (the session
+            # corrected the device's), and a consent marked after the fact carries the moment
+            # it was given, which the session state at the request did not know yet
+            consent_phase=clock.phase_at(t.time) if runtime else t.consent_phase,
             app_state=t.app_state or (clock.state_at(t.time) if runtime else None)))
     return tuple(out)
 

@@ -106,6 +106,15 @@ def test_unrelated_value_links_nothing_and_values_already_set_are_kept():
     assert out.sdk == "other-sdk"
 
 
+def test_a_request_just_after_a_tap_marked_late_is_after_the_answer():
+    # the proxy stamped it live from the session's state, before the scenario marked the
+    # refusal (issue 11 item 6); the refusal carries the time of the tap (10.0)
+    t = dataclasses.replace(request("t7", 10.2, "alog.umeng.com"),
+                            consent_phase=ConsentPhase.BEFORE)
+    (out,) = correlate(RT, [t], umeng_hosts)
+    assert out.consent_phase == ConsentPhase.AFTER_REJECT
+
+
 def test_without_runtime_evidence_phase_stays_unknown():
     (out,) = correlate(None, [request("t4", 1.0, "alog.umeng.com")], umeng_hosts)
     assert out.consent_phase is None and out.sdk == "umeng-common"
