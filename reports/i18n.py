@@ -47,6 +47,10 @@ LABELS: dict[str, dict[str, Any]] = {  # per language: a label, or a table of la
         "location": "位置", "none": "无", "sort_hint": "点击表头可排序。",
         "static_hosts": "应用中的域名与链接（静态，仅显示为文本）", "sample_urls": "示例链接",
         "found_in": "出处", "policy": "隐私政策线索",
+        "device_traffic": "设备上的其他流量",
+        "device_traffic_note": "以下请求经过设备的全局代理，但并非被测App的进程发出（或无法归属于它），"
+                               "不作为针对该App的证据。",
+        "origins": {"device": "其他进程", "unknown": "无法归属"}, "origin": "归属", "reason": "原因",
     },
     "en": {
         "title": "Personal-information compliance report", "summary": "Summary",
@@ -100,6 +104,12 @@ LABELS: dict[str, dict[str, Any]] = {  # per language: a label, or a table of la
         "api": "API", "location": "Where", "none": "none", "sort_hint": "Click a header to sort.",
         "static_hosts": "Hosts and URLs in the app (static, shown as text only)",
         "sample_urls": "Sample URLs", "found_in": "Found in", "policy": "Privacy-policy clues",
+        "device_traffic": "Other traffic on the device",
+        "device_traffic_note": "These requests passed the device's global proxy but were not made "
+                               "by the app's process (or could not be attributed to it): they are "
+                               "not evidence against the app.",
+        "origins": {"device": "another process", "unknown": "not attributable"},
+        "origin": "Origin", "reason": "Why",
     },
 }
 

@@ -52,6 +52,7 @@ def build_view(bundle: Bundle, catalog: Catalog, lang: str = "zh") -> dict[str, 
         "sdks": _sdks(bundle, names),
         "permissions": _permissions(bundle, catalog, names),
         "dataflow": dataflow,
+        "device_traffic": _device_traffic(bundle, names),
         "hosts": [{"host": h.host, "urls": list(h.sample_urls[:3]), "sources": list(h.sources[:3]),
                    "sdk": names.sdk(h.sdk, both=False) if h.sdk else ""}
                   for h in bundle.hosts[:MAX_HOSTS]],
@@ -408,6 +409,21 @@ def _permissions(bundle: Bundle, catalog: Catalog, names: _Names) -> list[dict]:
             "requested": sorted(requested.get(name, ())),
         })
     return rows
+
+
+def _device_traffic(bundle: Bundle, names: _Names) -> list[dict]:
+    """Flows the device's proxy carried that the app's process did not make, per host and
+    origin, with the reason correlate gave (the first one) and the PI they carried."""
+    rows: dict[tuple, dict] = {}
+    for t in sorted(bundle.device_traffic, key=lambda t: t.time):
+        row = rows.setdefault((t.host, t.origin.value), {
+            "host": t.host, "origin": t.origin.value, "reason": t.origin_reason or "",
+            "methods": set(), "pi": set(), "count": 0})
+        row["count"] += 1
+        row["methods"].add(f"{t.method} {t.scheme}")
+        row["pi"].update(names.pi(m.pi_type) for m in t.matches)
+    return [{**r, "methods": sorted(r["methods"]), "pi": sorted(r["pi"])}
+            for r in sorted(rows.values(), key=lambda r: (-r["count"], r["host"]))]
 
 
 def _dataflow(bundle: Bundle, names: _Names) -> list[dict]:

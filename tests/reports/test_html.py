@@ -184,3 +184,36 @@ def test_method_shows_what_was_set_on_the_device_and_the_clock_offset(hostile_bu
     html = write_reports(bundle, tmp_path, ("html",), catalog=report_catalog)["html"].read_text()
     assert "设备设置" in html and "reject: revoke &lt;b&gt;android.permission.CAMERA" in html
     assert "-2345.6 ms" in html
+
+
+def test_device_traffic_is_shown_apart_escaped_and_is_no_evidence(hostile_bundle, report_catalog,
+                                                                 tmp_path):
+    """Issue 11 item 3: flows the app's process did not make are listed under their own
+    heading with the reason, escaped; JSON keeps them in device_traffic; SARIF and the findings
+    never cite them (judging moves them out of the evidence)."""
+    import json
+
+    from privascope.model import Origin
+    from privascope.pipeline import judge
+
+    app_flow = hostile_bundle.traffic[0]
+    gms = dataclasses.replace(app_flow, id="dev-1", host="android.clients.google.com",
+                              origin=Origin.DEVICE,
+                              origin_reason="no process of the app asked for <b>android.clients.google.com</b>")
+    odd = dataclasses.replace(app_flow, id="dev-2", host='<img src=x onerror=alert("h")>.example',
+                              origin=Origin.UNKNOWN, origin_reason="connections not recorded")
+    bundle = judge(dataclasses.replace(hostile_bundle, traffic=hostile_bundle.traffic + (gms, odd)),
+                   catalog=report_catalog)
+    assert {t.id for t in bundle.device_traffic} == {"dev-1", "dev-2"}
+    paths = write_reports(bundle, tmp_path, ("html", "json", "sarif"), catalog=report_catalog)
+    html = paths["html"].read_text(encoding="utf-8")
+    section = html[html.index('<section id="device-traffic">'):]
+    section = section[:section.index("</section>")]
+    assert "设备上的其他流量 (2)" in section and "其他进程" in section and "无法归属" in section
+    assert "no process of the app asked for &lt;b&gt;android.clients.google.com&lt;/b&gt;" in section
+    assert "<img src=x" not in html and "&lt;img src=x" in section
+    assert "dev-1" not in html.replace(section, "")  # not in findings, data flows or timeline
+    data = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert [t["origin"] for t in data["device_traffic"]] == ["device", "unknown"]
+    assert "dev-1" not in paths["sarif"].read_text(encoding="utf-8")
+    assert "android.clients.google.com" not in paths["sarif"].read_text(encoding="utf-8")

@@ -72,3 +72,24 @@ def test_cleartext_by_host_for_http_and_ws_only(catalog):
     assert hit.key == "h.cn" and refs(hit) == ["t1", "t2"] and hit.per_pi is False
     assert hit.pi_types == ("device.imei", "device.android_id")
     assert hit.fields["encodings"] == "raw, sha1" and hit.fields["count"] == 2
+
+
+def test_a_flow_not_made_by_the_apps_process_makes_no_finding(catalog):
+    """Device traffic (origin device/unknown, decided by dynamic_run.correlate) is no evidence:
+    judging moves it to device_traffic before the policy comparison and the rules run, so the
+    same flow that is a finding as the app's is none as the device's."""
+    import dataclasses
+
+    from privascope.model import Origin
+    from privascope.pipeline import judge
+    from tests.rules.evaluators.bundles import bundle
+
+    gms = flow("t1", "android.clients.google.com", match("device.android_id"), phase=BEFORE,
+               scheme="http")
+    as_app = judge(bundle(kinds=("traffic",), traffic=(gms,)), catalog=catalog)
+    assert {f.rule for f in as_app.findings if f.source == "traffic"}, "the app's flow: findings"
+    for origin in (Origin.DEVICE, Origin.UNKNOWN):
+        other = dataclasses.replace(gms, origin=origin, origin_reason="no process of the app asked")
+        judged = judge(bundle(kinds=("traffic",), traffic=(other,)), catalog=catalog)
+        cited = [r.id for f in judged.findings for r in f.evidence if r.kind == "traffic_event"]
+        assert cited == [] and judged.traffic == () and judged.device_traffic == (other,)
