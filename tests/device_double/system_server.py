@@ -20,6 +20,16 @@ SYSTEM_PACKAGES = ("android", "com.android.shell", "com.android.settings",
 _PKG = re.compile(r"^[A-Za-z][\w]*(\.[A-Za-z][\w]*)+$")
 
 
+def _protection_level(permission: str) -> str | None:
+    """The platform's protection level of a permission (frameworks/base core/res
+    AndroidManifest.xml; privascope's catalog lists the platform's permissions with it), None
+    when the platform does not define it."""
+    from privascope.catalog import load_catalog
+
+    info = load_catalog().permissions.get(permission)
+    return info.protection_level if info is not None else None
+
+
 class SystemServer:
     def __init__(self, device):
         self.device = device
@@ -204,15 +214,51 @@ class SystemServer:
             for child in sorted(data.rglob("*"), reverse=True) if data.is_dir() else []:
                 child.rmdir() if child.is_dir() and not child.is_symlink() else child.unlink()
             return 0, "Success\n"
-        if verb in ("grant", "revoke") and len(rest) == 2:
-            info = self.packages.get(rest[0])
-            if info is None:
-                return 255, f"Exception occurred while executing '{verb}':\njava.lang.IllegalArgumentException: Unknown package: {rest[0]}\n"
-            (info["granted"].add if verb == "grant" else info["granted"].discard)(rest[1])
-            return 0, ""
+        if verb in ("grant", "revoke", "set-permission-flags", "clear-permission-flags"):
+            return self._permission(verb, rest)
         if verb == "compile":
             return 0, "Success\n"
         return 255, f"Unknown command: {verb}\n"
+
+    # flags `pm set-/clear-permission-flags` take (PackageManagerShellCommand help, Android 12+)
+    PERMISSION_FLAGS = ("review-required", "revoked-compat", "revoke-when-requested",
+                        "user-fixed", "user-set")
+
+    def _permission(self, verb: str, rest: list[str]) -> tuple[int, str]:
+        # PackageManagerShellCommand runGrantRevokePermission / runSetPermissionFlags, checks of
+        # PermissionService.kt (android14-release): the package must exist, the permission
+        # must exist, be requested by the package and be a runtime (dangerous) one; errors are
+        # the exception ShellCommand prints, exit status 255.
+        if rest[:1] == ["--user"]:
+            rest = rest[2:]
+        flags = rest[2:]
+        if len(rest) < 2 or ("flags" not in verb and flags):
+            return 255, f"Error: usage: pm {verb} [--user USER_ID] PACKAGE PERMISSION\n"
+        pkg, perm = rest[0], rest[1]
+        head = f"Exception occurred while executing '{verb}':\n"
+        info = self.packages.get(pkg)
+        if info is None:
+            return 255, head + f"java.lang.IllegalArgumentException: Unknown package: {pkg}\n"
+        level = _protection_level(perm)
+        if level is None:
+            return 255, head + f"java.lang.IllegalArgumentException: Unknown permission: {perm}\n"
+        if perm not in info.get("requested", ()):
+            return 255, head + (f"java.lang.SecurityException: Package {pkg} has not requested "
+                                f"permission {perm}\n")
+        if level != "dangerous":
+            return 255, head + (f"java.lang.SecurityException: Permission {perm} requested by "
+                                f"package {pkg} is not a changeable permission type\n")
+        if verb == "grant":
+            info["granted"].add(perm)
+        elif verb == "revoke":
+            info["granted"].discard(perm)
+        else:
+            bad = [f for f in flags if f not in self.PERMISSION_FLAGS]
+            if bad or not flags:
+                return 255, f"Error: unknown flag {bad[0] if bad else '(none)'}\n"
+            held = info.setdefault("flags", {}).setdefault(perm, set())
+            (held.update if verb == "set-permission-flags" else held.difference_update)(flags)
+        return 0, ""
 
     def _install(self, device_path: str) -> tuple[int, str]:
         host = self.device.host_path(device_path)
@@ -221,7 +267,8 @@ class SystemServer:
         try:
             from privascope.static.apk import read_apk
 
-            pkg = read_apk(str(host)).package
+            parsed = read_apk(str(host))
+            pkg, requested = parsed.package, set(parsed.permissions)
         except Exception:
             return 1, "Failure [INSTALL_PARSE_FAILED_NOT_APK: Failed to parse " + device_path + "]\n"
         if not pkg or not _PKG.match(pkg):
@@ -231,7 +278,7 @@ class SystemServer:
         (app_dir / "base.apk").write_bytes(host.read_bytes())
         self.device.host_path(f"/data/data/{pkg}").mkdir(parents=True, exist_ok=True)
         self.packages[pkg] = {"path": f"/data/app/{pkg}-1/base.apk", "system": False,
-                              "granted": set()}
+                              "granted": set(), "requested": requested}
         return 0, "Success\n"
 
     # ------------------------------------------------------------------ activity + input
