@@ -58,7 +58,7 @@ def app(screen_device):
     def log() -> str:
         return device.app_log(PKG)[log_start:]
 
-    assert _wait(lambda: "privhost: waiting for the user" in log(), 30), log()
+    assert _wait(lambda: "privhost: waiting for the user" in log(), 60), log()
     yield device, dev, log
     dev.shell("am force-stop " + PKG)
 
@@ -110,9 +110,10 @@ def test_the_dialog_is_on_screen_and_a_tap_on_不同意_rejects(app):
     assert "不同意" in _dump(dev)
 
     dev.shell(f"input tap {no.center[0]} {no.center[1]}")  # returns once the app handled it
-    assert "privhost: phase rejected" in log()
+    assert "不同意" not in _dump(dev)  # the click dismissed the dialog
+    # the app's main thread, woken by the click, takes the reject branch
+    assert _wait(lambda: "privhost: phase rejected" in log(), 30), log()
     assert "phase accepted" not in log()
-    assert "不同意" not in _dump(dev)  # the dialog is gone (then the app goes on by itself)
 
 
 def test_home_stops_the_app_and_am_start_brings_it_back(app):
@@ -130,7 +131,7 @@ def test_home_stops_the_app_and_am_start_brings_it_back(app):
     dev.shell("input keyevent 4")  # BACK: a consent dialog is not cancelable
     assert "不同意" in _dump(dev)
     dev.shell(f"input tap {yes.center[0]} {yes.center[1]}")
-    assert "privhost: phase accepted" in log()
+    assert _wait(lambda: "privhost: phase accepted" in log(), 30), log()
 
 
 def test_privascope_click_consent_taps_不同意_through_adb(app, screen_device, monkeypatch):
@@ -142,7 +143,7 @@ def test_privascope_click_consent_taps_不同意_through_adb(app, screen_device,
     monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(screen_device[2]))
     plan = ui.click_consent(AdbShell(device.serial), "reject", timeout=30)
     assert plan is not None and plan.taps[-1].text == "不同意"
-    assert "privhost: phase rejected" in log()
+    assert _wait(lambda: "privhost: phase rejected" in log(), 30), log()
 
 
 def test_input_rejects_bad_numbers_as_the_shell_command_does(screen_device):

@@ -202,22 +202,30 @@ public final class WindowManagerGlobal {
 
     // ------------------------------------------------------------------ input channel
 
+    /** Bound here, before the first window is published: whoever sees a window can tap it. */
     private void listen() {
         if (listening) {
             return;
         }
         listening = true;
-        Thread t = new Thread(this::serve, "WindowManager-input");
+        Path sock = dir.resolve("input");
+        final ServerSocketChannel server;
+        try {
+            Files.deleteIfExists(sock);
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(sock));
+        } catch (IOException ex) {
+            System.err.println("WindowManager: no input channel: " + ex);
+            return;
+        }
+        Thread t = new Thread(() -> serve(server), "WindowManager-input");
         t.setDaemon(true);
         t.start();
     }
 
-    private void serve() {
-        Path sock = dir.resolve("input");
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            Files.deleteIfExists(sock);
-            server.bind(UnixDomainSocketAddress.of(sock));
-            while (true) {
+    private void serve(ServerSocketChannel channel) {
+        try (ServerSocketChannel server = channel) {
+            while (server.isOpen()) {
                 try (SocketChannel conn = server.accept()) {
                     BufferedReader in = new BufferedReader(new InputStreamReader(
                             Channels.newInputStream(conn), StandardCharsets.UTF_8));
