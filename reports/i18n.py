@@ -50,7 +50,7 @@ LABELS: dict[str, dict[str, Any]] = {  # per language: a label, or a table of la
         "device_traffic": "设备上的其他流量",
         "device_traffic_note": "以下请求经过设备的全局代理，但并非被测App的进程发出（或无法归属于它），"
                                "不作为针对该App的证据。",
-        "origins": {"device": "其他进程", "unknown": "无法归属"}, "origin": "归属", "reason": "原因",
+        "origins": {"device": "其他进程", "unknown": "无法归属"}, "origin": "归属",
     },
     "en": {
         "title": "Personal-information compliance report", "summary": "Summary",
@@ -109,7 +109,7 @@ LABELS: dict[str, dict[str, Any]] = {  # per language: a label, or a table of la
                                "by the app's process (or could not be attributed to it): they are "
                                "not evidence against the app.",
         "origins": {"device": "another process", "unknown": "not attributable"},
-        "origin": "Origin", "reason": "Why",
+        "origin": "Origin",
     },
 }
 
