@@ -30,10 +30,11 @@ def _free_port() -> int:
 def double_process():
     procs = []
 
-    def start(profile: str):
+    def start(profile: str, apps: tuple[str, ...] | list[str] = ()):
         port = _free_port()
         p = subprocess.Popen([sys.executable, "-m", "tests.device_double", "--profile", profile,
-                              "--adb-port", str(port)], cwd=REPO, stdout=subprocess.PIPE,
+                              "--adb-port", str(port), *[a for spec in apps for a in ("--app", spec)]],
+                             cwd=REPO, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
         procs.append(p)
         ready, _, _ = select.select([p.stdout], [], [], 30)
