@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from typing import Any, Callable, Optional
 
 log = logging.getLogger("privascope.runtime.spawn_gate")
@@ -42,6 +43,11 @@ class SpawnGate:
         self._thread: Optional[threading.Thread] = None
         self._lock = threading.Lock()
         self.handling: set[int] = set()  # held pids of the package being attached
+        # pids queued once: a spawn held while gating was being enabled can come both from
+        # the signal and from enumerate_pending_spawn (a reused pid within one run would wait
+        # until disable(), which lets every held process go)
+        self._queued: set[int] = set()
+        self._instrumenting: list[threading.Thread] = []
         self.resumed_others: list[str] = []  # identifiers let go at once (for the record)
         self.enabled = False
 
@@ -60,8 +66,11 @@ class SpawnGate:
     def _added(self, spawn: Any) -> None:
         # Frida's thread: nothing but queueing (a blocking Frida call here would deadlock)
         pid = int(spawn.pid)
-        if of_package(str(spawn.identifier or ""), self.package):
-            with self._lock:
+        with self._lock:
+            if pid in self._queued:
+                return
+            self._queued.add(pid)
+            if of_package(str(spawn.identifier or ""), self.package):
                 self.handling.add(pid)
         self._queue.put((pid, str(spawn.identifier or "")))
 
@@ -75,16 +84,23 @@ class SpawnGate:
                 self._resume(pid)
                 self.resumed_others.append(identifier)
                 continue
-            try:
-                self._on_spawn(pid, identifier)
-            except BaseException as exc:  # noqa: BLE001 - the process must not stay held
-                log.warning("process %s (%s) could not be instrumented: %s", pid, identifier, exc)
-                self._resume(pid)
-                if self._on_failure is not None:
-                    self._on_failure(pid, identifier, exc)
-            finally:
-                with self._lock:
-                    self.handling.discard(pid)
+            # attaching takes seconds: on its own thread, so other spawns are not held meanwhile
+            thread = threading.Thread(target=self._instrument, args=(pid, identifier),
+                                      name=f"privascope-spawn-{pid}", daemon=True)
+            self._instrumenting.append(thread)
+            thread.start()
+
+    def _instrument(self, pid: int, identifier: str) -> None:
+        try:
+            self._on_spawn(pid, identifier)
+        except BaseException as exc:  # noqa: BLE001 - the process must not stay held
+            log.warning("process %s (%s) could not be instrumented: %s", pid, identifier, exc)
+            self._resume(pid)
+            if self._on_failure is not None:
+                self._on_failure(pid, identifier, exc)
+        finally:
+            with self._lock:
+                self.handling.discard(pid)
 
     def _resume(self, pid: int) -> None:
         try:
@@ -106,8 +122,10 @@ class SpawnGate:
         except Exception:  # noqa: BLE001
             log.debug("spawn-added handler already gone", exc_info=True)
         self._queue.put(None)
-        if self._thread is not None:
-            self._thread.join(timeout)
+        deadline = time.monotonic() + timeout
+        for thread in [self._thread, *self._instrumenting]:
+            if thread is not None:
+                thread.join(max(0.0, deadline - time.monotonic()))
         try:
             pending = list(self.device.enumerate_pending_spawn())
         except Exception:  # noqa: BLE001

@@ -534,3 +534,24 @@ def test_the_jvm_target_records_that_it_has_no_runtime_permissions():
     driver.set_permissions("revoke")
     assert driver.limits == ["this target has no runtime permissions: the scenario's "
                              "permission settings were not applied"]
+
+
+def test_a_spawn_held_while_gating_was_enabled_is_instrumented_once():
+    from privascope.runtime.spawn_gate import SpawnGate
+
+    push = Spawn(2001, "com.example.shop:push")
+
+    class RacingDevice(FakeFridaDevice):
+        def enable_spawn_gating(self):
+            super().enable_spawn_gating()
+            self.emit(push)  # reported by the signal and listed as pending too
+
+    fdev = RacingDevice()
+    seen = []
+    done = threading.Event()
+    gate = SpawnGate(fdev, "com.example.shop", lambda pid, ident: (seen.append(pid), done.set()))
+    gate.enable()
+    assert done.wait(10)
+    gate.disable()
+    assert seen == [2001]
+    assert fdev.resumed == [2001]  # disable lets go of what its session did not resume
