@@ -307,6 +307,7 @@ class NetConnection:
     via_proxy: Optional[bool] = None  # as the HTTP stack said; None = it cannot tell
     error: Optional[str] = None  # the attempt failed
     module: Optional[str] = None  # native: library that called connect()
+    in_http: bool = False  # opened inside a hooked HTTP-stack call: that request's socket
     sdk: Optional[str] = None
     caller: Optional[str] = None
 

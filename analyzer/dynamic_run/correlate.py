@@ -134,6 +134,13 @@ class FlowOwner:
                     self._times[str(name).lower()].append((c.time, c.kind))
         for times in self._times.values():
             times.sort()
+        # Sockets of the app to the proxy (loopback: privascope's proxy is always there) that no
+        # hooked HTTP-stack call opened: a client the agent does not know (obfuscated OkHttp,
+        # a native stack honouring the proxy) sent something whose host it cannot name. Flows
+        # near them cannot be told from other processes': unknown, not device.
+        self._blind = sorted(c.time for c in (runtime.connections if runtime is not None else ())
+                             if c.kind in ("socket", "channel", "native") and c.transport == "tcp"
+                             and not c.in_http and _is_loopback(c.host or c.ip))
 
     def origin(self, t: TrafficEvent) -> tuple[Origin, Optional[str]]:
         if not self.android:
@@ -146,7 +153,7 @@ class FlowOwner:
         host = t.host.lower()
         records = self._times.get(host)
         if not records:
-            return Origin.DEVICE, f"no process of the app asked for {host}"
+            return self._not_asked(t, f"no process of the app asked for {host}")
         # the app's records at or before the flow (allowing for clock error); a WebSocket
         # message may come any time after its connection
         upto = bisect.bisect_right(records, (t.time + BEFORE_RECORD, "~"))
@@ -155,9 +162,17 @@ class FlowOwner:
             if t.scheme in ("ws", "wss") or t.time - at <= AFTER_RECORD:
                 return Origin.APP, f"the app's process asked for {host} ({kind}) {t.time - at:+.1f}s before"
         nearest = min(records, key=lambda r: abs(r[0] - t.time))[0]
-        return Origin.DEVICE, (f"the app asked for {host} only {abs(nearest - t.time):.0f}s away from "
-                               f"this request (window {BEFORE_RECORD:.0f}s before to "
-                               f"{AFTER_RECORD:.0f}s after)")
+        return self._not_asked(t, (f"the app asked for {host} only {abs(nearest - t.time):.0f}s "
+                                   f"away from this request (window {BEFORE_RECORD:.0f}s before "
+                                   f"to {AFTER_RECORD:.0f}s after)"))
+
+    def _not_asked(self, t: TrafficEvent, why: str) -> tuple[Origin, str]:
+        i = bisect.bisect_right(self._blind, t.time + BEFORE_RECORD)
+        if i and t.time - self._blind[i - 1] <= AFTER_RECORD:
+            return Origin.UNKNOWN, (f"{why}, but the app's process then sent through the proxy "
+                                    "with an HTTP client the agent does not hook: this request may "
+                                    "be the app's")
+        return Origin.DEVICE, why
 
 
 def _is_loopback(name: Optional[str]) -> bool:
@@ -206,8 +221,8 @@ def origin_limits(runtime: Optional[RuntimeEvidence], traffic: Sequence[TrafficE
     unknown = sum(1 for t in traffic if t.origin is Origin.UNKNOWN)
     if unknown:
         limits.append(f"{unknown} request(s) through the device's proxy could not be attributed "
-                      "to the app's process (its connections were not recorded): shown as device "
-                      "traffic, not as evidence")
+                      "to the app's process or another (see each one's reason): shown apart as "
+                      "device traffic, not as evidence")
     return limits
 
 

@@ -142,6 +142,7 @@ class NetConnect:
     scheme: Optional[str] = None
     error: Optional[str] = None  # the connect failed (still an attempt)
     module: Optional[str] = None  # native: the library that called connect()
+    in_http: bool = False  # a socket opened inside a hooked HTTP-stack call (that request's)
     thread: Optional[str] = None
     stack: tuple[str, ...] = ()
 
@@ -214,7 +215,7 @@ def _net_connect(p: dict) -> NetConnect:
         time=_seconds(p.get("time")), kind=kind, host=host.lower() if host else None,
         ip=_opt_str(p, "ip"), port=_int(p, "port"), transport=transport, via_proxy=via,
         scheme=_opt_str(p, "scheme"), error=_opt_str(p, "error"), module=_opt_str(p, "module"),
-        thread=_opt_str(p, "thread"), stack=_strs(p, "stack", True))
+        in_http=p.get("in_http") is True, thread=_opt_str(p, "thread"), stack=_strs(p, "stack", True))
 
 
 def _api_call(p: dict) -> ApiCall:

@@ -490,7 +490,7 @@ class Session:
             conn = NetConnection(
                 id=self._next_id("nc"), time=msg.time, kind=msg.kind, host=msg.host, ip=msg.ip,
                 port=msg.port, transport=msg.transport, via_proxy=msg.via_proxy, error=msg.error,
-                module=msg.module, sdk=sdk, caller=caller)
+                module=msg.module, in_http=msg.in_http, sdk=sdk, caller=caller)
             self.connections.append(conn)
         self._emit("net_connection", conn)
 

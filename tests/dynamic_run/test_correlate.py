@@ -235,7 +235,8 @@ def test_on_android_only_flows_the_apps_process_asked_for_are_the_apps():
     # The device's background client sends the very ANDROID_ID the app read, to a host the app
     # never asked for: device traffic, with its reason, never linked to the app's read.
     rt = android([conn("nc1", 30.0, "http", "alog.umeng.com", via_proxy=True),
-                  conn("nc2", 31.0, "socket", "127.0.0.1", "127.0.0.1", 8080)],
+                  dataclasses.replace(conn("nc2", 30.1, "socket", "127.0.0.1", "127.0.0.1", 8080),
+                                      in_http=True)],  # its socket, to the proxy
                  events=[read("r2", 2.0, "device.android_id", AID)])
     app = request("t1", 30.4, "alog.umeng.com", [match("device.android_id", AID, "raw", source="r2")])
     gms = request("t2", 30.6, GMS, [match("device.android_id", AID, "raw", source="r2")])
@@ -293,3 +294,18 @@ def test_connections_around_the_proxy_are_a_limit_with_their_hosts():
     assert limit.startswith("2 connection(s) of the app bypassed the proxy: direct.example.com:443, "
                             "203.0.113.9:443/udp") and "not seen" in limit
     assert origin_limits(android([conn("a", 1.0, "http", "x.example", via_proxy=True)]), []) == []
+
+
+def test_proxy_sockets_no_hooked_http_stack_opened_make_nearby_flows_unknown():
+    """An obfuscated or unhooked client of the app still connects to the proxy: flows near such
+    a socket cannot be called another process's; flows far from it still can."""
+    hooked = dataclasses.replace(conn("s1", 10.0, "socket", "127.0.0.1", "127.0.0.1", 8080),
+                                 in_http=True)
+    rt = android([conn("nc1", 10.0, "http", "api.example.com", via_proxy=True), hooked])
+    (out,) = correlate(rt, [request("t1", 10.5, GMS)])
+    assert out.origin is Origin.DEVICE  # every proxy socket of the app is explained
+    blind = conn("s2", 50.0, "native", ip="127.0.0.1", port=8080)
+    rt = android([conn("nc1", 10.0, "http", "api.example.com", via_proxy=True), hooked, blind])
+    near, far = correlate(rt, [request("t1", 50.3, "cdn.example.net"), request("t2", 400.0, GMS)])
+    assert near.origin is Origin.UNKNOWN and "does not hook" in near.origin_reason
+    assert far.origin is Origin.DEVICE

@@ -101,6 +101,8 @@ def test_requests_through_the_proxy_are_recorded_with_their_host_and_via_proxy(p
     assert sockets and all((c.ip, c.port) == ("127.0.0.1", port) for c in sockets
                            if c.kind == "socket"), sockets
     assert not [c for c in sockets if c.kind == "native" and c.port == port], sockets
+    # ... and they were opened inside the hooked HttpURLConnection call: explained proxy sockets
+    assert all(c.in_http for c in sockets if c.kind == "socket"), sockets
     assert "sun.net.www.protocol.http.HttpURLConnection.connect" in evidence.net_hooks
     assert "libc connect" in evidence.net_hooks
     # attributed like a read: the first frame above the HTTP stack (the host app's Sender)
@@ -113,4 +115,6 @@ def test_connects_around_the_proxy_are_recorded_and_named(direct):
     assert ("http", TEST_NET, 8080, "tcp", False) in kinds, kinds
     assert ("socket", "raw.bypass.invalid", 5222, "tcp", None) in kinds, kinds
     assert ("native", TEST_NET, 443, "udp", None) in kinds, kinds  # below Java: libc connect()
+    raw = [c for c in direct.connections if c.host == "raw.bypass.invalid"]
+    assert raw and not raw[0].in_http  # a bare socket: no HTTP stack around it
     assert bypassing(direct) == [f"{TEST_NET}:8080", "raw.bypass.invalid:5222", f"{TEST_NET}:443/udp"]

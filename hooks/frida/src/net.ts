@@ -27,6 +27,21 @@ import { errorText, guarded, javaStack, threadName } from "./util.js";
 
 const MAX_FRAMES = 48; // enough to pass the HTTP library and reach the caller; cheap
 const inJavaConnect: Set<number> = new Set(); // threads inside a hooked Java connect
+// Threads inside a hooked HTTP-stack call: a socket they open is that request's (in_http), so
+// Python can tell proxy connects a hooked stack explains from those of a stack it does not
+// know (an obfuscated or unhooked client), whose flows it then cannot attribute.
+const inHttp: Map<number, number> = new Map();
+
+function httpEnter(): number {
+    const t = Process.getCurrentThreadId();
+    inHttp.set(t, (inHttp.get(t) || 0) + 1);
+    return t;
+}
+
+function httpLeave(t: number): void {
+    const d = (inHttp.get(t) || 1) - 1;
+    if (d === 0) inHttp.delete(t); else inHttp.set(t, d);
+}
 
 function stack(): string[] {
     const s = javaStack();
@@ -47,6 +62,7 @@ function emit(c: Connect): void {
         via_proxy: c.via_proxy === undefined ? null : c.via_proxy,
         scheme: c.scheme === undefined ? null : c.scheme, error: c.error === undefined ? null : c.error,
         module: c.module === undefined ? null : c.module,
+        in_http: inHttp.has(Process.getCurrentThreadId()),
         thread: java ? threadName() : "native", stack: java ? stack() : [], time: Date.now(),
     });
 }
@@ -83,12 +99,14 @@ function hookUrlConnection(cls: string, method: string, sig: string[], done: str
         const m = C[method].overload(...sig);
         m.implementation = function (this: any, ...args: any[]) {
             let error: any = null;
+            const t = httpEnter();
             try {
                 return m.apply(this, args);
             } catch (e) {
                 error = e;
                 throw e;
             } finally {
+                httpLeave(t);
                 guarded("net:connect http", () => {
                     const url = String(this.getURL().toString());
                     if (!firstTimeFor(this, url)) return;
@@ -120,7 +138,8 @@ function hookOkHttp(done: string[]): void {
                             emit({ kind: "okhttp", host: String(url.host()).toLowerCase(), port: url.port(),
                                    scheme: String(url.scheme()) });
                         });
-                        return m.apply(this, args);
+                        const t = httpEnter(); // execute() connects on this thread
+                        try { return m.apply(this, args); } finally { httpLeave(t); }
                     };
                 }
                 done.push(cls + "." + name);
@@ -140,7 +159,8 @@ function hookOkHttp(done: string[]): void {
                     emit({ kind: "okhttp", host: String(url.host()).toLowerCase(), port: url.port(),
                            scheme: String(url.scheme()), via_proxy: type !== "DIRECT" });
                 });
-                return m.apply(this, args);
+                const t = httpEnter();
+                try { return m.apply(this, args); } finally { httpLeave(t); }
             };
         }
         done.push("okhttp3.internal.connection.RealConnection.connect");
