@@ -274,7 +274,7 @@ class AndroidDriver(_SessionsMixin):
     def _watched(self) -> set[int]:
         with self._lock:
             pids = {getattr(s, "pid", None) for _p, s in self.sessions
-                    if s.ended_at is None and not getattr(s, "detached", None)}
+                    if s is not None and s.ended_at is None and not getattr(s, "detached", None)}
         if self._gate is not None:
             pids |= set(self._gate.handling)
         return {p for p in pids if p is not None}

@@ -555,3 +555,12 @@ def test_a_spawn_held_while_gating_was_enabled_is_instrumented_once():
     gate.disable()
     assert seen == [2001]
     assert fdev.resumed == [2001]  # disable lets go of what its session did not resume
+
+
+def test_is_running_while_a_gated_process_is_being_attached():
+    # a spawn-added process holds a reserved slot (no session yet) while its agent loads
+    shell = PidofShell("1234")
+    driver = android(shell, RecordingFactory())
+    driver.launch(fresh=False)
+    driver.sessions.append(("s2-", None))
+    assert driver.is_running()
