@@ -61,6 +61,13 @@ def test_reject_scenario_on_the_violating_host_app(tmp_path, host_classes, catal
     sdk = umeng_sdk(catalog)
     assert bundle["method"]["scenario"] == "reject"
     assert bundle["method"]["kinds"] == ["runtime", "traffic"]
+    # whose traffic (issue 11 item 3): the JVM target's proxy carries the program alone, so
+    # every flow is the app's; the agent recorded the requests it made through that proxy
+    assert bundle["traffic"] and all(t["origin"] == "app" for t in bundle["traffic"])
+    assert bundle["device_traffic"] == []
+    asked = [c for c in bundle["runtime"]["connections"] if c["kind"] == "http"]
+    assert {"alog.umeng.com"} <= {c["host"] for c in asked} and all(c["via_proxy"] for c in asked)
+    assert not any("bypassed the proxy" in lim for lim in bundle["method"]["limits"])
 
     # pre-consent IMEI and ANDROID_ID collection by the SDK
     pre = findings(bundle, "PS101")
