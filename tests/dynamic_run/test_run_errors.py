@@ -128,11 +128,23 @@ class FakeAdb:
             self.proxy = args[4]
         if args[:3] == ["settings", "delete", "global"]:
             self.proxy = "null"
-        if args[0] == "sh" and "nc -w" in args[2]:  # the proxy probe: the proxy answered
-            return "HTTP/1.1 502 Bad Gateway\r\n\r\n"
+        if args[0] == "sh" and "nc -w" in args[2]:  # the proxy probe: sent to the run's proxy
+            return self._probe(args[2])
         if args[0] == "sh" and "cacerts" in args[2]:
             return "SYSTEM"
         return ""
+
+    def _probe(self, script):
+        """What the device's nc would do: the probe's request to the reversed port, which is
+        the host's proxy (the run passes when its proxy saw that very request)."""
+        import re
+        import socket
+
+        request = re.search(r"printf '([^']*)'", script).group(1).replace("\\r\\n", "\r\n")
+        port = int(re.search(r"nc -w \d+ 127\.0\.0\.1 (\d+)", script).group(1))
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(request.encode())
+            return s.recv(4096).decode(errors="replace")
 
     def reverse(self, remote, local):
         self.reverses.add(remote)
