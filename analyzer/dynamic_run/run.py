@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from privascope import __version__
 from privascope.dynamic_run.options import DynamicOptions
-from privascope.model import AppInfo, Bundle, Tool, TrafficEvent
+from privascope.model import AppInfo, Bundle, Tool, TrafficEvent, app_traffic_only
 
 if TYPE_CHECKING:  # imported at run time only where a run starts its proxy
     from privascope.hooks.mitm_addon import PrivascopeAddon
@@ -102,6 +102,7 @@ class DynamicRun:
         self.progress = progress or Progress()
         self.timings: dict[str, float] = {}
         self.limits: list[str] = []
+        self.device_setup: list[str] = []  # what _prepare_device set on the device (method)
         self.errors: list[str] = []
         self._traffic: list[TrafficEvent] = []
         self._traffic_lock = threading.Lock()
@@ -160,11 +161,12 @@ class DynamicRun:
                 base, runtime, traffic, kinds = self._run_jvm(catalog)
             else:
                 base, runtime, traffic, kinds = self._run_android(catalog)
-        from privascope.dynamic_run.correlate import correlate
+        from privascope.dynamic_run.correlate import correlate, origin_limits
 
         with self._timed("correlate"):
             traffic = correlate(runtime, sorted(traffic, key=lambda t: t.time),
                                 catalog.sdk_for_host)
+        self.limits += origin_limits(runtime, traffic)  # bypassed proxy, unattributed flows
         if runtime is not None and runtime.agent_errors:
             self.limits.append(f"the agent reported {len(runtime.agent_errors)} error(s); "
                                "some APIs may not have been hooked")
@@ -172,11 +174,14 @@ class DynamicRun:
             base.method, kinds=kinds, scenario=self.scenario.id,
             catalog_versions=base.method.catalog_versions or dict(catalog.versions),
             timings={**base.method.timings, **self.timings}, started_at=started,
-            limits=tuple(base.method.limits) + tuple(dict.fromkeys(self.limits)))
+            limits=tuple(base.method.limits) + tuple(dict.fromkeys(self.limits)),
+            device_setup=tuple(base.method.device_setup) + tuple(self.device_setup) + tuple(
+                getattr(self.driver, "device_setup", ())))
         bundle = dataclasses.replace(
             base, runtime=runtime, traffic=traffic, method=method,
             errors=tuple(base.errors) + tuple(self.errors),
             partial=base.partial or bool(self.errors))
+        bundle = app_traffic_only(bundle)  # device traffic apart (judge does it again: no-op)
         self.progress.summary(bundle)
         return bundle
 
@@ -332,7 +337,8 @@ class DynamicRun:
             with self._timed("teardown"):
                 if driver is not None:
                     driver.stop()
-                    runtime = driver.evidence()
+                    runtime = driver.evidence()  # also ends spawn gating
+                    self.limits += driver.limits  # e.g. processes that ran without the agent
                 problems = adb.restore(shell, settings)
                 if self._setup_target is not None:
                     self._setup_target.stop()  # CA overlay, the frida-server it started
@@ -359,12 +365,20 @@ class DynamicRun:
             except TargetUnavailable as exc:
                 raise adb.MissingError(str(exc)) from None
             assert self.options.apk is not None  # the device path runs only for --apk
-            shell.install(Path(self.options.apk))
+            shell.install(Path(self.options.apk))  # a refusal: InstallError, one line, exit 3
+            # no AOT code that inlined framework getters past the hooks (issue 11 item 10)
+            reset, line = adb.reset_compilation(shell, package)
+            self.device_setup.append(line)
+            if not reset:
+                self.limits.append(line)
             # the device's 127.0.0.1:PORT is the host's proxy: no address outside loopback
             shell.reverse(proxy.port, proxy.port)
             settings.reversed_ports.append(proxy.port)
             adb.set_proxy(shell, settings, "127.0.0.1", proxy.port)
-            reachable = adb.proxy_reachable(shell, proxy.port)
+            # reachable only when this run's proxy saw that very request (issue 11 item 2); the
+            # addon answers the probe and keeps it out of the app's traffic
+            reachable = adb.proxy_reachable(
+                shell, proxy.port, seen=self._addon.probe_seen if self._addon else None)
             if reachable is False:
                 raise adb.MissingError(
                     f"proxy unreachable: the device cannot connect to 127.0.0.1:{proxy.port} "
@@ -392,8 +406,13 @@ class DynamicRun:
         from privascope.dynamic_run.drivers import AndroidDriver
 
         target_class = self._android_target_class()
+        # the runtime permissions each scenario grants or revokes: the manifest's dangerous ones
+        runtime_permissions = tuple(p.name for p in app.permissions
+                                    if p.protection_level == "dangerous") if app else ()
         return AndroidDriver(package, shell,
-                             target_factory=lambda: target_class(serial=serial, package=package,
-                                                                 dev=shell),
+                             target_factory=lambda **kw: target_class(serial=serial,
+                                                                      package=package, dev=shell,
+                                                                      **kw),
                              factory=self._session_factory(catalog, store, app),
-                             ask=self.progress.ask if sys.stdin.isatty() else None)
+                             ask=self.progress.ask if sys.stdin.isatty() else None,
+                             runtime_permissions=runtime_permissions)

@@ -33,7 +33,7 @@ public class Bypass {{
             c.getResponseCode();
         }} catch (Exception e) {{ System.out.println("bypass: http " + e); }}
         try (Socket s = new Socket()) {{  // a raw socket, by name (not resolvable: no lookup leaves)
-            s.connect(new InetSocketAddress("raw.bypass.invalid", 5222), 300);
+            s.connect(InetSocketAddress.createUnresolved("raw.bypass.invalid", 5222), 300);
         }} catch (Exception e) {{ System.out.println("bypass: socket " + e); }}
         try (DatagramSocket d = new DatagramSocket()) {{  // QUIC-like: UDP to port 443
             d.connect(InetAddress.getByName("{TEST_NET}"), 443);
