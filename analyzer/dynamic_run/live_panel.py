@@ -147,7 +147,9 @@ class Progress:
         self.console.print(Text(
             f"{len(bundle.runtime.api_calls) if bundle.runtime else 0} reads, "
             f"{len(bundle.traffic)} requests ({matched} carrying personal data); "
-            f"elapsed {time.monotonic() - self.started:.0f}s"
+            + (f"{len(bundle.device_traffic)} other requests on the device (not the app's); "
+               if bundle.device_traffic else "")
+            + f"elapsed {time.monotonic() - self.started:.0f}s"
             + (f"; {report_hint}" if report_hint else "")))
         for note in self.notes:
             self.console.print(Text(f"note: {note}"))

@@ -59,3 +59,17 @@ def test_summary_lists_each_read_group_with_its_destinations():
     assert "alog.umeng.com (md5) ×1" in out
     assert "4 reads, 1 requests (1 carrying personal data)" in out
     assert "html: out/report.html" in out
+
+
+def test_summary_counts_the_devices_other_traffic_apart():
+    import dataclasses
+
+    from privascope.model import Origin
+
+    gms = dataclasses.replace(request("t2", 5.0, "android.clients.google.com"),
+                              origin=Origin.DEVICE, origin_reason="not asked for")
+    bundle = Bundle(tool=Tool("privascope", "0"), app=AppInfo(package="p"), runtime=RT,
+                    traffic=(request("t1", 4.0, "alog.umeng.com"),), device_traffic=(gms,))
+    progress, buf = make()
+    progress.summary(bundle)
+    assert "1 requests (0 carrying personal data); 1 other requests on the device" in buf.getvalue()
