@@ -66,7 +66,33 @@ class AdbShell:
         self._device = client.device(serial)
 
     def shell(self, args: list[str], timeout: float = 30.0) -> str:
-        return self._device.shell(args, timeout=timeout)
+        """The command's output; adb's own failures (no answer within `timeout`, the device
+        gone mid-run, the server gone) are one MissingError line saying what to do."""
+        import adbutils
+
+        try:
+            return self._device.shell(args, timeout=timeout)
+        except adbutils.AdbTimeout:
+            raise AdbTimeout(
+                f"adb: `{args[0] if args else 'shell'}` on {self.serial} gave no answer within "
+                f"{timeout:.0f} s: check the device answers (`adb -s {self.serial} shell true`) "
+                "and restart it if not") from None
+        except (adbutils.AdbError, OSError, EOFError) as exc:
+            raise self._gone(exc) from None
+
+    def _gone(self, exc: BaseException) -> "MissingError":
+        """What a failed adb call means: the device went away, or the adb server did."""
+        try:
+            state = {d.serial: d.state for d in self._client.list()}.get(self.serial)
+        except Exception:  # noqa: BLE001 - the server itself is gone
+            return MissingError(f"the adb server went away during the run ({_why(exc)}): "
+                                "start it with `adb start-server`, reconnect the device, run again")
+        if state == "device":
+            return MissingError(f"adb lost its connection to {self.serial} ({_why(exc)}): "
+                                "run again; restart the device if it repeats")
+        return MissingError(f"device {self.serial} went away during the run "
+                            f"({state or 'not listed'}; {_why(exc)}): reconnect it "
+                            "(`adb devices`) and run again")
 
     def reverse(self, remote_port: int, local_port: int) -> None:
         self._device.reverse(f"tcp:{remote_port}", f"tcp:{local_port}")
@@ -79,8 +105,141 @@ class AdbShell:
             c.send_command(f"reverse:killforward:tcp:{remote_port}")
             c.check_okay()
 
-    def install(self, apk: Path) -> None:
-        self._device.install(str(apk), nolaunch=True, uninstall=False)
+    def install(self, apk: Path, timeout: float = 300.0) -> None:
+        """Push the APK and `pm install -r -t` it, as `adb install` does without streaming
+        (not adbutils' install: it prints to stdout and uninstalls on some failures). A
+        failure is an InstallError line with what to do."""
+        import adbutils
+
+        remote = f"/data/local/tmp/privascope-{secrets.token_hex(4)}.apk"
+        try:
+            self._device.sync.push(str(apk), remote)
+        except (adbutils.AdbError, OSError, EOFError) as exc:
+            raise self._gone(exc) from None
+        try:
+            out = self.shell(["pm", "install", "-r", "-t", remote], timeout=timeout)
+        finally:
+            try:
+                self.shell(["rm", "-f", remote])
+            except MissingError:
+                pass  # the install's own error says more
+        problem = install_failure(out)
+        if problem is not None:
+            raise InstallError(install_hint(problem, self, apk))
+
+
+class AdbTimeout(MissingError):
+    """A device command gave no answer in time."""
+
+
+class InstallError(MissingError):
+    """`pm install` refused the APK (exit code 3: the device or its copy of the app is what
+    needs changing)."""
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{exc.__class__.__name__}: {text[0][:100]}" if text else exc.__class__.__name__
+
+
+# --------------------------------------------------------------------------- install
+
+# `pm install` prints "Success" or "Failure [CODE: message]"; the codes and messages are
+# PackageManager.installStatusToString and the checks that raise them (frameworks/base
+# PackageManagerShellCommand.doCommitSession/runInstall, android14-release). An "Error: ..."
+# line is the shell command's own (unreadable file, bad option).
+_FAILURE = re.compile(r"^Failure \[([A-Z_]+)(?::\s*([^\]]*))?\]", re.M)
+
+
+def install_failure(output: str) -> Optional[tuple[str, str]]:
+    """(code, message) of a failed `pm install`, or None when it printed Success."""
+    m = _FAILURE.search(output)
+    if m:
+        return m.group(1), (m.group(2) or "").strip()
+    if re.search(r"^Success\s*$", output, re.M):
+        return None
+    line = next((t.strip() for t in output.splitlines() if t.strip()), "no output")
+    return "INSTALL_FAILED", line[:160]
+
+
+# what the user does about each failure (PackageManager.INSTALL_* constants)
+_INSTALL_HINTS = {
+    "INSTALL_FAILED_NO_MATCHING_ABIS": "its native libraries are for {apk_abis}, the device "
+    "runs {abilist}: use an arm64 device or an image with ARM translation (Android 11+ "
+    "x86_64 Google APIs images), or an x86_64 build of the app",
+    "INSTALL_FAILED_INSUFFICIENT_STORAGE": "the device's /data is full: free space "
+    "(`adb shell df /data`) or wipe the emulator's data",
+    "INSTALL_FAILED_UPDATE_INCOMPATIBLE": "a copy signed with another key is installed: "
+    "uninstall the installed copy first: adb uninstall {package}",
+    "INSTALL_FAILED_VERSION_DOWNGRADE": "a newer version is installed: uninstall it first: "
+    "adb uninstall {package}",
+    "INSTALL_FAILED_OLDER_SDK": "the app needs a newer Android than the device's API {sdk}: "
+    "use a newer image",
+    "INSTALL_FAILED_DEPRECATED_SDK_VERSION": "Android 14+ refuses apps targeting API < 23: "
+    "install it once by hand with `adb install --bypass-low-target-sdk-block`",
+    "INSTALL_PARSE_FAILED_NO_CERTIFICATES": "the APK is not signed: sign it (apksigner) first",
+    "INSTALL_FAILED_INVALID_APK": "the APK is damaged or incomplete (split APKs need all parts)",
+    "INSTALL_PARSE_FAILED_NOT_APK": "the file is not an APK the device can read",
+    "INSTALL_FAILED_MISSING_SPLIT": "the app is split: install its base and split APKs by hand "
+    "(`adb install-multiple`), then run again",
+    "INSTALL_FAILED_VERIFICATION_FAILURE": "package verification refused it: `adb shell "
+    "settings put global verifier_verify_adb_installs 0`, then run again",
+    "INSTALL_FAILED_USER_RESTRICTED": "installs over USB are not allowed: enable 'Install via "
+    "USB' in the developer options",
+}
+
+
+def install_hint(problem: tuple[str, str], dev: Shell, apk: Optional[Path] = None) -> str:
+    """One line: what pm said and what to do."""
+    code, message = problem
+    said = f"{code}: {message}" if message else code
+    template = _INSTALL_HINTS.get(code)
+    if template is None:
+        return f"cannot install the APK on the device ({said[:200]})"
+    fields = {"package": "PACKAGE", "apk_abis": "other ABIs", "abilist": "?", "sdk": "?"}
+    if apk is not None:
+        fields["apk_abis"] = ", ".join(apk_abis(apk)) or "other ABIs"
+        try:
+            from privascope.static.apk import read_apk
+
+            fields["package"] = read_apk(str(apk)).package or "PACKAGE"
+        except Exception:  # noqa: BLE001 - the hint works without the name
+            pass
+    if "{abilist}" in template or "{sdk}" in template:
+        try:
+            fields["abilist"] = dev.shell(["getprop", "ro.product.cpu.abilist"]).strip() or "?"
+            fields["sdk"] = dev.shell(["getprop", "ro.build.version.sdk"]).strip() or "?"
+        except MissingError:
+            pass
+    return f"cannot install the APK ({said[:160]}): " + template.format(**fields)
+
+
+def apk_abis(apk: Path) -> list[str]:
+    """The ABIs an APK carries native libraries for (its lib/ABI/*.so entries)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(apk) as z:
+            return sorted({n.split("/")[1] for n in z.namelist()
+                           if n.startswith("lib/") and n.endswith(".so") and n.count("/") >= 2})
+    except (OSError, zipfile.BadZipFile):
+        return []
+
+
+def reset_compilation(dev: Shell, package: str) -> tuple[bool, str]:
+    """Throw away the app's ahead-of-time code so its calls into the framework run through
+    ART's interpreter/JIT, where Frida's replacements apply, instead of AOT code that may have
+    inlined small framework getters. `cmd package compile -m verify -f PKG`
+    (PackageManagerShellCommand.runCompile, android14-release: prints "Success", or
+    "Failure: package PKG could not be compiled", or an "Error: ..." line).
+    -> (done, what to record)."""
+    check_package_name(package)
+    out = dev.shell(["cmd", "package", "compile", "-m", "verify", "-f", package], timeout=120)
+    if re.search(r"^Success\s*$", out, re.M):
+        return True, "compilation reset to verify (`cmd package compile -m verify -f`)"
+    line = next((t.strip() for t in out.splitlines() if t.strip()), "no output")
+    return False, (f"compilation not reset ({line[:120]}): ahead-of-time code may have "
+                   "inlined framework getters past the hooks")
 
 
 def _port_open(host: str, port: int, timeout: float = 1.0) -> bool:

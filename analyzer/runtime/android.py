@@ -73,38 +73,56 @@ def server_download_hint(version: str, arch: str) -> str:
 
 
 def system_ca_script(cert_name: str, sdk: int) -> str:
-    """Root shell script: overlay the system CA directory with a tmpfs holding the existing
-    CAs plus ours (the read-only /system stays untouched; a reboot undoes it). On Android 14+
-    the CAs apps use live in the Conscrypt APEX, so the overlay is bind-mounted there too, in
-    zygote's mount namespace(s) so that newly spawned apps see it."""
+    """Root shell script: a tmpfs over /system/etc/security/cacerts holding the trusted CAs
+    plus ours (the read-only /system stays untouched; a reboot undoes it). From Android 14
+    (API 34) apps trust /apex/com.android.conscrypt/cacerts instead, whose contents Conscrypt
+    updates may have changed, so the tmpfs is filled from the APEX directory and bind-mounted
+    over it: in this shell's mount namespace, in zygote's (apps it spawns inherit it) and in
+    each running app's. As HTTP Toolkit does (httptoolkit-server src/interceptors/android/
+    adb-commands.ts injectSystemCertificate, read at f34c78b9): copy, tmpfs, owner root,
+    mode 644, SELinux label system_file on the directory and its files."""
+    source = APEX_CACERTS if sdk >= 34 else SYSTEM_CACERTS
     lines = [
         "set -e",
+        f"rm -rf {CA_STAGING}",
         f"mkdir -p {CA_STAGING}",
-        f"cp {SYSTEM_CACERTS}/* {CA_STAGING}/",
+        f"chmod 700 {CA_STAGING}",
+        f"cp {source}/* {CA_STAGING}/",
         f"cp /data/local/tmp/{cert_name} {CA_STAGING}/{cert_name}",
         f"mount -t tmpfs tmpfs {SYSTEM_CACERTS}",
         f"cp {CA_STAGING}/* {SYSTEM_CACERTS}/",
-        f"chown root:root {SYSTEM_CACERTS}/*",
+        f"chown root:root {SYSTEM_CACERTS} {SYSTEM_CACERTS}/*",
+        f"chmod 755 {SYSTEM_CACERTS}",
         f"chmod 644 {SYSTEM_CACERTS}/*",
+        f"chcon u:object_r:system_file:s0 {SYSTEM_CACERTS}",
         f"chcon u:object_r:system_file:s0 {SYSTEM_CACERTS}/*",
     ]
     if sdk >= 34:
+        bind = f"mount --bind {SYSTEM_CACERTS} {APEX_CACERTS}"
         lines += [
-            f"mount --bind {SYSTEM_CACERTS} {APEX_CACERTS}",
-            "for z in $(pidof zygote zygote64); do "
-            f"nsenter --mount=/proc/$z/ns/mnt -- mount --bind {SYSTEM_CACERTS} {APEX_CACERTS}; done",
+            bind,
+            # zygote(s) and the apps they forked: toybox ps -P lists children of the pids
+            "Z=$(pidof zygote zygote64 || true)",
+            f"for z in $Z; do nsenter --mount=/proc/$z/ns/mnt -- {bind}; done",
+            # an app may end meanwhile: its namespace is then gone, not an error
+            "for p in $( [ -n \"$Z\" ] && ps -o PID -P $(echo $Z | tr ' ' ,) | grep -v PID ); "
+            f"do nsenter --mount=/proc/$p/ns/mnt -- {bind} || true; done",
         ]
     lines.append("echo PRIVASCOPE_CA_OK")
     return "\n".join(lines)
 
 
 def system_ca_restore_script(apex: bool) -> str:
-    lines = []
+    """Undo system_ca_script: the APEX binds (every namespace given one, apps started since
+    inherited zygote's), then the tmpfs. Each step is tried; the marker says all worked."""
+    lines = ["ok=1"]
     if apex:
-        lines += ["for z in $(pidof zygote zygote64); do "
-                  f"nsenter --mount=/proc/$z/ns/mnt -- umount {APEX_CACERTS}; done",
-                  f"umount {APEX_CACERTS}"]
-    lines += [f"umount {SYSTEM_CACERTS}", f"rm -rf {CA_STAGING}", "echo PRIVASCOPE_CA_RESTORED"]
+        lines += ["Z=$(pidof zygote zygote64 || true)",
+                  "for p in $Z $( [ -n \"$Z\" ] && ps -o PID -P $(echo $Z | tr ' ' ,) | grep -v PID ); do "
+                  f"nsenter --mount=/proc/$p/ns/mnt -- umount {APEX_CACERTS} 2>/dev/null; done",
+                  f"umount {APEX_CACERTS} || ok=0"]
+    lines += [f"umount {SYSTEM_CACERTS} || ok=0", f"rm -rf {CA_STAGING}",
+              '[ $ok = 1 ] && echo PRIVASCOPE_CA_RESTORED']
     return "\n".join(lines)
 
 
@@ -321,17 +339,24 @@ class AndroidTarget(Target):
             from privascope.runtime.adb import restore
 
             problems += restore(self.dev, self._settings)
+        # each step is tried even when the device went away meanwhile (adb errors are lines)
         if self.changes.ca_mounted:
-            out = self._root_sh(system_ca_restore_script(self.changes.ca_apex_bound))
+            try:
+                out = self._root_sh(system_ca_restore_script(self.changes.ca_apex_bound))
+            except Exception as exc:  # noqa: BLE001 - MissingError, TargetUnavailable
+                out = str(exc)
             if "PRIVASCOPE_CA_RESTORED" in out:
                 self.changes.ca_mounted = False
             else:
                 problems.append("CA overlay not unmounted: reboot the device to remove it")
         if self.changes.started_frida_server:
-            pids = self._sh("pidof", "frida-server").split()
-            for pid in pids:  # by pid: only the server this run started is running by name here
-                self._root_sh(f"kill {int(pid)}")
-            self.changes.started_frida_server = False
+            try:
+                pids = self._sh("pidof", "frida-server").split()
+                for pid in pids:  # by pid: only the server this run started runs by that name
+                    self._root_sh(f"kill {int(pid)}")
+                self.changes.started_frida_server = False
+            except Exception as exc:  # noqa: BLE001
+                problems.append(f"frida-server this run started not stopped ({exc})")
         for p in problems:
             log.warning("%s", p)
         self.changes.notes += problems

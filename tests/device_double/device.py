@@ -293,10 +293,17 @@ class Device:
 
         src = Path("/usr/share/ca-certificates/mozilla")
         sdk = int(self.profile.props.get("ro.build.version.sdk", "0"))
-        dirs = [self.root / "system/etc/security/cacerts"]
-        if sdk >= 34:
-            dirs.append(self.root / "apex/com.android.conscrypt/cacerts")
-        for crt in sorted(src.glob("*.crt")) if src.is_dir() else []:
+        system = self.root / "system/etc/security/cacerts"
+        apex = self.root / "apex/com.android.conscrypt/cacerts"
+        crts = sorted(src.glob("*.crt")) if src.is_dir() else []
+        # From Android 14 Conscrypt updates its APEX store apart from /system's: here the
+        # first three roots came with such an update (APEX only) and the last was withdrawn
+        # by it (/system only), so a copy of the wrong directory shows.
+        apex_only = set(crts[:3]) if sdk >= 34 else set()
+        system_only = set(crts[-1:]) if sdk >= 34 else set()
+        for crt in crts:
+            dirs = ([] if crt in apex_only else [system]) + \
+                ([apex] if sdk >= 34 and crt not in system_only else [])
             pem = crt.read_bytes()
             try:
                 subject = x509.load_pem_x509_certificate(pem).subject.public_bytes()

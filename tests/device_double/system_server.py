@@ -38,6 +38,10 @@ class SystemServer:
         self.packages: dict[str, dict] = {p: {"path": f"/system/app/{p}.apk", "system": True,
                                               "granted": set()} for p in SYSTEM_PACKAGES}
         self.events: list[tuple[str, ...]] = []  # input/am/monkey calls, for tests
+        # test knobs: the bytes left on /data (None: plenty), and how many `uiautomator dump`
+        # calls still fail with each of AOSP's errors before one succeeds
+        self.data_free_bytes: int | None = None
+        self.dump_failures: list[str] = []
         from tests.device_double.window_manager import WindowManager
 
         self.window_manager = WindowManager(device.workdir)  # the screen: windows and input
@@ -217,8 +221,61 @@ class SystemServer:
         if verb in ("grant", "revoke", "set-permission-flags", "clear-permission-flags"):
             return self._permission(verb, rest)
         if verb == "compile":
-            return 0, "Success\n"
+            return self._compile(rest)
         return 255, f"Unknown command: {verb}\n"
+
+    # dalvik/CompilerFilter names `-m` accepts (art/libartbase/base/compiler_filter.cc,
+    # android14-release)
+    COMPILER_FILTERS = ("assume-verified", "extract", "verify", "space-profile", "space",
+                        "speed-profile", "speed", "everything-profile", "everything")
+
+    def _compile(self, rest: list[str]) -> tuple[int, str]:
+        # PackageManagerShellCommand.runCompile (android13-release; Android 14 hands the same
+        # options to ART Service's ArtShellCommand): -m FILTER or -r REASON, -f forces,
+        # -a or one package; "Success", "Failure: package P could not be compiled", or an
+        # "Error: ..." line with status 1
+        filt, reason, force, package, everything = None, None, False, None, False
+        args = list(rest)
+        while args:
+            a = args.pop(0)
+            if a in ("-m", "-r"):
+                if not args:
+                    return 1, f"Error: option {a} needs an argument\n"
+                value = args.pop(0)
+                filt, reason = (value, reason) if a == "-m" else (filt, value)
+            elif a == "-f":
+                force = True
+            elif a == "-a":
+                everything = True
+            elif a in ("-c", "--check-prof", "--reset", "--secondary-dex", "--split"):
+                if a in ("--check-prof", "--split") and args:
+                    args.pop(0)
+            elif a.startswith("-"):
+                return 1, f"Error: Unknown option: {a}\n"
+            elif package is None:
+                package = a
+            else:
+                return 1, f"Error: unexpected argument: {a}\n"
+        if filt is not None and reason is not None:
+            return 1, ('Cannot use compilation filter ("-m") and compilation reason ("-r") '
+                       "at the same time\n")
+        if filt is None and reason is None:
+            return 1, ('Cannot run without any of compilation filter ("-m") and compilation '
+                       'reason ("-r")\n')
+        if filt is not None and filt not in self.COMPILER_FILTERS:
+            return 1, f'Error: "{filt}" is not a valid compilation filter.\n'
+        if not everything and package is None:
+            return 1, "Error: package name not specified\n"
+        targets = [p for p, i in self.packages.items() if not i["system"]] if everything \
+            else [package]
+        for pkg in targets:
+            info = self.packages.get(pkg)
+            if info is None:
+                return 1, f"Failure: package {pkg} could not be compiled\n"
+            if force or filt:
+                info["compiler_filter"] = filt or "speed-profile"
+        self.events.append(("pm", "compile", *rest))
+        return 0, "Success\n"
 
     # flags `pm set-/clear-permission-flags` take (PackageManagerShellCommand help, Android 12+)
     PERMISSION_FLAGS = ("review-required", "revoked-compat", "revoke-when-requested",
@@ -273,13 +330,49 @@ class SystemServer:
             return 1, "Failure [INSTALL_PARSE_FAILED_NOT_APK: Failed to parse " + device_path + "]\n"
         if not pkg or not _PKG.match(pkg):
             return 1, "Failure [INSTALL_PARSE_FAILED_BAD_PACKAGE_NAME]\n"
+        refused = self._install_refusal(host, pkg, parsed)
+        if refused:
+            return 1, f"Failure [{refused}]\n"
         app_dir = self.device.host_path(f"/data/app/{pkg}-1")
         app_dir.mkdir(parents=True, exist_ok=True)
         (app_dir / "base.apk").write_bytes(host.read_bytes())
         self.device.host_path(f"/data/data/{pkg}").mkdir(parents=True, exist_ok=True)
         self.packages[pkg] = {"path": f"/data/app/{pkg}-1/base.apk", "system": False,
-                              "granted": set(), "requested": requested}
+                              "granted": set(), "requested": requested,
+                              "signers": {c.sha256 for c in parsed.certificates},
+                              "compiler_filter": "speed-profile"}
         return 0, "Success\n"
+
+    def _install_refusal(self, apk, pkg: str, parsed) -> str | None:
+        """Why PackageManager refuses this APK ("CODE: message"), or None. The checks the
+        double makes, in install order (android14-release): free space for the copy
+        (PackageInstallerSession, INSUFFICIENT_STORAGE; `data_free_bytes` is the test knob),
+        minSdkVersion against the platform (ParsingPackageUtils.computeMinSdkVersion,
+        OLDER_SDK), native libraries for none of ro.product.cpu.abilist
+        (PackageAbiHelperImpl/NativeLibraryHelper.findSupportedAbi -> NO_MATCHING_ABIS,
+        res=-113 = INSTALL_FAILED_NO_MATCHING_ABIS), and an update signed by other keys than
+        the installed copy (InstallPackageHelper, UPDATE_INCOMPATIBLE)."""
+        if self.data_free_bytes is not None and apk.stat().st_size > self.data_free_bytes:
+            return "INSTALL_FAILED_INSUFFICIENT_STORAGE"
+        sdk = int(self.props.get("ro.build.version.sdk", "0") or 0)
+        if parsed.min_sdk and parsed.min_sdk > sdk:
+            return (f"INSTALL_FAILED_OLDER_SDK: Failed parse during installPackageLI: "
+                    f"Requires newer sdk version #{parsed.min_sdk} (current version is #{sdk})")
+        import zipfile
+
+        with zipfile.ZipFile(apk) as z:
+            abis = {n.split("/")[1] for n in z.namelist()
+                    if n.startswith("lib/") and n.endswith(".so") and n.count("/") >= 2}
+        supported = [a for a in self.props.get("ro.product.cpu.abilist", "").split(",") if a]
+        if abis and not abis & set(supported):
+            return "INSTALL_FAILED_NO_MATCHING_ABIS: Failed to extract native libraries, res=-113"
+        installed = self.packages.get(pkg)
+        signers = {c.sha256 for c in parsed.certificates}
+        if installed is not None and installed.get("signers") is not None \
+                and installed["signers"] != signers:
+            return (f"INSTALL_FAILED_UPDATE_INCOMPATIBLE: Existing package {pkg} signatures "
+                    "do not match newer version; ignoring!")
+        return None
 
     # ------------------------------------------------------------------ activity + input
 
@@ -347,6 +440,9 @@ class SystemServer:
         # /sdcard/window_dump.xml), then its path is printed (sic "hierchary")
         if args[:1] != ["dump"]:
             return 1, "Usage: uiautomator <subcommand> [options]\n"
+        if self.dump_failures:  # test knob: DumpCommand's error paths print to stderr and
+            # return (status 0): waitForIdle's TimeoutException, or no root in the window
+            return 0, f"ERROR: {self.dump_failures.pop(0)}\n"
         target = next((a for a in args[1:] if not a.startswith("-")), "/sdcard/window_dump.xml")
         host = self.device.host_path(target)
         host.parent.mkdir(parents=True, exist_ok=True)

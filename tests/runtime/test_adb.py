@@ -156,3 +156,61 @@ def test_monkey_output_is_checked():
     assert "stopped early" in device.monkey_problem(aborted)
     assert "No activities" in device.monkey_problem("** No activities found to run, monkey aborted.")
     assert "did not report" in device.monkey_problem("/system/bin/sh: monkey: not found")
+
+
+# ---------------------------------------------------------------- install refusals (item 7)
+
+
+@pytest.mark.parametrize("output, expected", [
+    ("Success\n", None),
+    ("Failure [INSTALL_FAILED_NO_MATCHING_ABIS: Failed to extract native libraries, res=-113]\n",
+     ("INSTALL_FAILED_NO_MATCHING_ABIS", "Failed to extract native libraries, res=-113")),
+    ("Failure [INSTALL_FAILED_INSUFFICIENT_STORAGE]\n", ("INSTALL_FAILED_INSUFFICIENT_STORAGE", "")),
+    ("Error: Can't open file: /data/local/tmp/x.apk\n",
+     ("INSTALL_FAILED", "Error: Can't open file: /data/local/tmp/x.apk")),
+    ("", ("INSTALL_FAILED", "no output")),
+])
+def test_pm_install_output_is_read(output, expected):
+    assert device.install_failure(output) == expected
+
+
+def test_install_hints_name_the_device_and_what_to_do():
+    dev = FakeShell({"getprop ro.build.version.sdk": "29",
+                     "getprop ro.product.cpu.abilist": "x86_64,x86"})
+    older = device.install_hint(("INSTALL_FAILED_OLDER_SDK", "Requires newer sdk version #31 "
+                                 "(current version is #29)"), dev)
+    assert older.startswith("cannot install the APK (INSTALL_FAILED_OLDER_SDK: Requires newer")
+    assert older.endswith("the app needs a newer Android than the device's API 29: use a newer "
+                          "image")
+    abis = device.install_hint(("INSTALL_FAILED_NO_MATCHING_ABIS", ""), dev)
+    assert "the device runs x86_64,x86" in abis and "\n" not in abis
+    unknown = device.install_hint(("INSTALL_FAILED_SOMETHING_NEW", "why"), dev)
+    assert unknown == "cannot install the APK on the device (INSTALL_FAILED_SOMETHING_NEW: why)"
+
+
+def test_apk_abis_are_its_native_library_folders(tmp_path):
+    import zipfile
+
+    apk = tmp_path / "a.apk"
+    with zipfile.ZipFile(apk, "w") as z:
+        z.writestr("lib/arm64-v8a/liba.so", b"")
+        z.writestr("lib/armeabi-v7a/liba.so", b"")
+        z.writestr("lib/README", b"")
+        z.writestr("assets/lib/x86/not.so", b"")
+    assert device.apk_abis(apk) == ["arm64-v8a", "armeabi-v7a"]
+
+
+# ---------------------------------------------------------------- compilation reset (item 10)
+
+
+def test_compilation_reset_is_recorded_either_way():
+    ok = FakeShell({"compile -m verify -f com.example.app": "Success\n"})
+    assert device.reset_compilation(ok, "com.example.app") == (
+        True, "compilation reset to verify (`cmd package compile -m verify -f`)")
+    assert ok.commands == [["cmd", "package", "compile", "-m", "verify", "-f", "com.example.app"]]
+    failed = FakeShell({"compile": "Failure: package com.example.app could not be compiled\n"})
+    done, line = device.reset_compilation(failed, "com.example.app")
+    assert not done and line.startswith("compilation not reset (Failure: package com.example.app "
+                                        "could not be compiled): ahead-of-time code may have")
+    with pytest.raises(ValueError):
+        device.reset_compilation(ok, "x; reboot")
