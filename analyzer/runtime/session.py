@@ -227,7 +227,11 @@ class Session:
             if best is None or sample[0] < best[0]:
                 best = sample
         assert best is not None
-        self.clock_rtt, self.clock_offset = best
+        rtt, offset = best
+        # an offset within the measurement's own error (half the round trip, plus Date.now()'s
+        # whole milliseconds) is no measured offset: same clock (the JVM target), no correction
+        self.clock_rtt = rtt
+        self.clock_offset = 0.0 if abs(offset) <= rtt / 2 + 0.001 else offset
         if abs(self.clock_offset) > 1.0:
             log.info("device clock is %+.3fs off this machine's: event times corrected",
                      self.clock_offset)

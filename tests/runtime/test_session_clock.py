@@ -51,7 +51,7 @@ def test_same_clock_gives_an_offset_within_the_measurement_error(catalog):
     session, _target = started(catalog, 0.0)
     session.stop()
     assert session.clock_rtt is not None
-    assert abs(session.clock_offset) <= session.clock_rtt / 2 + 0.002
+    assert session.clock_offset == 0.0  # within the measurement's error: not corrected
 
 
 def test_a_read_just_after_a_reject_tap_the_agent_missed_is_after_reject(catalog):
