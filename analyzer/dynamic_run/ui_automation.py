@@ -247,49 +247,81 @@ class Shell(Protocol):
 
 
 DUMP_PATH = "/sdcard/privascope-ui.xml"
+# What uiautomator prints when the screen could not be read yet (frameworks/base cmds/
+# uiautomator DumpCommand.java, android14-release): waitForIdle(1000 ms idle, 10 s timeout)
+# timed out, e.g. a splash animation; or no active window (between activities). Both pass.
+DUMP_TRANSIENT = ("could not get idle state", "null root node returned")
+# one attempt: up to 10 s of idle wait on Android 12+, then the dump itself
+DUMP_ATTEMPT_TIMEOUT = 25.0
+DUMP_BUDGET = 40.0  # all attempts of one dump, on the host's monotonic clock
+DUMP_PAUSE = 0.5
 
 
-def dump_screen(device: Shell) -> str:
-    out = device.shell(["uiautomator", "dump", DUMP_PATH])
-    if "dumped to" not in out.lower():
-        # uiautomator prints "ERROR: could not get idle state." while animations run
-        raise UiError(f"uiautomator dump failed: {out.strip()[:120]}")
-    return device.shell(["cat", DUMP_PATH])
+def dump_screen(device: Shell, budget: float = DUMP_BUDGET, pause: float = DUMP_PAUSE,
+                attempt_timeout: float = DUMP_ATTEMPT_TIMEOUT,
+                sleep: Callable[[float], None] = time.sleep,
+                clock: Callable[[], float] = time.monotonic) -> str:
+    """The screen's hierarchy XML. A dump that fails with one of DUMP_TRANSIENT, or gives no
+    answer within its attempt's time, is tried again after `pause` until `budget` seconds
+    have passed on `clock` (at least one attempt); anything else fails at once. UiError."""
+    from privascope.runtime.adb import AdbTimeout
+
+    start = clock()
+    end = start + budget
+    attempts = 0
+    while True:
+        attempts += 1
+        per_attempt = max(5.0, min(attempt_timeout, end - clock()))
+        try:
+            out = device.shell(["uiautomator", "dump", DUMP_PATH], timeout=per_attempt)
+        except AdbTimeout:
+            out, transient = f"no answer within {per_attempt:.0f} s", True
+        else:
+            if "dumped to" in out.lower():
+                return device.shell(["cat", DUMP_PATH], timeout=per_attempt)
+            transient = any(m in out for m in DUMP_TRANSIENT)
+        if not transient or clock() + pause >= end:
+            raise UiError(f"uiautomator dump failed ({attempts} attempt(s) in "
+                          f"{clock() - start:.0f} s): {out.strip()[:120] or 'no output'}")
+        sleep(pause)
 
 
 def click_consent(device: Shell, answer: str, timeout: float = 15.0, poll: float = 1.0,
                   sleep: Callable[[float], None] = time.sleep,
-                  second_chances: int = 2) -> Optional[ConsentPlan]:
-    """Wait up to `timeout` seconds for a consent dialog, then tap `answer`. Returns the plan
-    that was carried out, or None when no dialog appeared.
+                  second_chances: int = 2,
+                  clock: Callable[[], float] = time.monotonic) -> Optional[ConsentPlan]:
+    """Wait up to `timeout` seconds (on `clock`) for a consent dialog, then tap `answer`.
+    Returns the plan that was carried out, or None when no dialog appeared.
 
     Many apps answer a refusal with a second dialog ("您需要同意…才能继续", 仍不同意 / 退出应用):
     a user who refuses keeps refusing, so after a reject up to `second_chances` follow-up
     consent dialogs are refused too."""
-    waited = 0.0
+    deadline = clock() + timeout
     while True:
-        plan = _plan_now(device, answer)
+        plan = _plan_now(device, answer, deadline - clock(), sleep, clock)
         if plan is not None:
             plan = _tap(device, plan, sleep)
             if answer == "reject":
                 for _ in range(second_chances):
                     sleep(0.8)  # let the next dialog (if any) appear
-                    again = _plan_now(device, answer)
+                    again = _plan_now(device, answer, DUMP_BUDGET, sleep, clock)
                     if again is None:
                         break
                     _tap(device, again, sleep)
             return plan
-        if waited >= timeout:
+        left = deadline - clock()
+        if left <= 0:
             return None
-        sleep(poll)
-        waited += poll
+        sleep(min(poll, left))
 
 
-def _plan_now(device: Shell, answer: str) -> Optional[ConsentPlan]:
+def _plan_now(device: Shell, answer: str, budget: float, sleep: Callable[[float], None],
+              clock: Callable[[], float]) -> Optional[ConsentPlan]:
     try:
-        return plan_consent_taps(dump_screen(device), answer)
+        return plan_consent_taps(dump_screen(device, budget=max(budget, 0.0), sleep=sleep,
+                                             clock=clock), answer)
     except UiError:
-        return None  # transient: animations, screen off; the caller tries again
+        return None  # no readable screen yet: the caller tries again while time remains
 
 
 def _tap(device: Shell, plan: ConsentPlan, sleep: Callable[[float], None]) -> ConsentPlan:

@@ -99,11 +99,46 @@ class FakeDevice:
         return ""
 
 
+class FakeClock:
+    """Monotonic time that moves only when slept on, or by `cost` per device command."""
+
+    def __init__(self):
+        self.now = 100.0
+        self.slept = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+class SlowDevice(FakeDevice):
+    """Each `uiautomator dump` takes `cost` seconds of the clock (Android 12+ waits up to
+    10 s for an idle UI before it gives up); `errors` are printed before screens are."""
+
+    def __init__(self, screens, clock, cost=0.0, errors=()):
+        super().__init__(screens)
+        self.clock, self.cost, self.errors = clock, cost, list(errors)
+        self.timeouts = []
+
+    def shell(self, args, timeout=30.0):
+        if args[:2] == ["uiautomator", "dump"]:
+            self.clock.now += self.cost
+            self.timeouts.append(timeout)
+            if self.errors:
+                self.commands.append(args)
+                return self.errors.pop(0)
+        return super().shell(args, timeout)
+
+
 def test_click_consent_polls_until_the_dialog_appears_then_taps():
     device = FakeDevice([None, dump("no_dialog.xml"), dump("zh_dialog_nested.xml")])
     # the first dump fails (animation): it must be retried, not fatal
-    slept = []
-    plan = ui.click_consent(device, "accept", timeout=10, poll=1, sleep=slept.append)
+    clock = FakeClock()
+    plan = ui.click_consent(device, "accept", timeout=10, poll=1, sleep=clock.sleep,
+                            clock=clock)
     assert plan is not None
     taps = [c for c in device.commands if c[0] == "input"]
     assert taps == [["input", "tap", "765", "1600"]]
@@ -111,10 +146,72 @@ def test_click_consent_polls_until_the_dialog_appears_then_taps():
 
 def test_click_consent_gives_up_after_the_timeout():
     device = FakeDevice([dump("no_dialog.xml")])
-    slept = []
-    assert ui.click_consent(device, "reject", timeout=3, poll=1, sleep=slept.append) is None
-    assert sum(slept) == 3
+    clock = FakeClock()
+    assert ui.click_consent(device, "reject", timeout=3, poll=1, sleep=clock.sleep,
+                            clock=clock) is None
+    assert sum(clock.slept) == 3
     assert not [c for c in device.commands if c[0] == "input"]
+
+
+def test_the_consent_wait_is_measured_on_the_clock_not_counted_in_polls():
+    """Each dump that waits for an idle UI costs seconds (Android 12+: up to 10 s); the
+    timeout is real time, so a 15 s wait is not 15 polls of 10 s each."""
+    clock = FakeClock()
+    device = SlowDevice([dump("no_dialog.xml")], clock, cost=10.0)
+    start = clock()
+    assert ui.click_consent(device, "reject", timeout=15, poll=1, sleep=clock.sleep,
+                            clock=clock) is None
+    dumps = [c for c in device.commands if c[:2] == ["uiautomator", "dump"]]
+    assert len(dumps) == 2  # at 0 s and (after 10 s + 1 s poll) at 11 s; then past 15 s
+    assert clock() - start < 15 + 10 + 1
+
+
+@pytest.mark.parametrize("error", ["ERROR: could not get idle state.",
+                                   "ERROR: null root node returned by UiTestAutomationBridge."])
+def test_a_dump_that_could_not_read_the_screen_yet_is_retried_after_a_pause(error):
+    clock = FakeClock()
+    device = SlowDevice([dump("zh_dialog_nested.xml")], clock, errors=[error] * 3)
+    nodes = ui.parse_hierarchy(ui.dump_screen(device, sleep=clock.sleep, clock=clock))
+    assert nodes
+    assert clock.slept == [ui.DUMP_PAUSE] * 3
+
+
+def test_dump_retries_stop_at_the_budget_on_the_clock():
+    clock = FakeClock()
+    device = SlowDevice([dump("zh_dialog_nested.xml")], clock, cost=10.0,
+                        errors=["ERROR: could not get idle state."] * 50)
+    with pytest.raises(ui.UiError, match="could not get idle state"):
+        ui.dump_screen(device, budget=25, sleep=clock.sleep, clock=clock)
+    assert len(device.timeouts) == 3  # at 0, 10.5 and 21 s; a 4th would start past 25 s
+    # each attempt's adb time-out is what is left of the budget, never below 5 s
+    assert device.timeouts[0] == ui.DUMP_ATTEMPT_TIMEOUT and device.timeouts[-1] == 5.0
+
+
+def test_other_dump_errors_fail_at_once():
+    clock = FakeClock()
+    device = SlowDevice([dump("zh_dialog_nested.xml")], clock,
+                        errors=["Killed", "UI hierchary dumped to: x"])
+    with pytest.raises(ui.UiError, match="Killed"):
+        ui.dump_screen(device, sleep=clock.sleep, clock=clock)
+    assert clock.slept == []
+
+
+def test_a_dump_with_no_answer_in_time_is_retried():
+    from privascope.runtime.adb import AdbTimeout
+
+    clock = FakeClock()
+
+    class Hangs(SlowDevice):
+        def shell(self, args, timeout=30.0):
+            if args[:2] == ["uiautomator", "dump"] and not self.timeouts:
+                self.timeouts.append(timeout)
+                self.clock.now += timeout
+                raise AdbTimeout("no answer")
+            return super().shell(args, timeout)
+
+    device = Hangs([dump("zh_dialog_nested.xml")], clock)
+    assert ui.parse_hierarchy(ui.dump_screen(device, sleep=clock.sleep, clock=clock))
+    assert len(device.timeouts) == 2
 
 
 @pytest.mark.device
