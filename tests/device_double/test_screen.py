@@ -245,3 +245,27 @@ def test_a_privacy_activity_is_a_full_screen_window_answered_by_a_tap(samples_bu
         assert target.wait_output("privhost: phase rejected", 30), target.output[-10:]
     finally:
         target.stop()
+
+
+def test_back_on_the_activity_moves_it_back_and_am_start_returns_it(samples_build, tmp_path):
+    """BACK with no dialog: the root activity's task moves to the back (Android 12+), the
+    focus stays with the app; am start brings it back."""
+    from privascope.runtime.targets import JvmTarget
+
+    wm = WindowManager(tmp_path)
+    target = JvmTarget(str(samples_build / "jvm_host" / "classes"), MAIN,
+                       ["--consent", "accept", "--loop", "600", "--interval-ms", "100",
+                        "--no-pin-check"], extra_jvm_args=wm.jvm_options(PKG), held=False)
+    running = lambda p: True  # noqa: E731
+    try:
+        target.launch()
+        assert target.wait_output("privhost: phase loop", 60), target.output[-10:]
+        assert f'package="{PKG}"' in wm.dump_xml(running)
+        assert wm.key(4, running) == "back"
+        assert target.wait_output("ActivityManager: moved to background (1 activities", 5)
+        assert 'package="com.android.systemui"' in wm.dump_xml(running)
+        assert wm.to_front(PKG, running) == "ok"
+        assert target.wait_output("ActivityManager: moved to front (1 activities", 5)
+        assert f'package="{PKG}"' in wm.dump_xml(running)
+    finally:
+        target.stop()

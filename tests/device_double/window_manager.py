@@ -132,9 +132,11 @@ class WindowManager:
         return self._send(self.front, f"key {code}")
 
     def to_front(self, package: str, running) -> Optional[str]:
-        """am start / monkey on a running app: its task comes back (onStart, onResume)."""
-        was, self.front = self.front, package
-        if was != package and running(package):
+        """am start / monkey on a running app: its task comes back (onStart, onResume). Sent
+        even when it still has the focus: BACK on its root activity moved the task to the back
+        without the system's HOME (the app restarts only what it stopped)."""
+        self.front = package
+        if running(package):
             return self._send(package, "foreground")
         return None
 
