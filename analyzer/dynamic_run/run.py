@@ -254,12 +254,14 @@ class DynamicRun:
         from privascope.dynamic_run.scenarios import run_scenario
         from privascope.runtime.agent_config import AgentBuildError
         from privascope.runtime.session import SessionError
+        from privascope.runtime.adb import MissingError
         from privascope.runtime.targets import TargetError, TargetUnavailable
 
         try:
             with self._timed("scenario"):
                 outcome = run_scenario(self.scenario, driver, self.options.duration, self.progress)
-        except (TargetUnavailable, AgentBuildError, SessionError, TargetError) as exc:
+        except (TargetUnavailable, AgentBuildError, SessionError, TargetError,
+                MissingError) as exc:  # MissingError: adb time-out, device gone mid-run
             message = f"Frida agent: {exc}" if isinstance(exc, (AgentBuildError, SessionError)) \
                 else str(exc)
             if not driver.sessions:  # nothing observed yet: the run failed
@@ -335,11 +337,15 @@ class DynamicRun:
             self._run_scenario(driver)
         finally:
             with self._timed("teardown"):
+                problems = []
                 if driver is not None:
-                    driver.stop()
+                    try:
+                        driver.stop()
+                    except adb.MissingError as exc:  # device gone: keep what was observed
+                        problems.append(str(exc))
                     runtime = driver.evidence()  # also ends spawn gating
                     self.limits += driver.limits  # e.g. processes that ran without the agent
-                problems = adb.restore(shell, settings)
+                problems += adb.restore(shell, settings)
                 if self._setup_target is not None:
                     self._setup_target.stop()  # CA overlay, the frida-server it started
                     problems += [n for n in self._setup_target.changes.notes

@@ -119,7 +119,8 @@ class FakeAdb:
         replies = {"getprop ro.product.cpu.abi": "x86_64",
                    "ls -l /data/local/tmp/frida-server": "-rwxr-xr-x root frida-server",
                    "/data/local/tmp/frida-server --version": frida.__version__,
-                   "pidof frida-server": "321"}
+                   "pidof frida-server": "321",
+                   "cmd package compile -m verify -f com.example.clean": "Success"}
         if " ".join(args) in replies:
             return replies[" ".join(args)]
         if args[:3] == ["settings", "get", "global"]:
@@ -198,6 +199,51 @@ def test_android_run_restores_proxy_and_reverse_after_ctrl_c(monkeypatch, tmp_pa
     assert seen["stopped"] is True
     assert adb.proxy == "10.1.2.3:8888" and adb.reverses == set()  # restored
     assert adb.installed == [samples_build / "clean.apk"]
+    # AOT code reset after the install, and said so in method.device_setup (issue 11 item 10)
+    assert run.device_setup == ["compilation reset to verify (`cmd package compile -m verify "
+                                "-f`)"]
+    assert not run.proxy._thread.is_alive()
+
+
+def test_a_device_that_goes_away_mid_run_is_exit_3_and_the_rest_is_still_restored(
+        monkeypatch, tmp_path, samples_build):
+    """adb's errors during the scenario and the teardown (AdbShell turns them into one
+    MissingError line) end the run as a missing device, never an internal error (exit 4)."""
+    import io
+
+    from rich.console import Console
+
+    from privascope.dynamic_run import RunMissing
+
+    adb = FakeAdb("emulator-5554")
+    monkeypatch.setattr(device, "AdbShell", lambda serial: adb)
+    gone = device.MissingError("device emulator-5554 went away during the run (offline; "
+                               "AdbError: closed): reconnect it (`adb devices`) and run again")
+
+    class Gone:
+        sessions: list = []
+        limits: list = []
+
+        def is_running(self, *args):
+            raise gone
+
+        set_permissions = is_running  # whichever the scenario asks first
+
+        def stop(self):
+            raise gone  # `am force-stop` cannot reach the device either
+
+        def evidence(self):
+            return None
+
+    monkeypatch.setattr(DynamicRun, "_android_driver", lambda self, *a: Gone())
+    args = DynamicOptions(apk=samples_build / "clean.apk", serial="emulator-5554",
+                          scenario="reject", duration=1.0, out=tmp_path)
+    run = DynamicRun(args, get_scenario("reject"),
+                     progress=Progress(console=Console(file=io.StringIO()), live=False))
+    with pytest.raises(RunMissing, match=r"^device emulator-5554 went away during the run"):
+        run.execute()
+    assert adb.proxy == "10.1.2.3:8888" and adb.reverses == set()  # the rest was restored
+    assert any("went away" in e for e in run.errors)  # the failed teardown step is said
     assert not run.proxy._thread.is_alive()
 
 
