@@ -297,14 +297,12 @@ class AndroidTarget(Target):
         return self._fdev
 
     def launch(self) -> int:
-        self.ensure_frida_server()
-        if self.apk is not None:
-            if not self.apk.is_file():
-                raise TargetError(f"{self.apk}: no such APK")
-            self.dev.install(self.apk)
-        self.set_proxy()
-        where = self.install_ca()
-        log.info("proxy CA: %s", where)
+        from privascope.runtime.adb import MissingError
+
+        try:  # adb's one-line errors (install refused, time-out, device gone): exit 3
+            self._prepare()
+        except MissingError as exc:
+            raise TargetUnavailable(str(exc)) from None
         fdev = self.frida_device()
         with _frida_errors_as_unavailable(f"start {self.package} on {self.serial}"):
             if self._given_pid is not None:
@@ -313,6 +311,28 @@ class AndroidTarget(Target):
                 pid = fdev.spawn([self.package]) if self.spawn else self._running_pid(fdev)
         self.changes.pid = pid
         return pid
+
+    def _prepare(self) -> None:
+        self.ensure_frida_server()
+        if self.apk is not None:
+            if not self.apk.is_file():
+                raise TargetError(f"{self.apk}: no such APK")
+            self.dev.install(self.apk)
+            self.reset_compilation()
+        self.set_proxy()
+        where = self.install_ca()
+        log.info("proxy CA: %s", where)
+
+    def reset_compilation(self) -> bool:
+        """After an install: no AOT code that inlined hooked framework getters (see
+        adb.reset_compilation); what happened goes to changes.notes either way."""
+        from privascope.runtime.adb import reset_compilation
+
+        done, line = reset_compilation(self.dev, self.package)
+        self.changes.notes.append(line)
+        if not done:
+            log.warning("%s", line)
+        return done
 
     def _running_pid(self, fdev) -> int:
         for app in fdev.enumerate_applications():

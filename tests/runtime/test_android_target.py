@@ -135,6 +135,25 @@ def test_abi_mapping():
         frida_arch("mips")
 
 
+def test_an_install_refusal_is_the_target_being_unavailable(tmp_path):
+    """`privascope trace --apk` installs through the target: pm's refusal is one line, exit 3
+    (TargetUnavailable), with nothing spawned."""
+    from privascope.runtime.adb import InstallError
+
+    apk = tmp_path / "app.apk"
+    apk.write_bytes(b"PK")
+
+    class Refusing(FakeAdb):
+        def install(self, apk):
+            raise InstallError("cannot install the APK (INSTALL_FAILED_UPDATE_INCOMPATIBLE): "
+                               "uninstall the installed copy first: adb uninstall com.example.app")
+
+    t, fdev = target(Refusing(running=True), apk=apk)
+    with pytest.raises(TargetUnavailable, match="adb uninstall com.example.app$"):
+        t.launch()
+    assert fdev.spawned == []
+
+
 def test_bad_package_name_is_refused_before_any_shell():
     with pytest.raises(TargetError):
         AndroidTarget("s", "com.example;reboot", dev=FakeAdb())
@@ -148,6 +167,9 @@ def test_full_launch_and_stop_restore_everything(ca_pem, tmp_path):
     pid = t.launch()
     assert pid == 4242 and fdev.spawned == [["com.example.app"]]
     assert adb.installed == [str(apk)] and t.changes.started_frida_server
+    # AOT code reset after the install (issue 11 item 10); pm's empty answer is said
+    assert ["cmd", "package", "compile", "-m", "verify", "-f", "com.example.app"] in adb.commands
+    assert t.changes.notes[0].startswith("compilation not reset (no output)")
     assert adb.proxy == "127.0.0.1:8080"
     assert t.changes.ca_mounted and t.changes.ca_apex_bound
     assert adb.ran(f"mount --bind {SYSTEM_CACERTS} {APEX_CACERTS}")
