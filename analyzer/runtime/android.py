@@ -328,7 +328,7 @@ class AndroidTarget(Target):
         adb.reset_compilation); what happened goes to changes.notes either way."""
         from privascope.runtime.adb import reset_compilation
 
-        done, line = reset_compilation(self.dev, self.package)
+        done, line = reset_compilation(self.dev, self.package or "")
         self.changes.notes.append(line)
         if not done:
             log.warning("%s", line)
