@@ -134,6 +134,23 @@ def test_home_stops_the_app_and_am_start_brings_it_back(app):
     assert _wait(lambda: "privhost: phase accepted" in log(), 30), log()
 
 
+def test_privascope_background_and_foreground_steps_reach_the_app(app, screen_device,
+                                                                  monkeypatch):
+    """The Android driver's HOME (press_home) and back-to-front (bring_to_front: monkey's
+    launcher intent) through privascope's own adb adapter."""
+    from privascope.runtime import adb
+
+    device, dev, log = app
+    monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(screen_device[2]))
+    shell = adb.AdbShell(device.serial)
+    adb.press_home(shell)
+    assert "ActivityManager: moved to background (1 activities stopped)" in log()
+    assert "隐私政策" not in _dump(dev)
+    adb.bring_to_front(shell, PKG)
+    assert "ActivityManager: moved to front (1 activities resumed)" in log()
+    assert "隐私政策" in _dump(dev)
+
+
 def test_privascope_click_consent_taps_不同意_through_adb(app, screen_device, monkeypatch):
     """privascope's own UI automation over its adb adapter: dump, find, tap (real adbutils
     client -> the double's adbd -> its shell and system_server -> the app)."""
