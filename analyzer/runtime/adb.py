@@ -95,7 +95,18 @@ class AdbShell:
                             "(`adb devices`) and run again")
 
     def reverse(self, remote_port: int, local_port: int) -> None:
-        self._device.reverse(f"tcp:{remote_port}", f"tcp:{local_port}")
+        import adbutils
+
+        try:
+            self._device.reverse(f"tcp:{remote_port}", f"tcp:{local_port}")
+        except adbutils.AdbError as exc:
+            if "device" in str(exc).lower() and "not found" in str(exc).lower():
+                raise self._gone(exc) from None
+            raise MissingError(f"adb reverse tcp:{remote_port} failed on {self.serial} "
+                               f"({_why(exc)}): is the port taken on the device? run again "
+                               "(another proxy port is chosen)") from None
+        except (OSError, EOFError) as exc:
+            raise self._gone(exc) from None
 
     def remove_reverse(self, remote_port: int) -> None:
         # adbutils has no single-rule removal: the adb host service does

@@ -135,6 +135,20 @@ def test_a_device_that_goes_away_mid_run_is_one_line(double_factory, monkeypatch
         sh.shell(["true"])
 
 
+def test_a_reverse_rule_the_device_refuses_is_one_line(shell_for):
+    device, sh = shell_for("api34-emulator")
+    taken = device.socket_in_device()
+    try:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        with pytest.raises(adb.MissingError, match=rf"^adb reverse tcp:{port} failed on "
+                           r"emulator-5554 \(AdbError: cannot bind listener"):
+            sh.reverse(port, port)
+    finally:
+        taken.close()
+
+
 # ---------------------------------------------------------------- item 10: compilation
 
 
