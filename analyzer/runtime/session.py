@@ -185,12 +185,19 @@ class Session:
         # Android app is still suspended; a JVM program is held by the launcher). On a running
         # VM it installs the hooks before it returns; on a spawned app they go in as it binds.
         try:
-            bounded(lambda: script.exports_sync.init(config), timeout, "agent init")
+            state = bounded(lambda: script.exports_sync.init(config), timeout, "agent init")
         except StepTimeout as exc:
             raise SessionError(str(exc)) from None
         except Exception as exc:  # the agent also sends agent:error; keep the reason
             raise SessionError(f"the agent failed to initialise: {exc}") from None
-        if self.target.release_before_ready:
+        # init says {vm_ready, installed}. A spawned ART app whose VM is not bound yet must be
+        # resumed for the queued Java.perform to run (it installs the hooks before app code).
+        # When init installed them itself (the VM was up: an attach, the device double), the
+        # method replacements are applied in a later Script.nextTick (frida-java-bridge; see
+        # index.ts announceWhenLive): resume only once agent:ready says they are live.
+        hooks_in = isinstance(state, dict) and bool(state.get("installed"))
+        resume_first = self.target.release_before_ready and not hooks_in
+        if resume_first:
             self.target.release()  # resume: the queued Java.perform installs the hooks first
         if not self.wait_until(lambda s: s.ready is not None or s._init_failed(), timeout):
             raise SessionError(f"the agent did not report ready within {timeout:.0f}s")
@@ -198,8 +205,9 @@ class Session:
             raise SessionError(f"the agent failed to initialise: {self._init_failed()}")
         if self.ready.launcher and self.ready.launcher.startswith("error"):
             raise SessionError(f"the agent could not release the program: {self.ready.launcher}")
-        if not self.target.release_before_ready:
-            self.target.release()  # the JVM launcher: the agent released it; confirm it ran
+        if not resume_first:
+            # the JVM launcher: the agent released it, confirm it ran; a held app: resume it
+            self.target.release()
         return self.ready
 
     CLOCK_SAMPLES = 5

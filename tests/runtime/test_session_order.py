@@ -177,3 +177,51 @@ def test_bounded_returns_raises_and_times_out():
         bounded(lambda: 1 / 0, 5, "divide")
     with pytest.raises(StepTimeout, match="hang did not return"):
         bounded(threading.Event().wait, 0.2, "hang")
+
+
+class HeldVmScript(FakeScript):
+    """A spawned process whose VM was already up (the device double's app process, or an app
+    attached while held): init installs the hooks itself and says so, and agent:ready follows
+    a tick later, from the agent's thread (frida-java-bridge applies the replacements in
+    Script.nextTick). Here that thread sends ready once the app was resumed, or after 2 s."""
+
+    def __init__(self, log: Log):
+        super().__init__(log, "never", "none")
+        self.resumed = threading.Event()
+        script = self
+
+        class Exports:
+            def init(self, config):
+                script.log.add("init")
+
+                def tick():
+                    script.resumed.wait(2.0)
+                    script.log.add("ready")
+                    script.emit({**READY, "launcher": "absent"})
+
+                threading.Thread(target=tick, daemon=True).start()
+                return {"vm_ready": True, "installed": True}
+
+            def ping(self):
+                script.log.add("ping")
+                return time.time() * 1000
+
+        self.exports_sync = Exports()
+
+
+def test_spawned_app_with_hooks_installed_at_init_is_resumed_only_after_ready(catalog):
+    # issue 11 item 4: resuming right after init would let the app run before the hooks the
+    # agent installed in init are live
+    target = FakeTarget(spawned=True)
+    target.script = HeldVmScript(target.log)
+    target.fsession = FakeFridaSession(target.log, target.script, False)
+    release = target.release
+
+    def resume():
+        release()
+        target.script.resumed.set()
+
+    target.release = resume
+    session = start_stop(target, catalog)
+    assert session.ready is not None
+    assert steps(target)[:6] == ["launch", "attach", "load", "init", "ready", "release"]
