@@ -47,8 +47,11 @@ DEVICE_DIRS = ("system/bin", "system/xbin", "system/etc/security/cacerts",
                "apex/com.android.conscrypt/cacerts", "data/local/tmp", "data/data", "data/app",
                "data/system/users/0", "data/misc/user/0/cacerts-added",
                "storage/emulated/0/Download",
-               "dev/socket", "proc", "vendor/bin", "product/bin")
+               "dev/socket/debug", "proc", "vendor/bin", "product/bin")
 CLONE_NEWNET = 0x40000000
+JDK17 = Path("/usr/lib/jvm/java-17-openjdk-amd64")
+# where an app process started for a debugger waits (app_process.c: the fifo DEBUG_DIR/<pid>)
+DEBUG_DIR = "/dev/socket/debug"
 
 
 # pid 1 of the device: like Android's init it reaps orphans (daemons such as frida-server -D
@@ -139,6 +142,7 @@ class Device:
         self._lock = threading.Lock()
         self.system_server = None
         self._background: Optional[subprocess.Popen] = None
+        self.app_process: Optional[Path] = None  # the zygote-like launcher (app_process.c)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -184,6 +188,8 @@ class Device:
         if out.returncode != 0:
             self.stop()
             raise DoubleError("cannot bring up the device loopback: " + out.stdout.decode()[-200:])
+        if self.apps:
+            self.app_process = build_app_process(self.workdir)
         from tests.device_double.system_server import SystemServer
 
         self.system_server = SystemServer(self).start()
@@ -354,18 +360,23 @@ class Device:
         p = self._app_procs.get(package)
         return p is not None and p.poll() is None
 
-    def launch_app(self, package: str, http_proxy: Optional[str]) -> bool:
-        """Start the JVM program behind `package` as the app's process: in the device's PID
-        and network namespaces (so `pidof PACKAGE` finds it and it reaches only the device's
-        loopback), named PACKAGE as zygote names app processes, with the global proxy setting
-        as the http(s).proxyHost/Port properties Android's ProxyInfo gives Java's networking.
-        The program is run unmodified. False when no program is mapped to the package."""
+    def launch_app(self, package: str, http_proxy: Optional[str],
+                   wait_for_debugger: bool = False) -> bool:
+        """Start the JVM program behind `package` as the app's process, as zygote forks one:
+        app_process.c (the VM created before any app code), in the device's PID and network
+        namespaces (so `pidof PACKAGE` finds it and it reaches only the device's loopback),
+        named PACKAGE, with the global proxy setting as the http(s).proxyHost/Port properties
+        Android's ProxyInfo gives Java's networking. The program is run unmodified.
+        `wait_for_debugger` (`am start -D`, Frida's spawn): the process holds before the
+        program's code until DEBUG_DIR/<pid> is written to; this returns once it holds.
+        False when no program is mapped to the package."""
         if package not in self.apps:
             return False
         if self.app_running(package):
             return True
+        if self.app_process is None:
+            raise DoubleError("no app_process: the device was started without --app")
         classpath, main = self.apps[package]
-        java = _java()
         props = []
         if http_proxy and http_proxy not in ("null", ":0") and ":" in http_proxy:
             host, _, port = http_proxy.rpartition(":")
@@ -373,15 +384,29 @@ class Device:
                      f"-Dhttps.proxyHost={host}", f"-Dhttps.proxyPort={port}"]
         if self.system_server is not None:  # its display (windows, input) and package name
             props += self.system_server.window_manager.jvm_options(package)
+        if f"-Dandroid.app.package={package}" not in props:
+            props.append(f"-Dandroid.app.package={package}")
+        debug_dir = self.host_path(DEBUG_DIR)
+        before = set(os.listdir(debug_dir))
+        env = {"PATH": "/usr/bin:/bin", "APP_CLASSPATH": classpath, "APP_MAIN": main,
+               "APP_JVM_OPTIONS": "\n".join(props),
+               "APP_DEBUG_DIR": str(debug_dir) if wait_for_debugger else ""}
         log = open(self.workdir / f"{package}.log", "ab")
         argv = [shutil.which("nsenter"), "-t", str(self.ns_pid), "-p", "-n", "-u", "--",
-                shutil.which("bash"), "-c", 'exec -a "$0" "$@"', package, java, *props,
-                "-cp", classpath, main]
+                shutil.which("bash"), "-c", 'exec -a "$0" "$@"', package, str(self.app_process)]
         with log:
-            self._app_procs[package] = subprocess.Popen(
-                argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            proc = self._app_procs[package] = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
                 start_new_session=True)  # no parent-death signal: it would follow the
             # system_server thread that forks; the app dies with the device's PID namespace
+        if wait_for_debugger:  # until its fifo is there (the VM is up), bounded
+            deadline = time.monotonic() + 60
+            while not set(os.listdir(debug_dir)) - before:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop_app(package)
+                    raise DoubleError(f"{package}'s process did not come up for the debugger: "
+                                      + self.app_log(package)[-300:])
+                time.sleep(0.02)
         return True
 
     def stop_app(self, package: str) -> None:
@@ -471,12 +496,22 @@ class Device:
         return result[0]
 
 
-def _java() -> str:
-    jdk17 = Path("/usr/lib/jvm/java-17-openjdk-amd64/bin/java")
-    java = str(jdk17) if jdk17.exists() else shutil.which("java")
-    if not java:
-        raise DoubleError("no java for the app processes (openjdk-17-jdk-headless)")
-    return java
+def build_app_process(workdir: Path) -> Path:
+    """Compile app_process.c against JDK 17's libjvm into `workdir` (a fraction of a second)."""
+    gcc = shutil.which("gcc") or shutil.which("cc")
+    include = JDK17 / "include"
+    if gcc is None or not (include / "jni.h").exists():
+        raise DoubleError("app processes need gcc and JDK 17's headers (apt-get install gcc "
+                          "openjdk-17-jdk-headless)")
+    out = workdir / "app_process"
+    libjvm = JDK17 / "lib/server"
+    r = subprocess.run([gcc, "-O1", "-o", str(out), str(HERE / "app_process.c"),
+                        f"-I{include}", f"-I{include / 'linux'}", f"-L{libjvm}", "-ljvm",
+                        "-lpthread", f"-Wl,-rpath,{libjvm}"],
+                       capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        raise DoubleError("app_process.c does not compile: " + r.stderr.strip()[-300:])
+    return out
 
 
 def _tcp_port(spec: str) -> int:

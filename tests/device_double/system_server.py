@@ -389,16 +389,19 @@ class SystemServer:
             if pkg not in self.packages:
                 return 0, (f"Starting: Intent {{ cmp={comp} }}\nError type 3\nError: Activity "
                            f"class {{{comp}}} does not exist.\n")
-            self._launch(pkg)
+            # -D: START_FLAG_DEBUG (ActivityManagerShellCommand.makeIntent, android14-release):
+            # a process started for it waits for the debugger before the app's code runs
+            self._launch(pkg, wait_for_debugger="-D" in args)
             return 0, f"Starting: Intent {{ cmp={comp} }}\n"
         return 255, f"Unknown command: {args[0] if args else ''}\n"
 
-    def _launch(self, package: str) -> None:
+    def _launch(self, package: str, wait_for_debugger: bool = False) -> None:
         if package in self.packages and not self.packages[package]["system"]:
             if self.device.app_running(package):  # the running app's task comes to the front
                 self.window_manager.to_front(package, self.device.app_running)
                 return
-            self.device.launch_app(package, self.settings["global"].get("http_proxy"))
+            self.device.launch_app(package, self.settings["global"].get("http_proxy"),
+                                   wait_for_debugger=wait_for_debugger)
 
     def input(self, uid: int, args: list[str]) -> tuple[int, str]:
         # frameworks/base/services/core/java/com/android/server/input/InputShellCommand.java

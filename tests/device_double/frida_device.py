@@ -1,0 +1,175 @@
+"""A Frida device for the double: what frida-server is to privascope on a real device.
+
+privascope gets it through its extension point for Frida connections that are not USB over
+adb: `PRIVASCOPE_FRIDA_DEVICE=tests.device_double.frida_device:device_for` (called with the
+serial). frida-server cannot be served by the double (no binary can be fetched here, and
+frida-python's ControlService crashes), and an app process of the double is a JVM program on
+this machine, so the agent is injected through Frida's LOCAL device; everything else goes
+through adb to the double, as frida-server's own Android code goes through the system:
+
+- spawn([PKG]): as frida-server does on Android (frida-core src/linux/linux-host-session.vala,
+  17.x: an installed package is required, its running processes are stopped, the app is
+  started and held before its code runs): `pm path` (not installed ->
+  ExecutableNotFoundError "unable to find application with identifier 'PKG'", the message
+  frida-core's system-server agent gives), `am force-stop`, `am start -D` (START_FLAG_DEBUG:
+  the process waits for a debugger - on the double before the program's main, with its VM up;
+  tests/device_double/app_process.c). Returns the pid as the device sees it (as frida-server
+  reports pids), so toybox `pidof` on the device and Frida's pid agree.
+- resume(pid): writes the process's debugger fifo (the double's DEBUG_DIR/<pid>) over adb.
+- attach(pid): Frida's local device, on the host pid behind the device pid (same PID
+  namespace inode as the device shell's, NSpid ending in the device pid).
+- kill(pid): `kill -9` on the device, as frida-server kills a process.
+- enumerate_applications(): third-party packages (`pm list packages -3`) with their pids.
+Spawn gating is not offered (NotSupportedError): privascope records that as a limit.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import adbutils
+import frida
+
+from tests.device_double.device import DEBUG_DIR
+
+_PKG = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
+
+
+@dataclass(frozen=True)
+class Application:
+    """The fields privascope reads of frida.core.Application."""
+
+    identifier: str
+    name: str
+    pid: int
+    parameters: dict = field(default_factory=dict)
+
+
+def device_for(serial: str) -> "DoubleFridaDevice":
+    """The extension point's callable: PRIVASCOPE_FRIDA_DEVICE=<this module>:device_for."""
+    return DoubleFridaDevice(serial)
+
+
+def _adb_port() -> int:
+    # the adb client's own rule (adb/client/main.cpp, ANDROID_ADB_SERVER_PORT, default 5037)
+    value = os.environ.get("ANDROID_ADB_SERVER_PORT", "5037")
+    return int(value) if value.isdigit() else 5037
+
+
+class DoubleFridaDevice:
+    type = "usb"
+
+    def __init__(self, serial: str, local: Any = None, timeout: float = 30.0):
+        self.id = serial
+        self.name = f"device double {serial}"
+        self._timeout = timeout
+        self._adb = adbutils.AdbClient(host="127.0.0.1", port=_adb_port(),
+                                       socket_timeout=timeout).device(serial)
+        self._local = local if local is not None else frida.get_local_device()
+        self._pid_ns: Optional[str] = None
+
+    # ------------------------------------------------------------------ adb
+    def _sh(self, command: str) -> str:
+        out = self._adb.shell(command, timeout=self._timeout)
+        return out if isinstance(out, str) else str(out)
+
+    def _pidof(self, package: str) -> set[int]:
+        return {int(p) for p in self._sh(f"pidof {shlex.quote(package)}").split() if p.isdigit()}
+
+    def _held(self) -> set[int]:
+        """Device pids waiting for their debugger."""
+        return {int(p) for p in self._sh(f"ls {DEBUG_DIR}").split() if p.isdigit()}
+
+    # ------------------------------------------------------------------ Frida's Device API
+    def spawn(self, program: Any, **_options: Any) -> int:
+        package = program[0] if isinstance(program, (list, tuple)) else str(program)
+        if not _PKG.match(package) or not self._sh(f"pm path {package}").strip():
+            raise frida.ExecutableNotFoundError(
+                f"unable to find application with identifier '{package}'")
+        self._sh(f"am force-stop {package}")
+        out = self._sh(f"am start -D -n {package}/.MainActivity")
+        if "Error" in out:
+            raise frida.NotSupportedError(f"unable to spawn {package}: {out.strip()[-200:]}")
+        held = self._pidof(package) & self._held()
+        if not held:
+            raise frida.ProcessNotRespondingError(f"{package} did not start suspended")
+        return max(held)
+
+    def resume(self, pid: int) -> None:
+        pid = int(pid)
+        if pid not in self._held():
+            raise frida.InvalidArgumentError("invalid PID")  # not a suspended spawn
+        self._sh(f"echo resume > {DEBUG_DIR}/{pid}")
+
+    def attach(self, pid: int, **options: Any):
+        return self._local.attach(self.host_pid(int(pid)), **options)
+
+    def kill(self, pid: int) -> None:
+        out = self._sh(f"kill -9 {int(pid)} 2>&1")
+        if "No such process" in out:
+            raise frida.ProcessNotFoundError(f"unable to find process with pid {pid}")
+
+    def enumerate_applications(self, **_options: Any) -> list[Application]:
+        apps = []
+        for line in self._sh("pm list packages -3").splitlines():
+            package = line.strip().removeprefix("package:")
+            if _PKG.match(package):
+                pids = self._pidof(package)
+                apps.append(Application(package, package, min(pids) if pids else 0))
+        return apps
+
+    def get_process(self, name: str):
+        pids = self._pidof(name)
+        if not pids:
+            raise frida.ProcessNotFoundError(f"unable to find process with name '{name}'")
+        return Application(name, name, min(pids))
+
+    def query_system_parameters(self) -> dict:
+        props = {k: self._sh(f"getprop {k}").strip() for k in
+                 ("ro.build.version.sdk", "ro.build.version.release", "ro.product.cpu.abi")}
+        return {"os": {"id": "android", "name": "Android",
+                       "version": props["ro.build.version.release"]},
+                "platform": "linux", "arch": "x64" if props["ro.product.cpu.abi"] == "x86_64"
+                else props["ro.product.cpu.abi"],
+                "api-level": int(props["ro.build.version.sdk"] or 0), "access": "full"}
+
+    def enable_spawn_gating(self) -> None:
+        raise frida.NotSupportedError("spawn gating is not offered by the device double's "
+                                      "Frida adapter")
+
+    def disable_spawn_gating(self) -> None:
+        pass
+
+    def enumerate_pending_spawn(self) -> list:
+        return []
+
+    def on(self, signal: str, callback: Any) -> None:
+        pass
+
+    def off(self, signal: str, callback: Any) -> None:
+        pass
+
+    # ------------------------------------------------------------------ pids
+    def host_pid(self, pid: int) -> int:
+        """The host pid of device process `pid`: the process in the device's PID namespace
+        whose innermost NSpid is `pid`."""
+        if self._pid_ns is None:
+            self._pid_ns = self._sh("readlink /proc/self/ns/pid").strip()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                if os.readlink(entry / "ns/pid") != self._pid_ns:
+                    continue
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            nspid = next((line.split()[1:] for line in status.splitlines()
+                          if line.startswith("NSpid:")), [])
+            if nspid and nspid[-1] == str(pid):
+                return int(entry.name)
+        raise frida.ProcessNotFoundError(f"unable to find process with pid {pid}")

@@ -1,0 +1,111 @@
+"""The double's Frida adapter (frida_device.py) with the real Frida: a package's process is
+spawned held before any app code with its VM up (app_process.c), Frida's local device attaches
+and a script runs in it, resume lets the program's main run, kill ends it; an unknown package
+fails as frida-server's spawn does. Also privascope's extension point that hands it over."""
+from __future__ import annotations
+
+import time
+
+import frida
+import pytest
+
+from tests.device_double.device import DEBUG_DIR, Device, load_profile
+
+PKG = "com.example.clean"
+MAIN = "com.example.privhost.CleanMain"
+
+
+@pytest.fixture(scope="module")
+def adapter(samples_build):
+    import adbutils
+
+    from tests.device_double.adb_server import AdbServer
+    from tests.device_double.frida_device import DoubleFridaDevice
+
+    classes = samples_build / "jvm_host" / "classes"
+    device = Device(load_profile("api34-emulator"), apps={PKG: (str(classes), MAIN)}).start()
+    server = AdbServer([device]).start()
+    try:
+        dev = adbutils.AdbClient(host="127.0.0.1", port=server.port).device(device.serial)
+        dev.install(str(samples_build / "clean.apk"), nolaunch=True, silent=True)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("ANDROID_ADB_SERVER_PORT", str(server.port))
+            yield device, dev, DoubleFridaDevice(device.serial)
+    finally:
+        server.stop()
+        device.stop()
+
+
+def _wait(predicate, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+def test_spawn_holds_the_app_before_its_code_with_the_vm_up(adapter):
+    device, dev, fdev = adapter
+    pid = fdev.spawn([PKG])
+    try:
+        # the device's pid (as frida-server reports it): toybox pidof agrees
+        assert dev.shell(f"pidof {PKG}").split() == [str(pid)]
+        host = fdev.host_pid(pid)
+        assert host != pid
+        with open(f"/proc/{host}/cmdline", "rb") as f:
+            assert f.read().split(b"\0")[0] == PKG.encode()
+        with open(f"/proc/{host}/comm") as f:
+            assert f.read().strip() == PKG[:15]  # prctl(PR_SET_NAME), as zygote names it
+        assert dev.shell(f"ls {DEBUG_DIR}").split() == [str(pid)]
+        session = fdev.attach(pid)
+        seen = []
+        script = session.create_script(
+            "send({jvm: Process.findModuleByName('libjvm.so') !== null})")
+        script.on("message", lambda m, _d: seen.append(m))
+        script.load()
+        assert _wait(lambda: seen, 10), seen
+        assert seen[0]["type"] == "send" and seen[0]["payload"]["jvm"] is True
+        # held: the VM exists, the program's main has not run
+        assert "privhost: start" not in device.app_log(PKG)
+        fdev.resume(pid)
+        assert _wait(lambda: "privhost: start" in device.app_log(PKG), 30), device.app_log(PKG)
+        assert dev.shell(f"ls {DEBUG_DIR}").strip() == ""
+        with pytest.raises(frida.InvalidArgumentError):
+            fdev.resume(pid)  # not held any more
+        apps = {a.identifier: a.pid for a in fdev.enumerate_applications()}
+        assert apps[PKG] == pid
+        session.detach()
+    finally:
+        fdev.kill(pid)
+    assert _wait(lambda: dev.shell(f"pidof {PKG}").strip() == "", 10)
+    assert {a.identifier: a.pid for a in fdev.enumerate_applications()}[PKG] == 0
+
+
+def test_spawn_stops_the_running_app_first(adapter):
+    device, dev, fdev = adapter
+    dev.shell(f"am start -n {PKG}/.MainActivity")
+    assert _wait(lambda: dev.shell(f"pidof {PKG}").strip() != "", 30)
+    old = int(dev.shell(f"pidof {PKG}").split()[0])
+    pid = fdev.spawn([PKG])
+    try:
+        assert pid != old and dev.shell(f"pidof {PKG}").split() == [str(pid)]
+    finally:
+        fdev.kill(pid)
+
+
+def test_spawn_of_a_package_that_is_not_installed(adapter):
+    _device, _dev, fdev = adapter
+    with pytest.raises(frida.ExecutableNotFoundError,
+                       match="unable to find application with identifier 'com.example.none'"):
+        fdev.spawn(["com.example.none"])
+
+
+def test_privascope_takes_the_frida_device_the_environment_names(adapter, monkeypatch):
+    from privascope.runtime.android import AndroidTarget
+    from tests.device_double.frida_device import DoubleFridaDevice
+
+    _device, _dev, fdev = adapter
+    monkeypatch.setenv("PRIVASCOPE_FRIDA_DEVICE", "tests.device_double.frida_device:device_for")
+    chosen = AndroidTarget(fdev.id, PKG).frida_device()
+    assert isinstance(chosen, DoubleFridaDevice) and chosen.id == fdev.id
