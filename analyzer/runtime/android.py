@@ -5,6 +5,9 @@ Steps on launch (each failure is one clear line; MissingError -> CLI exit code 3
   with root when it is not) -> APK installed (when given) -> global HTTP proxy set (when given)
   -> proxy CA installed where the device allows -> app spawned suspended (or attached when
   spawn=False) -> released after the agent has hooked.
+The Frida device for the serial is frida.get_device(serial) (frida-server reached over adb),
+unless `PRIVASCOPE_FRIDA_DEVICE=module:callable` names a factory called with the serial that
+returns another (test rigs such as tests/device_double/frida_device.py, device farms).
 `stop()` undoes every change it recorded: kills the app, restores the proxy setting, unmounts
 the CA overlay, stops the frida-server it started.
 
@@ -16,7 +19,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import importlib
 import logging
+import os
 import re
 import shlex
 import time
@@ -284,9 +289,12 @@ class AndroidTarget(Target):
     # ------------------------------------------------------------------ Target
 
     def frida_device(self):
+        """The Frida device for the serial: the constructor's factory, else the one
+        PRIVASCOPE_FRIDA_DEVICE names (see frida_device_from_env), else frida.get_device."""
         if self._fdev is None:
-            if self._frida_device_factory is not None:
-                self._fdev = self._frida_device_factory(self.serial)
+            factory = self._frida_device_factory or frida_device_from_env()
+            if factory is not None:
+                self._fdev = factory(self.serial)
             else:
                 import frida
 
@@ -396,6 +404,27 @@ def _frida_errors_as_unavailable(what: str) -> Iterator[None]:
         raise TargetUnavailable(
             f"Frida could not {what}: {first} (is frida-server {_frida_version()} running as root "
             "on the device, and `frida-ps -U` listing its processes?)") from None
+
+
+FRIDA_DEVICE_ENV = "PRIVASCOPE_FRIDA_DEVICE"
+
+
+def frida_device_from_env() -> Optional[Callable[[str], Any]]:
+    """The callable `PRIVASCOPE_FRIDA_DEVICE=module:callable` names, or None when unset.
+    Called with the serial, it returns the Frida device to use for it (spawn, attach, resume,
+    kill, enumerate_applications as frida.core.Device): for test rigs and device farms whose
+    Frida connection is not USB over adb. A bad value is one line (TargetUnavailable)."""
+    spec = os.environ.get(FRIDA_DEVICE_ENV, "").strip()
+    if not spec:
+        return None
+    module, _, name = spec.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module), name) if module and name else None
+    except (ImportError, AttributeError) as exc:
+        raise TargetUnavailable(f"{FRIDA_DEVICE_ENV}={spec}: {exc}") from None
+    if not callable(factory):
+        raise TargetUnavailable(f"{FRIDA_DEVICE_ENV}={spec}: expected module:callable")
+    return factory
 
 
 def _is_uid0(id_output: str) -> bool:

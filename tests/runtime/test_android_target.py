@@ -226,3 +226,27 @@ def test_agent_on_a_real_device(tmp_path):
     finally:
         evidence = session.stop()
     assert evidence.app_states and evidence.agent_errors == ()
+
+
+def test_frida_device_from_the_environment(monkeypatch):
+    # PRIVASCOPE_FRIDA_DEVICE=module:callable supplies the Frida device for a serial
+    from privascope.runtime import android
+
+    monkeypatch.delenv(android.FRIDA_DEVICE_ENV, raising=False)
+    assert android.frida_device_from_env() is None
+    monkeypatch.setenv(android.FRIDA_DEVICE_ENV, "collections:namedtuple")
+    assert android.frida_device_from_env() is __import__("collections").namedtuple
+    seen = []
+    monkeypatch.setattr(android, "frida_device_from_env", lambda: lambda s: seen.append(s) or "D")
+    assert android.AndroidTarget("emulator-5554", "com.example.app").frida_device() == "D"
+    assert seen == ["emulator-5554"]
+
+
+@pytest.mark.parametrize("spec", ["nomodule_xyz:make", "collections:nothing_here", "collections",
+                                  "collections:__doc__"])
+def test_a_bad_frida_device_setting_is_one_line(monkeypatch, spec):
+    from privascope.runtime import android
+
+    monkeypatch.setenv(android.FRIDA_DEVICE_ENV, spec)
+    with pytest.raises(TargetUnavailable, match="PRIVASCOPE_FRIDA_DEVICE="):
+        android.frida_device_from_env()
