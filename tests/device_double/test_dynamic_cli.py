@@ -1,11 +1,14 @@
 """`privascope dynamic APP.apk --serial SERIAL` against the double, as a user runs it
-(ANDROID_ADB_SERVER_PORT names the double's adb server, for privascope's adb client and
-Frida's): the whole device set-up — frida-server started as root, APK installed, proxy path
-proven by a request, system CA overlay — goes through the real adb protocol and the real shell,
-the scenario starts, and teardown puts the device back. The run stops at Frida's first attach:
-the double's frida-server is a stand-in, so Frida sees a "jailed" device."""
+(ANDROID_ADB_SERVER_PORT names the double's adb server): the whole device set-up - frida-server
+started as root, APK installed, proxy path proven by a request, system CA overlay - goes through
+the real adb protocol and the real shell; then every app process is spawned held before its
+code (the double's app_process: a JVM program with its VM up, as zygote gives an app ART),
+hooked by the real agent through Frida's local device (the double's Frida adapter, handed over
+by PRIVASCOPE_FRIDA_DEVICE), resumed once the hooks are live, driven through the scenario on
+the double's screen, and teardown puts the device back."""
 from __future__ import annotations
 
+import json
 import os
 import select
 import signal
@@ -52,27 +55,104 @@ def double_process():
             p.wait(timeout=10)
 
 
-@pytest.mark.parametrize("profile", ["api29-emulator", "api34-emulator", "magisk-phone"])
-def test_device_set_up_and_restore_through_the_cli(profile, double_process, samples_build,
-                                                   tmp_path):
-    port, serial = double_process(profile)
-    env = dict(os.environ, ANDROID_ADB_SERVER_PORT=str(port))
-    r = subprocess.run([sys.executable, "-m", "privascope.cli", "dynamic",
-                        str(samples_build / "clean.apk"), "--serial", serial, "--scenario",
-                        "full", "-o", str(tmp_path / "out")], cwd=REPO, env=env,
-                       capture_output=True, text=True, timeout=240)
-    error = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ""
-    # every device step passed (root, frida-server, install, proxy path, CA): the scenario
-    # started, and the run stopped where Frida found no frida-server to talk to
-    assert "[phase] reject: launch" in r.stderr, r.stderr[-2000:]
-    assert "jailed Android" in error, r.stderr[-2000:]
+ADAPTER = "tests.device_double.frida_device:device_for"
+VIOLATING = "com.example.sdkapp"  # sdk.apk: the Umeng-like SDK's package
+CLEAN = "com.example.clean"
+# seconds per scenario phase: the host app's whole work (start-up reads, dialog, 5 ticks of
+# 1 s) falls inside the full scenario's observation windows
+DURATION = "4"
+
+
+def _apps(samples_build) -> list[str]:
+    classes = samples_build / "jvm_host" / "classes"
+    return [f"{VIOLATING}=jvm:{classes}:com.example.privhost.ViolatingMain",
+            f"{CLEAN}=jvm:{classes}:com.example.privhost.CleanMain"]
+
+
+def _dynamic(port: int, serial: str, apk: Path, out: Path, *extra: str):
+    env = dict(os.environ, ANDROID_ADB_SERVER_PORT=str(port), PRIVASCOPE_FRIDA_DEVICE=ADAPTER)
+    return subprocess.run([sys.executable, "-m", "privascope.cli", "dynamic", str(apk),
+                           "--serial", serial, "--scenario", "full", "--duration", DURATION,
+                           "--format", "json", "-o", str(out), *extra],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _restored(port: int, serial: str, package: str) -> None:
     dev = adbutils.AdbClient(host="127.0.0.1", port=port).device(serial)
-    assert "com.example.clean" in dev.list_packages()
-    # what privascope changed on the device is put back
+    assert package in dev.list_packages()
+    # what privascope changed on the device is put back, the app is stopped
     assert dev.shell("settings get global http_proxy") in ("null", ":0")
     assert dev.reverse_list() == []
     assert dev.shell("pidof frida-server") == ""
     assert "cacerts" not in dev.shell("mount")
-    # issue 11 item 7: Frida's own error (NotSupportedError) is exit 3 with one line
+    assert dev.shell(f"pidof {package}") == ""
+
+
+def _bundle(out: Path) -> dict:
+    return json.loads((out / "bundle.json").read_text(encoding="utf-8"))
+
+
+def _rules(bundle: dict, *pi: str) -> set[str]:
+    return {f["rule"] for f in bundle["findings"] if not pi or set(f["pi_types"]) & set(pi)}
+
+
+def test_violating_app_end_to_end_on_the_double(double_process, samples_build, tmp_path):
+    port, serial = double_process("api34-emulator", apps=_apps(samples_build))
+    out = tmp_path / "out"
+    r = _dynamic(port, serial, samples_build / "sdk.apk", out, "--fail-on", "high")
+    # --fail-on high: the violations fail the run (exit 1), nothing else went wrong
+    assert r.returncode == 1, r.stderr[-3000:]
+    bundle = _bundle(out)
+    rt = bundle["runtime"]
+    assert rt["target"] == f"android:{serial}/{VIOLATING}"
+    # hooked by the real agent in the app's process, phased by the consent it recorded
+    reads = rt["api_calls"]
+    assert any(e["pi_type"] == "device.imei" and e["consent_phase"] == "before" for e in reads)
+    assert any(e["pi_type"] == "device.android_id" and e["consent_phase"] == "before"
+               for e in reads)
+    answers = [c for c in rt["consent"] if c["kind"] in ("accept", "reject")]
+    if answers:  # the dialog was answered on the double's screen: phases follow it
+        first = min(c["time"] for c in answers)
+        assert all(e["consent_phase"] == "before" for e in reads if e["time"] < first)
+        assert {"reject", "accept"} <= {c["kind"] for c in answers}
+    assert {"device.imei", "device.android_id"} <= {
+        p for f in bundle["findings"] if f["rule"] == "PS101" for p in f["pi_types"]}
+    # its requests went through the proxy and were analysed as the app's
+    assert any(t["host"] == "alog.umeng.com" and t["origin"] == "app" for t in bundle["traffic"])
+    assert any(m["pi_type"] == "device.imei" for t in bundle["traffic"] for m in t["matches"])
+    _restored(port, serial, VIOLATING)
+
+
+@pytest.mark.parametrize("profile", ["api29-emulator", "api34-emulator", "api35-emulator",
+                                     "magisk-phone"])
+def test_clean_app_end_to_end_on_every_profile(profile, double_process, samples_build,
+                                               tmp_path):
+    port, serial = double_process(profile, apps=_apps(samples_build))
+    out = tmp_path / "out"
+    # (no --fail-on: like the JVM target's clean variant it sends what it reads after consent
+    # over plain HTTP to the SDK's host, PS202/PS203, which are not consent findings)
+    r = _dynamic(port, serial, samples_build / "clean.apk", out)
+    assert r.returncode == 0, r.stderr[-3000:]
+    bundle = _bundle(out)
+    rt = bundle["runtime"]
+    # the agent was in the app: it read the ANDROID_ID after consent and sent it
+    assert rt["api_calls"], "no runtime evidence"
+    assert not any(e["consent_phase"] == "before" and e["pi_type"] in
+                   ("device.imei", "device.android_id") for e in rt["api_calls"])
+    assert not _rules(bundle) & {"PS101", "PS103", "PS105"}, _rules(bundle)
+    assert any(t["host"] == "alog.umeng.com" and t["origin"] == "app" for t in bundle["traffic"])
+    assert not any(m["pi_type"] == "device.imei" for t in bundle["traffic"]
+                   for m in t["matches"])
+    _restored(port, serial, CLEAN)
+
+
+def test_a_package_without_a_program_is_a_one_line_frida_error(double_process, samples_build,
+                                                                 tmp_path):
+    # issue 11 item 7: Frida's spawn fails (nothing to run behind the package): exit 3, one line
+    port, serial = double_process("api29-emulator")
+    r = _dynamic(port, serial, samples_build / "clean.apk", tmp_path / "out")
+    error = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ""
+    assert "[phase] reject: launch" in r.stderr, r.stderr[-2000:]
     assert r.returncode == 3, r.stderr[-2000:]
     assert error.startswith("privascope: error: Frida could not start com.example.clean"), error
+    _restored(port, serial, CLEAN)
