@@ -20,13 +20,21 @@ through adb to the double, as frida-server's own Android code goes through the s
   namespace inode as the device shell's, NSpid ending in the device pid).
 - kill(pid): `kill -9` on the device, as frida-server kills a process.
 - enumerate_applications(): third-party packages (`pm list packages -3`) with their pids.
-Spawn gating is not offered (NotSupportedError): privascope records that as a limit.
+- Spawn gating (frida-core: with gating on, a process nobody spawned explicitly is held and
+  reported by "spawn-added" as Spawn(pid, identifier); enumerate_pending_spawn lists the held
+  ones; resume lets one go): for the packages this adapter spawned, through the Android
+  mechanism that holds an app's next processes, `am set-debug-app -w --persistent PKG`
+  (cleared by `am clear-debug-app` when gating is disabled); a thread polls the double's held
+  processes over adb (every 0.5 s) and reports those it did not spawn. Unlike frida-server it
+  gates no other package, and only processes named PKG (AMS matches the debug app by name).
+One adapter per serial and adb server (device_for), as Frida's device manager keeps one device.
 """
 from __future__ import annotations
 
 import os
 import re
 import shlex
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -49,9 +57,25 @@ class Application:
     parameters: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Spawn:
+    """The fields of frida.core.Spawn."""
+
+    pid: int
+    identifier: str
+
+
+_DEVICES: dict[tuple[int, str], "DoubleFridaDevice"] = {}
+_DEVICES_LOCK = threading.Lock()
+
+
 def device_for(serial: str) -> "DoubleFridaDevice":
     """The extension point's callable: PRIVASCOPE_FRIDA_DEVICE=<this module>:device_for."""
-    return DoubleFridaDevice(serial)
+    key = (_adb_port(), serial)
+    with _DEVICES_LOCK:
+        if key not in _DEVICES:
+            _DEVICES[key] = DoubleFridaDevice(serial)
+        return _DEVICES[key]
 
 
 def _adb_port() -> int:
@@ -71,6 +95,14 @@ class DoubleFridaDevice:
                                        socket_timeout=timeout).device(serial)
         self._local = local if local is not None else frida.get_local_device()
         self._pid_ns: Optional[str] = None
+        self._lock = threading.Lock()
+        self._handlers: dict[str, list] = {}
+        self._gating = False
+        self._gated: set[str] = set()  # packages held by `am set-debug-app -w`
+        self._spawned: set[int] = set()  # explicit spawns: never reported as gated
+        self._reported: set[int] = set()
+        self._watch_stop = threading.Event()
+        self._watcher: Optional[threading.Thread] = None
 
     # ------------------------------------------------------------------ adb
     def _sh(self, command: str) -> str:
@@ -81,8 +113,10 @@ class DoubleFridaDevice:
         return {int(p) for p in self._sh(f"pidof {shlex.quote(package)}").split() if p.isdigit()}
 
     def _held(self) -> set[int]:
-        """Device pids waiting for their debugger."""
-        return {int(p) for p in self._sh(f"ls {DEBUG_DIR}").split() if p.isdigit()}
+        """Device pids waiting for their debugger (a process killed while held leaves its fifo
+        behind: only live pids count)."""
+        out = self._sh(f"cd {DEBUG_DIR} && for p in *; do [ -d /proc/$p ] && echo $p; done")
+        return {int(p) for p in out.split() if p.isdigit()}
 
     # ------------------------------------------------------------------ Frida's Device API
     def spawn(self, program: Any, **_options: Any) -> int:
@@ -91,13 +125,22 @@ class DoubleFridaDevice:
             raise frida.ExecutableNotFoundError(
                 f"unable to find application with identifier '{package}'")
         self._sh(f"am force-stop {package}")
+        with self._lock:
+            gate = self._gating and package not in self._gated
+            if gate:
+                self._gated.add(package)
+        if gate:
+            self._sh(f"am set-debug-app -w --persistent {package}")
         out = self._sh(f"am start -D -n {package}/.MainActivity")
         if "Error" in out:
             raise frida.NotSupportedError(f"unable to spawn {package}: {out.strip()[-200:]}")
         held = self._pidof(package) & self._held()
         if not held:
             raise frida.ProcessNotRespondingError(f"{package} did not start suspended")
-        return max(held)
+        pid = max(held)
+        with self._lock:
+            self._spawned.add(pid)
+        return pid
 
     def resume(self, pid: int) -> None:
         pid = int(pid)
@@ -109,7 +152,7 @@ class DoubleFridaDevice:
         return self._local.attach(self.host_pid(int(pid)), **options)
 
     def kill(self, pid: int) -> None:
-        out = self._sh(f"kill -9 {int(pid)} 2>&1")
+        out = self._sh(f"kill -9 {int(pid)} 2>&1; rm -f {DEBUG_DIR}/{int(pid)}")
         if "No such process" in out:
             raise frida.ProcessNotFoundError(f"unable to find process with pid {pid}")
 
@@ -138,20 +181,67 @@ class DoubleFridaDevice:
                 "api-level": int(props["ro.build.version.sdk"] or 0), "access": "full"}
 
     def enable_spawn_gating(self) -> None:
-        raise frida.NotSupportedError("spawn gating is not offered by the device double's "
-                                      "Frida adapter")
+        with self._lock:
+            if self._gating:
+                return
+            self._gating = True
+            packages = sorted(self._gated)
+            self._watch_stop.clear()
+            self._watcher = threading.Thread(target=self._watch, daemon=True,
+                                             name=f"double-spawn-gating-{self.id}")
+        for package in packages:
+            self._sh(f"am set-debug-app -w --persistent {package}")
+        self._watcher.start()
 
     def disable_spawn_gating(self) -> None:
-        pass
+        with self._lock:
+            self._gating = False
+            watcher, self._watcher = self._watcher, None
+            gated = bool(self._gated)
+            self._gated.clear()
+        self._watch_stop.set()
+        if watcher is not None:
+            watcher.join(10)
+        if gated:
+            self._sh("am clear-debug-app")
 
-    def enumerate_pending_spawn(self) -> list:
-        return []
+    def enumerate_pending_spawn(self) -> list[Spawn]:
+        with self._lock:
+            if not self._gating:
+                return []
+            explicit = set(self._spawned)
+        return [Spawn(pid, self._name(pid)) for pid in sorted(self._held() - explicit)]
 
     def on(self, signal: str, callback: Any) -> None:
-        pass
+        with self._lock:
+            self._handlers.setdefault(signal, []).append(callback)
 
     def off(self, signal: str, callback: Any) -> None:
-        pass
+        with self._lock:
+            handlers = self._handlers.get(signal, [])
+            if callback in handlers:
+                handlers.remove(callback)
+
+    def _watch(self) -> None:
+        while not self._watch_stop.wait(0.5):
+            try:
+                held = self._held()
+            except Exception:  # noqa: BLE001 - the double is going away; stop() ends us
+                continue
+            with self._lock:
+                new = sorted(held - self._spawned - self._reported)
+                self._reported.update(new)
+                handlers = list(self._handlers.get("spawn-added", []))
+            for pid in new:
+                spawn = Spawn(pid, self._name(pid))
+                for handler in handlers:
+                    handler(spawn)
+
+    def _name(self, pid: int) -> str:
+        # the process name as frida-server reports a spawn's identifier: argv[0] (toybox ps
+        # NAME), under the header line
+        lines = self._sh(f"ps -o NAME -p {int(pid)}").strip().splitlines()
+        return lines[-1].strip() if len(lines) > 1 else ""
 
     # ------------------------------------------------------------------ pids
     def host_pid(self, pid: int) -> int:

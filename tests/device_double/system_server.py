@@ -11,7 +11,7 @@ import random
 import re
 import socket
 import threading
-from typing import Callable
+from typing import Callable, Optional
 
 SOCKET = "dev/socket/double_system_server"
 # Present on every Google APIs image / phone; what `pm list packages` always shows.
@@ -38,6 +38,8 @@ class SystemServer:
         self.packages: dict[str, dict] = {p: {"path": f"/system/app/{p}.apk", "system": True,
                                               "granted": set()} for p in SYSTEM_PACKAGES}
         self.events: list[tuple[str, ...]] = []  # input/am/monkey calls, for tests
+        # `am set-debug-app`: (package, wait for the debugger, persistent) or None
+        self.debug_app: Optional[tuple[str, bool, bool]] = None
         # test knobs: the bytes left on /data (None: plenty), and how many `uiautomator dump`
         # calls still fail with each of AOSP's errors before one succeeds
         self.data_free_bytes: int | None = None
@@ -383,6 +385,8 @@ class SystemServer:
             self.device.stop_app(args[-1])
             self.window_manager.forget(args[-1])
             return 0, ""
+        if args[:1] in (["set-debug-app"], ["clear-debug-app"]):
+            return self._set_debug_app(args)
         if args[:1] == ["start"]:
             comp = args[args.index("-n") + 1] if "-n" in args else ""
             pkg = comp.split("/")[0]
@@ -395,11 +399,40 @@ class SystemServer:
             return 0, f"Starting: Intent {{ cmp={comp} }}\n"
         return 255, f"Unknown command: {args[0] if args else ''}\n"
 
+    def _set_debug_app(self, args: list[str]) -> tuple[int, str]:
+        # ActivityManagerShellCommand.runSetDebugApp / runClearDebugApp (android14-release):
+        # `set-debug-app [-w] [--persistent] PACKAGE` -> setDebugApp(pkg, wait, persistent);
+        # clear-debug-app -> setDebugApp(null, false, true). Both print nothing.
+        if args[0] == "clear-debug-app":
+            self.debug_app = None
+            return 0, ""
+        wait = persistent = False
+        rest = args[1:]
+        while rest and rest[0].startswith("-"):
+            opt = rest.pop(0)
+            if opt == "-w":
+                wait = True
+            elif opt == "--persistent":
+                persistent = True
+            else:
+                return 255, f"Error: Unknown option: {opt}\n"
+        if not rest:
+            return 255, "Error: Argument expected after \"set-debug-app\"\n"
+        self.debug_app = (rest[0], wait, persistent)
+        return 0, ""
+
     def _launch(self, package: str, wait_for_debugger: bool = False) -> None:
         if package in self.packages and not self.packages[package]["system"]:
             if self.device.app_running(package):  # the running app's task comes to the front
                 self.window_manager.to_front(package, self.device.app_running)
                 return
+            # ActivityManagerService.attachApplicationLocked: the debug app's process (matched
+            # by process name) waits for the debugger when -w was given; a transient setting
+            # (no --persistent) is used once
+            if self.debug_app is not None and self.debug_app[0] == package:
+                wait_for_debugger = wait_for_debugger or self.debug_app[1]
+                if not self.debug_app[2]:
+                    self.debug_app = None
             self.device.launch_app(package, self.settings["global"].get("http_proxy"),
                                    wait_for_debugger=wait_for_debugger)
 

@@ -20,6 +20,8 @@ from pathlib import Path
 import adbutils
 import pytest
 
+from tests.device_double.device import DEBUG_DIR
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -86,6 +88,7 @@ def _restored(port: int, serial: str, package: str) -> None:
     assert dev.shell("pidof frida-server") == ""
     assert "cacerts" not in dev.shell("mount")
     assert dev.shell(f"pidof {package}") == ""
+    assert dev.shell(f"ls {DEBUG_DIR}") == ""  # no process left held
 
 
 def _bundle(out: Path) -> dict:
@@ -120,6 +123,10 @@ def test_violating_app_end_to_end_on_the_double(double_process, samples_build, t
     # its requests went through the proxy and were analysed as the app's
     assert any(t["host"] == "alog.umeng.com" and t["origin"] == "app" for t in bundle["traffic"])
     assert any(m["pi_type"] == "device.imei" for t in bundle["traffic"] for m in t["matches"])
+    # every process of the package was under the agent, with spawn gating on (the adapter's
+    # `am set-debug-app -w`)
+    limits = bundle["method"]["limits"]
+    assert not [lim for lim in limits if "spawn gating" in lim or "without the agent" in lim]
     _restored(port, serial, VIOLATING)
 
 

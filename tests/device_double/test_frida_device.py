@@ -91,7 +91,8 @@ def test_spawn_stops_the_running_app_first(adapter):
     try:
         assert pid != old and dev.shell(f"pidof {PKG}").split() == [str(pid)]
     finally:
-        fdev.kill(pid)
+        fdev.kill(pid)  # while held: its fifo goes with it
+    assert dev.shell(f"ls {DEBUG_DIR}").strip() == ""
 
 
 def test_spawn_of_a_package_that_is_not_installed(adapter):
@@ -109,3 +110,52 @@ def test_privascope_takes_the_frida_device_the_environment_names(adapter, monkey
     monkeypatch.setenv("PRIVASCOPE_FRIDA_DEVICE", "tests.device_double.frida_device:device_for")
     chosen = AndroidTarget(fdev.id, PKG).frida_device()
     assert isinstance(chosen, DoubleFridaDevice) and chosen.id == fdev.id
+
+
+def test_spawn_gating_holds_the_packages_relaunch_and_reports_it(adapter):
+    import queue
+
+    device, dev, fdev = adapter
+    added: "queue.Queue" = queue.Queue()
+    fdev.on("spawn-added", added.put)
+    fdev.enable_spawn_gating()
+    try:
+        pid = fdev.spawn([PKG])  # explicit: completes its own request, never reported
+        fdev.resume(pid)
+        fdev.kill(pid)
+        assert _wait(lambda: dev.shell(f"pidof {PKG}").strip() == "", 10)
+        starts = device.app_log(PKG).count("privhost: start")
+        dev.shell(f"am start -n {PKG}/.MainActivity")  # a relaunch privascope did not ask for
+        spawn = added.get(timeout=30)
+        assert spawn.identifier == PKG and spawn.pid != pid
+        assert dev.shell(f"pidof {PKG}").split() == [str(spawn.pid)]
+        assert [s.pid for s in fdev.enumerate_pending_spawn()] == [spawn.pid]
+        assert device.app_log(PKG).count("privhost: start") == starts  # held before its code
+        fdev.resume(spawn.pid)
+        assert _wait(lambda: device.app_log(PKG).count("privhost: start") > starts, 30)
+        assert fdev.enumerate_pending_spawn() == [] and added.empty()
+        fdev.kill(spawn.pid)
+    finally:
+        fdev.off("spawn-added", added.put)
+        fdev.disable_spawn_gating()
+    # gating off: the debug app is cleared, the next launch runs at once
+    assert _wait(lambda: dev.shell(f"pidof {PKG}").strip() == "", 10)
+    dev.shell(f"am start -n {PKG}/.MainActivity")
+    assert _wait(lambda: dev.shell(f"pidof {PKG}").strip() != "", 30)
+    assert dev.shell(f"ls {DEBUG_DIR}").strip() == ""
+    dev.shell(f"am force-stop {PKG}")
+
+
+def test_am_set_debug_app_follows_activity_manager(adapter):
+    device, dev, _fdev = adapter
+    assert dev.shell("am set-debug-app -x " + PKG) == "Error: Unknown option: -x"
+    dev.shell(f"am set-debug-app -w {PKG}")  # transient: the next launch only
+    assert device.system_server.debug_app == (PKG, True, False)
+    dev.shell(f"am start -n {PKG}/.MainActivity")
+    assert device.system_server.debug_app is None
+    held = dev.shell(f"ls {DEBUG_DIR}").split()
+    assert held and dev.shell(f"pidof {PKG}").split() == held
+    dev.shell(f"am force-stop {PKG}")
+    dev.shell(f"am set-debug-app --persistent {PKG}")  # no -w: debuggable, not held
+    dev.shell("am clear-debug-app")
+    assert device.system_server.debug_app is None
