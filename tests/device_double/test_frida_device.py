@@ -13,6 +13,7 @@ from tests.device_double.device import DEBUG_DIR, Device, load_profile
 
 PKG = "com.example.clean"
 MAIN = "com.example.privhost.CleanMain"
+EARLY = "com.example.startapp"  # startup.apk, behind it a program that reads in its <clinit>
 
 
 @pytest.fixture(scope="module")
@@ -23,11 +24,16 @@ def adapter(samples_build):
     from tests.device_double.frida_device import DoubleFridaDevice
 
     classes = samples_build / "jvm_host" / "classes"
-    device = Device(load_profile("api34-emulator"), apps={PKG: (str(classes), MAIN)}).start()
+    from samples.jvm_host.values import EARLY_MAIN_CLASS
+
+    device = Device(load_profile("api34-emulator"),
+                    apps={PKG: (str(classes), MAIN),
+                          EARLY: (str(classes), EARLY_MAIN_CLASS)}).start()
     server = AdbServer([device]).start()
     try:
         dev = adbutils.AdbClient(host="127.0.0.1", port=server.port).device(device.serial)
         dev.install(str(samples_build / "clean.apk"), nolaunch=True, silent=True)
+        dev.install(str(samples_build / "startup.apk"), nolaunch=True, silent=True)
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("ANDROID_ADB_SERVER_PORT", str(server.port))
             yield device, dev, DoubleFridaDevice(device.serial)
@@ -159,3 +165,28 @@ def test_am_set_debug_app_follows_activity_manager(adapter):
     dev.shell(f"am set-debug-app --persistent {PKG}")  # no -w: debuggable, not held
     dev.shell("am clear-debug-app")
     assert device.system_server.debug_app is None
+
+
+def test_a_read_in_the_first_static_initialiser_is_recorded(adapter, monkeypatch, tmp_path):
+    # issue 11 item 4 on the double: privascope spawns the package held, the real agent
+    # installs its hooks, the app is resumed once they are live; the very first code of the
+    # program (its main class's <clinit>) reads the IMEI, and that read is recorded
+    from privascope.model import ConsentPhase
+    from privascope.runtime.android import AndroidTarget
+    from privascope.runtime.session import Session
+    from samples.jvm_host.values import EARLY_MAIN_CLASS, IMEI
+
+    device, _dev, fdev = adapter
+    target = AndroidTarget(fdev.id, EARLY, frida_device_factory=lambda _serial: fdev)
+    session = Session(target, events_path=tmp_path / "events.jsonl")
+    try:
+        ready = session.start()
+        assert ready.runtime == "jvm" and ready.launcher == "absent"
+        assert _wait(lambda: "early: read" in device.app_log(EARLY), 30), device.app_log(EARLY)
+        session.wait_until(lambda s: s.detached is not None, 10)  # main returned: it exits
+    finally:
+        evidence = session.stop()
+    (call,) = [c for c in evidence.api_calls if c.pi_type == "device.imei"]
+    assert call.obtained and call.consent_phase is ConsentPhase.BEFORE
+    assert call.caller.startswith(f"{EARLY_MAIN_CLASS}.<clinit>")
+    assert IMEI not in (tmp_path / "events.jsonl").read_text(encoding="utf-8")
