@@ -163,3 +163,22 @@ def test_a_package_without_a_program_is_a_one_line_frida_error(double_process, s
     assert r.returncode == 3, r.stderr[-2000:]
     assert error.startswith("privascope: error: Frida could not start com.example.clean"), error
     _restored(port, serial, CLEAN)
+
+
+def test_trace_on_the_double(double_process, samples_build, tmp_path):
+    # `privascope trace --serial` takes the same Frida device (PRIVASCOPE_FRIDA_DEVICE): the
+    # app's start-up reads are recorded while it waits for its user on the consent dialog
+    port, serial = double_process("api34-emulator", apps=_apps(samples_build))
+    env = dict(os.environ, ANDROID_ADB_SERVER_PORT=str(port), PRIVASCOPE_FRIDA_DEVICE=ADAPTER)
+    out = tmp_path / "trace"
+    r = subprocess.run([sys.executable, "-m", "privascope.cli", "trace", "--serial", serial,
+                        "--package", VIOLATING, "--apk", str(samples_build / "sdk.apk"),
+                        "--duration", "6", "--out", str(out)], cwd=REPO, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    bundle = json.loads((out / "runtime-bundle.json").read_text(encoding="utf-8"))
+    reads = bundle["runtime"]["api_calls"]
+    assert {"device.imei", "device.android_id"} <= {e["pi_type"] for e in reads
+                                                    if e["consent_phase"] == "before"}
+    assert [c["kind"] for c in bundle["runtime"]["consent"]] == ["dialog_shown"]
+    _restored(port, serial, VIOLATING)
