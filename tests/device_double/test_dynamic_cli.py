@@ -99,6 +99,15 @@ def _rules(bundle: dict, *pi: str) -> set[str]:
     return {f["rule"] for f in bundle["findings"] if not pi or set(f["pi_types"]) & set(pi)}
 
 
+def _observed_rules(bundle: dict) -> dict[str, set[str]]:
+    """rule -> PI types, of the findings the run observed (runtime or traffic evidence)."""
+    rules: dict[str, set[str]] = {}
+    for f in bundle["findings"]:
+        if {e["kind"] for e in f["evidence"]} & {"runtime_event", "traffic_event"}:
+            rules.setdefault(f["rule"], set()).update(f["pi_types"])
+    return rules
+
+
 def test_violating_app_end_to_end_on_the_double(double_process, samples_build, tmp_path):
     port, serial = double_process("api34-emulator", apps=_apps(samples_build))
     out = tmp_path / "out"
@@ -128,6 +137,19 @@ def test_violating_app_end_to_end_on_the_double(double_process, samples_build, t
     limits = bundle["method"]["limits"]
     assert not [lim for lim in limits if "spawn gating" in lim or "without the agent" in lim]
     _restored(port, serial, VIOLATING)
+    # the same findings, rule by rule and PI type by PI type, as the same program observed on
+    # the JVM target (`--target jvm:`, answered through its control channel)
+    assert _observed_rules(bundle) == _observed_rules(_jvm_run(samples_build, tmp_path / "jvm"))
+
+
+def _jvm_run(samples_build, out: Path, *args: str) -> dict:
+    classes = samples_build / "jvm_host" / "classes"
+    program = " ".join([f"jvm:{classes}:com.example.privhost.HostMain", *args])
+    r = subprocess.run([sys.executable, "-m", "privascope.cli", "dynamic", "--target", program,
+                        "--scenario", "full", "--duration", DURATION, "--format", "json",
+                        "-o", str(out)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return _bundle(out)
 
 
 @pytest.mark.parametrize("profile", ["api29-emulator", "api34-emulator", "api35-emulator",
@@ -151,6 +173,9 @@ def test_clean_app_end_to_end_on_every_profile(profile, double_process, samples_
     assert not any(m["pi_type"] == "device.imei" for t in bundle["traffic"]
                    for m in t["matches"])
     _restored(port, serial, CLEAN)
+    if profile == "api34-emulator":  # the same findings as the clean variant on the JVM target
+        assert _observed_rules(bundle) == _observed_rules(
+            _jvm_run(samples_build, tmp_path / "jvm", "--clean"))
 
 
 def test_a_package_without_a_program_is_a_one_line_frida_error(double_process, samples_build,
