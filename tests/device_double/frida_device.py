@@ -44,6 +44,8 @@ import frida
 
 from tests.device_double.device import DEBUG_DIR
 
+# Frida's names for Android's ABIs (Process.arch)
+_FRIDA_ARCH = {"x86_64": "x64", "x86": "ia32", "arm64-v8a": "arm64", "armeabi-v7a": "arm"}
 _PKG = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
 
 
@@ -176,8 +178,7 @@ class DoubleFridaDevice:
                  ("ro.build.version.sdk", "ro.build.version.release", "ro.product.cpu.abi")}
         return {"os": {"id": "android", "name": "Android",
                        "version": props["ro.build.version.release"]},
-                "platform": "linux", "arch": "x64" if props["ro.product.cpu.abi"] == "x86_64"
-                else props["ro.product.cpu.abi"],
+                "platform": "linux", "arch": _FRIDA_ARCH.get(props["ro.product.cpu.abi"], ""),
                 "api-level": int(props["ro.build.version.sdk"] or 0), "access": "full"}
 
     def enable_spawn_gating(self) -> None:

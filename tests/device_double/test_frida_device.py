@@ -190,3 +190,10 @@ def test_a_read_in_the_first_static_initialiser_is_recorded(adapter, monkeypatch
     assert call.obtained and call.consent_phase is ConsentPhase.BEFORE
     assert call.caller.startswith(f"{EARLY_MAIN_CLASS}.<clinit>")
     assert IMEI not in (tmp_path / "events.jsonl").read_text(encoding="utf-8")
+
+
+def test_system_parameters_name_the_device(adapter):
+    _device, _dev, fdev = adapter
+    params = fdev.query_system_parameters()
+    assert params["os"]["id"] == "android" and params["api-level"] == 34
+    assert params["arch"] == "x64" and params["access"] == "full"
