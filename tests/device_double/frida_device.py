@@ -102,6 +102,10 @@ class DoubleFridaDevice:
         self._gating = False
         self._gated: set[str] = set()  # packages held by `am set-debug-app -w`
         self._spawned: set[int] = set()  # explicit spawns: never reported as gated
+        # packages with an explicit spawn in flight: their held process completes that request
+        # (frida-core RoboLauncher: spawn_requests is looked up by package before spawn_added)
+        self._spawning: set[str] = set()
+        self.watch_interval = 0.5
         self._reported: set[int] = set()
         self._watch_stop = threading.Event()
         self._watcher: Optional[threading.Thread] = None
@@ -131,18 +135,23 @@ class DoubleFridaDevice:
             gate = self._gating and package not in self._gated
             if gate:
                 self._gated.add(package)
-        if gate:
-            self._sh(f"am set-debug-app -w --persistent {package}")
-        out = self._sh(f"am start -D -n {package}/.MainActivity")
-        if "Error" in out:
-            raise frida.NotSupportedError(f"unable to spawn {package}: {out.strip()[-200:]}")
-        held = self._pidof(package) & self._held()
-        if not held:
-            raise frida.ProcessNotRespondingError(f"{package} did not start suspended")
-        pid = max(held)
-        with self._lock:
-            self._spawned.add(pid)
-        return pid
+            self._spawning.add(package)
+        try:
+            if gate:
+                self._sh(f"am set-debug-app -w --persistent {package}")
+            out = self._sh(f"am start -D -n {package}/.MainActivity")
+            if "Error" in out:
+                raise frida.NotSupportedError(f"unable to spawn {package}: {out.strip()[-200:]}")
+            held = self._pidof(package) & self._held()
+            if not held:
+                raise frida.ProcessNotRespondingError(f"{package} did not start suspended")
+            pid = max(held)
+            with self._lock:
+                self._spawned.add(pid)
+            return pid
+        finally:
+            with self._lock:
+                self._spawning.discard(package)
 
     def resume(self, pid: int) -> None:
         pid = int(pid)
@@ -224,17 +233,23 @@ class DoubleFridaDevice:
                 handlers.remove(callback)
 
     def _watch(self) -> None:
-        while not self._watch_stop.wait(0.5):
+        while not self._watch_stop.wait(self.watch_interval):
             try:
                 held = self._held()
+                with self._lock:
+                    candidates = sorted(held - self._spawned - self._reported)
+                named = [(pid, self._name(pid)) for pid in candidates]
             except Exception:  # noqa: BLE001 - the double is going away; stop() ends us
                 continue
             with self._lock:
-                new = sorted(held - self._spawned - self._reported)
-                self._reported.update(new)
+                # an explicit spawn's process is its request's, not a gated spawn (checked
+                # under the lock spawn() records its pid with)
+                new = [(pid, name) for pid, name in named if pid not in self._spawned
+                       and pid not in self._reported and name not in self._spawning]
+                self._reported.update(pid for pid, _name in new)
                 handlers = list(self._handlers.get("spawn-added", []))
-            for pid in new:
-                spawn = Spawn(pid, self._name(pid))
+            for pid, name in new:
+                spawn = Spawn(pid, name)
                 for handler in handlers:
                     handler(spawn)
 

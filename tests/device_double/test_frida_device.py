@@ -197,3 +197,27 @@ def test_system_parameters_name_the_device(adapter):
     params = fdev.query_system_parameters()
     assert params["os"]["id"] == "android" and params["api-level"] == 34
     assert params["arch"] == "x64" and params["access"] == "full"
+
+
+def test_an_explicit_spawn_is_never_reported_as_a_gated_one(adapter):
+    # frida-core: a zygote child for a package with a spawn() in flight completes that request;
+    # only others are "spawn-added". The adapter's watcher polls while spawn() waits for the
+    # held process: it must not take that process for a gated one (privascope would attach a
+    # second session to it and count every read twice)
+    import queue
+
+    _device, _dev, fdev = adapter
+    added: "queue.Queue" = queue.Queue()
+    fdev.on("spawn-added", added.put)
+    interval, fdev.watch_interval = fdev.watch_interval, 0.01  # poll all the time
+    fdev.enable_spawn_gating()
+    try:
+        for _ in range(3):
+            pid = fdev.spawn([PKG])
+            fdev.resume(pid)
+            fdev.kill(pid)
+        assert added.empty(), [added.get().pid for _ in range(added.qsize())]
+    finally:
+        fdev.off("spawn-added", added.put)
+        fdev.disable_spawn_gating()
+        fdev.watch_interval = interval
