@@ -257,6 +257,7 @@ class AndroidDriver(_SessionsMixin):
         self._gate: Optional[Any] = None  # a runtime.spawn_gate.SpawnGate once enabled
         self._tried_pids: set[int] = set()  # processes found without the agent, tried once
         self._permission_mode: Optional[str] = None
+        self._starting: dict[str, Any] = {}  # prefix -> target whose session is starting
 
     # ------------------------------------------------------------------ processes
     def is_running(self) -> bool:
@@ -271,11 +272,14 @@ class AndroidDriver(_SessionsMixin):
         main = self.current  # a relaunch adopted just now is the main process
         return main is not None and main.ended_at is None and getattr(main, "pid", None) in pids
 
-    def _watched(self) -> set[int]:
+    def _watched(self, excluding_gate: bool = False) -> set[int]:
+        """Pids under a session, or about to be: targets starting, processes the gate holds."""
         with self._lock:
             pids = {getattr(s, "pid", None) for _p, s in self.sessions
                     if s is not None and s.ended_at is None and not getattr(s, "detached", None)}
-        if self._gate is not None:
+            pids |= {getattr(getattr(t, "changes", None), "pid", None)
+                     for t in self._starting.values()}
+        if self._gate is not None and not excluding_gate:
             pids |= set(self._gate.handling)
         return {p for p in pids if p is not None}
 
@@ -291,23 +295,18 @@ class AndroidDriver(_SessionsMixin):
                 self._once(f"process {pid} of {self.package} ran without the agent")
 
     def _add_session(self, pid: int, identifier: str, spawn: bool, main: bool) -> None:
+        session = self._start_session(self._target_factory(pid=pid, spawn=spawn))
         with self._lock:
-            prefix = self._prefix()
-            self.sessions.append((prefix, None))  # reserve the prefix
-        try:
-            session = self.factory.start(self._target_factory(pid=pid, spawn=spawn), prefix)
-        except BaseException:
-            with self._lock:
-                self.sessions.remove((prefix, None))
-            raise
-        with self._lock:
-            self.sessions[self.sessions.index((prefix, None))] = (prefix, session)
             if main:
                 self._main = session  # a relaunch of the main process: the scenario's now
-        log.info("process %s (%s) under the agent as session %s", pid, identifier,
-                 prefix or "1")
+        log.info("process %s (%s) under the agent", pid, identifier)
 
     def _on_gated_spawn(self, pid: int, identifier: str) -> None:
+        if pid in self._watched(excluding_gate=True):
+            # already under a session (Frida reports explicit spawns by their own request,
+            # not here; a device that did would otherwise get every read counted twice)
+            log.warning("spawn-added for process %s, already under the agent: ignored", pid)
+            return
         # one process per name: a new "PKG" process means the main one was relaunched
         self._add_session(pid, identifier, spawn=True, main=identifier == self.package)
 
@@ -339,18 +338,28 @@ class AndroidDriver(_SessionsMixin):
                 self._apply_permissions(self._permission_mode)
         target = self._target_factory()
         self._ensure_gate(target)
+        session = self._start_session(target)
+        with self._lock:
+            self._main = session
+
+    def _start_session(self, target):
+        """A session for `target` under the next prefix; the slot is reserved while the agent
+        loads (sessions are started from the spawn gate's threads too)."""
         with self._lock:
             prefix = self._prefix()
             self.sessions.append((prefix, None))
+            self._starting[prefix] = target
         try:
             session = self.factory.start(target, prefix)
         except BaseException:
             with self._lock:
                 self.sessions.remove((prefix, None))
+                self._starting.pop(prefix, None)
             raise
         with self._lock:
             self.sessions[self.sessions.index((prefix, None))] = (prefix, session)
-            self._main = session
+            self._starting.pop(prefix, None)
+        return session
 
     # ------------------------------------------------------------------ permissions
     def set_permissions(self, mode: str) -> None:

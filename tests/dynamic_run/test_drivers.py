@@ -564,3 +564,15 @@ def test_is_running_while_a_gated_process_is_being_attached():
     driver.launch(fresh=False)
     driver.sessions.append(("s2-", None))
     assert driver.is_running()
+
+
+def test_a_spawn_reported_for_a_process_already_under_the_agent_gets_no_second_session():
+    fdev = FakeFridaDevice()
+    factory = RecordingFactory()
+    driver = AndroidDriver("com.example.shop", PidofShell("1234"),
+                           target_factory=lambda **k: GatedTarget(("t", k, fdev)),
+                           factory=factory, click_consent=lambda *a, **k: None)
+    driver.launch(fresh=False)  # the main process, pid 1234
+    driver._on_gated_spawn(1234, "com.example.shop")
+    assert len(factory.started) == 1 and [p for p, _s in driver.sessions] == [""]
+    driver.evidence()
