@@ -4,12 +4,12 @@ device's PID and network namespaces, and sees the global proxy setting as an app
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
 from privascope.dynamic_run.ui_automation import parse_hierarchy
 from tests.device_double.device import Device, load_profile
+from tests.device_double.waiting import wait_for
 
 PKG = "com.example.clean"
 MAIN = "com.example.privhost.HostMain"
@@ -50,15 +50,6 @@ def app_device(samples_build, tmp_path):
         device.stop()
 
 
-def _wait(predicate, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
-
-
 def test_launched_app_is_a_device_process_behind_the_global_proxy(app_device, tmp_path):
     from privascope.hooks.mitm_runner import start_proxy
 
@@ -71,8 +62,8 @@ def test_launched_app_is_a_device_process_behind_the_global_proxy(app_device, tm
         assert dev.shell("pidof " + PKG) == ""
         out = dev.shell(f"monkey -p {PKG} -c android.intent.category.LAUNCHER 1")
         assert "Events injected: 1" in out
-        assert _wait(lambda: dev.shell("pidof " + PKG) != "", 10)
-        assert _wait(lambda: recorder.app_urls(), 30), device.app_log(PKG)
+        assert wait_for(lambda: dev.shell("pidof " + PKG) != "", 10)
+        assert wait_for(lambda: recorder.app_urls(), 30), device.app_log(PKG)
         assert all(u.startswith("http") for u in recorder.app_urls())
         dev.shell("am force-stop " + PKG)
         assert dev.shell("pidof " + PKG) == ""
@@ -84,11 +75,11 @@ def test_without_a_proxy_the_app_reaches_nothing(app_device):
     device, dev = app_device
     dev.shell(f"am start -n {PKG}/.MainActivity")
     # the app waits for its user on the consent dialog (test_screen.py): accept it
-    assert _wait(lambda: "waiting for the user" in device.app_log(PKG), 30), device.app_log(PKG)
+    assert wait_for(lambda: "waiting for the user" in device.app_log(PKG), 30), device.app_log(PKG)
     dev.shell("uiautomator dump /sdcard/ui.xml")
     yes = next(n for n in parse_hierarchy(dev.shell("cat /sdcard/ui.xml")) if n.text == "同意")
     dev.shell(f"input tap {yes.center[0]} {yes.center[1]}")
-    assert _wait(lambda: "privhost: done" in device.app_log(PKG), 30), device.app_log(PKG)
+    assert wait_for(lambda: "privhost: done" in device.app_log(PKG), 30), device.app_log(PKG)
     assert "privhost: phase accepted" in device.app_log(PKG)
     assert "privhost: sent" not in device.app_log(PKG)
     dev.shell("pm clear " + PKG)  # clearing data kills the app, as on Android

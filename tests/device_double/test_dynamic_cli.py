@@ -108,40 +108,6 @@ def _observed_rules(bundle: dict) -> dict[str, set[str]]:
     return rules
 
 
-def test_violating_app_end_to_end_on_the_double(double_process, samples_build, tmp_path):
-    port, serial = double_process("api34-emulator", apps=_apps(samples_build))
-    out = tmp_path / "out"
-    r = _dynamic(port, serial, samples_build / "sdk.apk", out, "--fail-on", "high")
-    # --fail-on high: the violations fail the run (exit 1), nothing else went wrong
-    assert r.returncode == 1, r.stderr[-3000:]
-    bundle = _bundle(out)
-    rt = bundle["runtime"]
-    assert rt["target"] == f"android:{serial}/{VIOLATING}"
-    # hooked by the real agent in the app's process, phased by the consent it recorded
-    reads = rt["api_calls"]
-    assert any(e["pi_type"] == "device.imei" and e["consent_phase"] == "before" for e in reads)
-    assert any(e["pi_type"] == "device.android_id" and e["consent_phase"] == "before"
-               for e in reads)
-    answers = [c for c in rt["consent"] if c["kind"] in ("accept", "reject")]
-    if answers:  # the dialog was answered on the double's screen: phases follow it
-        first = min(c["time"] for c in answers)
-        assert all(e["consent_phase"] == "before" for e in reads if e["time"] < first)
-        assert {"reject", "accept"} <= {c["kind"] for c in answers}
-    assert {"device.imei", "device.android_id"} <= {
-        p for f in bundle["findings"] if f["rule"] == "PS101" for p in f["pi_types"]}
-    # its requests went through the proxy and were analysed as the app's
-    assert any(t["host"] == "alog.umeng.com" and t["origin"] == "app" for t in bundle["traffic"])
-    assert any(m["pi_type"] == "device.imei" for t in bundle["traffic"] for m in t["matches"])
-    # every process of the package was under the agent, with spawn gating on (the adapter's
-    # `am set-debug-app -w`)
-    limits = bundle["method"]["limits"]
-    assert not [lim for lim in limits if "spawn gating" in lim or "without the agent" in lim]
-    _restored(port, serial, VIOLATING)
-    # the same findings, rule by rule and PI type by PI type, as the same program observed on
-    # the JVM target (`--target jvm:`, answered through its control channel)
-    assert _observed_rules(bundle) == _observed_rules(_jvm_run(samples_build, tmp_path / "jvm"))
-
-
 def _jvm_run(samples_build, out: Path, *args: str) -> dict:
     classes = samples_build / "jvm_host" / "classes"
     program = " ".join([f"jvm:{classes}:com.example.privhost.HostMain", *args])
@@ -152,17 +118,44 @@ def _jvm_run(samples_build, out: Path, *args: str) -> dict:
     return _bundle(out)
 
 
-@pytest.mark.parametrize("profile", ["api29-emulator", "api34-emulator", "api35-emulator",
-                                     "magisk-phone"])
-def test_clean_app_end_to_end_on_every_profile(profile, double_process, samples_build,
-                                               tmp_path):
-    port, serial = double_process(profile, apps=_apps(samples_build))
-    out = tmp_path / "out"
-    # (no --fail-on: like the JVM target's clean variant it sends what it reads after consent
-    # over plain HTTP to the SDK's host, PS202/PS203, which are not consent findings)
-    r = _dynamic(port, serial, samples_build / "clean.apk", out)
-    assert r.returncode == 0, r.stderr[-3000:]
-    bundle = _bundle(out)
+GMS = "android.clients.google.com"  # the double's Play-services-like background client
+
+
+def _check_violating(bundle: dict, serial: str) -> None:
+    rt = bundle["runtime"]
+    assert rt["target"] == f"android:{serial}/{VIOLATING}"
+    # hooked by the real agent in the app's process, phased by the consent answered on the
+    # double's screen (uiautomator dump + input tap): reject in one process, accept in the next
+    reads = rt["api_calls"]
+    assert any(e["pi_type"] == "device.imei" and e["consent_phase"] == "before" for e in reads)
+    assert any(e["pi_type"] == "device.android_id" and e["consent_phase"] == "before"
+               for e in reads)
+    answers = [c for c in rt["consent"] if c["kind"] in ("accept", "reject")]
+    assert {"reject", "accept"} <= {c["kind"] for c in answers}, rt["consent"]
+    first = min(c["time"] for c in answers)
+    assert all(e["consent_phase"] == "before" for e in reads if e["time"] < first)
+    assert {"device.imei", "device.android_id"} <= {
+        p for f in bundle["findings"] if f["rule"] == "PS101" for p in f["pi_types"]}
+    # its requests went through the proxy and were analysed as the app's
+    assert any(t["host"] == "alog.umeng.com" and t["origin"] == "app" for t in bundle["traffic"])
+    assert any(m["pi_type"] == "device.imei" for t in bundle["traffic"] for m in t["matches"])
+    # every process of the package was under the agent, with spawn gating on
+    limits = bundle["method"]["limits"]
+    assert not [lim for lim in limits if "spawn gating" in lim or "without the agent" in lim]
+    assert not any("bypassed the proxy" in lim for lim in limits)
+    # issue 11 item 3: the background client posts the app's ANDROID_ID through the same
+    # global proxy; its flows are device traffic with a reason, and no finding cites them
+    hosts = {t["id"]: t["host"] for t in bundle["traffic"] + bundle["device_traffic"]}
+    cited = {ref["id"] for f in bundle["findings"] for ref in f["evidence"]
+             if ref["kind"] == "traffic_event"}
+    assert cited and all(hosts.get(i) != GMS for i in cited)
+    gms = [t for t in bundle["device_traffic"] if t["host"] == GMS]
+    assert gms, "the background client's check-ins reached the proxy"
+    assert all(t["origin"] == "device" and t["origin_reason"] for t in gms), gms[0]
+    assert all(t["host"] != GMS for t in bundle["traffic"])
+
+
+def _check_clean(bundle: dict) -> None:
     rt = bundle["runtime"]
     # the agent was in the app: it read the ANDROID_ID after consent and sent it
     assert rt["api_calls"], "no runtime evidence"
@@ -172,10 +165,33 @@ def test_clean_app_end_to_end_on_every_profile(profile, double_process, samples_
     assert any(t["host"] == "alog.umeng.com" and t["origin"] == "app" for t in bundle["traffic"])
     assert not any(m["pi_type"] == "device.imei" for t in bundle["traffic"]
                    for m in t["matches"])
+
+
+@pytest.mark.parametrize("profile", ["api29-emulator", "api34-emulator", "api35-emulator",
+                                     "magisk-phone"])
+def test_full_scenario_end_to_end_on_every_profile(profile, double_process, samples_build,
+                                                   tmp_path):
+    """Both host-app variants on one double of each profile, as a user runs them."""
+    port, serial = double_process(profile, apps=_apps(samples_build))
+    violating, clean = tmp_path / "violating", tmp_path / "clean"
+    r = _dynamic(port, serial, samples_build / "sdk.apk", violating, "--fail-on", "high")
+    # --fail-on high: the violations fail the run (exit 1), nothing else went wrong
+    assert r.returncode == 1, r.stderr[-3000:]
+    _check_violating(_bundle(violating), serial)
+    _restored(port, serial, VIOLATING)
+    # (no --fail-on: like the JVM target's clean variant it sends what it reads after consent
+    # over plain HTTP to the SDK's host, PS202/PS203, which are not consent findings)
+    r = _dynamic(port, serial, samples_build / "clean.apk", clean)
+    assert r.returncode == 0, r.stderr[-3000:]
+    _check_clean(_bundle(clean))
     _restored(port, serial, CLEAN)
-    if profile == "api34-emulator":  # the same findings as the clean variant on the JVM target
-        assert _observed_rules(bundle) == _observed_rules(
-            _jvm_run(samples_build, tmp_path / "jvm", "--clean"))
+    if profile == "api34-emulator":
+        # the same findings, rule by rule and PI type by PI type, as the same programs observed
+        # on the JVM target (`--target jvm:`, answered through its control channel)
+        assert _observed_rules(_bundle(violating)) == _observed_rules(
+            _jvm_run(samples_build, tmp_path / "jvm"))
+        assert _observed_rules(_bundle(clean)) == _observed_rules(
+            _jvm_run(samples_build, tmp_path / "jvm-clean", "--clean"))
 
 
 def test_a_package_without_a_program_is_a_one_line_frida_error(double_process, samples_build,

@@ -4,12 +4,12 @@ and a script runs in it, resume lets the program's main run, kill ends it; an un
 fails as frida-server's spawn does. Also privascope's extension point that hands it over."""
 from __future__ import annotations
 
-import time
 
 import frida
 import pytest
 
 from tests.device_double.device import DEBUG_DIR, Device, load_profile
+from tests.device_double.waiting import wait_for
 
 PKG = "com.example.clean"
 MAIN = "com.example.privhost.CleanMain"
@@ -42,15 +42,6 @@ def adapter(samples_build):
         device.stop()
 
 
-def _wait(predicate, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
-
-
 def test_spawn_holds_the_app_before_its_code_with_the_vm_up(adapter):
     device, dev, fdev = adapter
     pid = fdev.spawn([PKG])
@@ -70,12 +61,12 @@ def test_spawn_holds_the_app_before_its_code_with_the_vm_up(adapter):
             "send({jvm: Process.findModuleByName('libjvm.so') !== null})")
         script.on("message", lambda m, _d: seen.append(m))
         script.load()
-        assert _wait(lambda: seen, 10), seen
+        assert wait_for(lambda: seen, 10), seen
         assert seen[0]["type"] == "send" and seen[0]["payload"]["jvm"] is True
         # held: the VM exists, the program's main has not run
         assert "privhost: start" not in device.app_log(PKG)
         fdev.resume(pid)
-        assert _wait(lambda: "privhost: start" in device.app_log(PKG), 30), device.app_log(PKG)
+        assert wait_for(lambda: "privhost: start" in device.app_log(PKG), 30), device.app_log(PKG)
         assert dev.shell(f"ls {DEBUG_DIR}").strip() == ""
         with pytest.raises(frida.InvalidArgumentError):
             fdev.resume(pid)  # not held any more
@@ -84,14 +75,14 @@ def test_spawn_holds_the_app_before_its_code_with_the_vm_up(adapter):
         session.detach()
     finally:
         fdev.kill(pid)
-    assert _wait(lambda: dev.shell(f"pidof {PKG}").strip() == "", 10)
+    assert wait_for(lambda: dev.shell(f"pidof {PKG}").strip() == "", 10)
     assert {a.identifier: a.pid for a in fdev.enumerate_applications()}[PKG] == 0
 
 
 def test_spawn_stops_the_running_app_first(adapter):
     device, dev, fdev = adapter
     dev.shell(f"am start -n {PKG}/.MainActivity")
-    assert _wait(lambda: dev.shell(f"pidof {PKG}").strip() != "", 30)
+    assert wait_for(lambda: dev.shell(f"pidof {PKG}").strip() != "", 30)
     old = int(dev.shell(f"pidof {PKG}").split()[0])
     pid = fdev.spawn([PKG])
     try:
@@ -129,7 +120,7 @@ def test_spawn_gating_holds_the_packages_relaunch_and_reports_it(adapter):
         pid = fdev.spawn([PKG])  # explicit: completes its own request, never reported
         fdev.resume(pid)
         fdev.kill(pid)
-        assert _wait(lambda: dev.shell(f"pidof {PKG}").strip() == "", 10)
+        assert wait_for(lambda: dev.shell(f"pidof {PKG}").strip() == "", 10)
         starts = device.app_log(PKG).count("privhost: start")
         dev.shell(f"am start -n {PKG}/.MainActivity")  # a relaunch privascope did not ask for
         spawn = added.get(timeout=30)
@@ -138,16 +129,16 @@ def test_spawn_gating_holds_the_packages_relaunch_and_reports_it(adapter):
         assert [s.pid for s in fdev.enumerate_pending_spawn()] == [spawn.pid]
         assert device.app_log(PKG).count("privhost: start") == starts  # held before its code
         fdev.resume(spawn.pid)
-        assert _wait(lambda: device.app_log(PKG).count("privhost: start") > starts, 30)
+        assert wait_for(lambda: device.app_log(PKG).count("privhost: start") > starts, 30)
         assert fdev.enumerate_pending_spawn() == [] and added.empty()
         fdev.kill(spawn.pid)
     finally:
         fdev.off("spawn-added", added.put)
         fdev.disable_spawn_gating()
     # gating off: the debug app is cleared, the next launch runs at once
-    assert _wait(lambda: dev.shell(f"pidof {PKG}").strip() == "", 10)
+    assert wait_for(lambda: dev.shell(f"pidof {PKG}").strip() == "", 10)
     dev.shell(f"am start -n {PKG}/.MainActivity")
-    assert _wait(lambda: dev.shell(f"pidof {PKG}").strip() != "", 30)
+    assert wait_for(lambda: dev.shell(f"pidof {PKG}").strip() != "", 30)
     assert dev.shell(f"ls {DEBUG_DIR}").strip() == ""
     dev.shell(f"am force-stop {PKG}")
 
@@ -182,7 +173,7 @@ def test_a_read_in_the_first_static_initialiser_is_recorded(adapter, monkeypatch
     try:
         ready = session.start()
         assert ready.runtime == "jvm" and ready.launcher == "absent"
-        assert _wait(lambda: "early: read" in device.app_log(EARLY), 30), device.app_log(EARLY)
+        assert wait_for(lambda: "early: read" in device.app_log(EARLY), 30), device.app_log(EARLY)
         session.wait_until(lambda s: s.detached is not None, 10)  # main returned: it exits
     finally:
         evidence = session.stop()

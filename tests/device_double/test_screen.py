@@ -5,7 +5,6 @@ for a tap on its consent dialog, as a real one waits for its user."""
 from __future__ import annotations
 
 import json
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -13,18 +12,10 @@ import pytest
 from privascope.dynamic_run import ui_automation as ui
 from tests.device_double.device import Device, load_profile
 from tests.device_double.window_manager import WindowManager
+from tests.device_double.waiting import wait_for
 
 PKG = "com.example.clean"
 MAIN = "com.example.privhost.HostMain"
-
-
-def _wait(predicate, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +49,7 @@ def app(screen_device):
     def log() -> str:
         return device.app_log(PKG)[log_start:]
 
-    assert _wait(lambda: "privhost: waiting for the user" in log(), 60), log()
+    assert wait_for(lambda: "privhost: waiting for the user" in log(), 60), log()
     yield device, dev, log
     dev.shell("am force-stop " + PKG)
 
@@ -112,7 +103,7 @@ def test_the_dialog_is_on_screen_and_a_tap_on_不同意_rejects(app):
     dev.shell(f"input tap {no.center[0]} {no.center[1]}")  # returns once the app handled it
     assert "不同意" not in _dump(dev)  # the click dismissed the dialog
     # the app's main thread, woken by the click, takes the reject branch
-    assert _wait(lambda: "privhost: phase rejected" in log(), 30), log()
+    assert wait_for(lambda: "privhost: phase rejected" in log(), 30), log()
     assert "phase accepted" not in log()
 
 
@@ -131,7 +122,7 @@ def test_home_stops_the_app_and_am_start_brings_it_back(app):
     dev.shell("input keyevent 4")  # BACK: a consent dialog is not cancelable
     assert "不同意" in _dump(dev)
     dev.shell(f"input tap {yes.center[0]} {yes.center[1]}")
-    assert _wait(lambda: "privhost: phase accepted" in log(), 30), log()
+    assert wait_for(lambda: "privhost: phase accepted" in log(), 30), log()
 
 
 def test_privascope_background_and_foreground_steps_reach_the_app(app, screen_device,
@@ -160,7 +151,7 @@ def test_privascope_click_consent_taps_不同意_through_adb(app, screen_device,
     monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(screen_device[2]))
     plan = ui.click_consent(AdbShell(device.serial), "reject", timeout=30)
     assert plan is not None and plan.taps[-1].text == "不同意"
-    assert _wait(lambda: "privhost: phase rejected" in log(), 30), log()
+    assert wait_for(lambda: "privhost: phase rejected" in log(), 30), log()
 
 
 def test_input_rejects_bad_numbers_as_the_shell_command_does(screen_device):

@@ -7,7 +7,6 @@ process's start-up reads are recorded. At the end gating is off and nothing is l
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -16,18 +15,10 @@ from privascope.runtime import adb
 from privascope.runtime.android import AndroidTarget
 from privascope.traffic import CanaryStore
 from tests.device_double.device import DEBUG_DIR, Device, load_profile
+from tests.device_double.waiting import wait_for
 
 PKG = "com.example.sdkapp"  # sdk.apk, mapped to the violating host app
 MAIN = "com.example.privhost.ViolatingMain"
-
-
-def _wait(predicate, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return bool(predicate())
 
 
 @pytest.fixture
@@ -72,19 +63,19 @@ def test_a_relaunch_outside_privascope_is_instrumented_and_driven(double, catalo
         driver.launch(fresh=False)
         first = driver.current
         assert driver.is_running() and adb.pidof(shell, PKG) == {first.pid}
-        assert _wait(lambda: reads_of("rt-"), 60)  # start-up reads under the agent
+        assert wait_for(lambda: reads_of("rt-"), 60)  # start-up reads under the agent
         # the app dies outside privascope (a crash) ...
         shell.shell(["kill", "-9", str(first.pid)])
-        assert _wait(lambda: not adb.pidof(shell, PKG), 20)
+        assert wait_for(lambda: not adb.pidof(shell, PKG), 20)
         assert not driver.is_running()
         # ... and the launcher starts it again: zygote's child is held and reported
         driver.foreground()
-        assert _wait(lambda: driver.current is not first, 90), driver.limits
+        assert wait_for(lambda: driver.current is not first, 90), driver.limits
         second = driver.current
         assert second.ready is not None and second.pid != first.pid
         assert adb.pidof(shell, PKG) == {second.pid}
         assert driver.is_running()
-        assert _wait(lambda: reads_of("s2-"), 60)  # its start-up reads, its own session
+        assert wait_for(lambda: reads_of("s2-"), 60)  # its start-up reads, its own session
     finally:
         runtime = driver.evidence()
     assert not [lim for lim in driver.limits if "without the agent" in lim or "gating" in lim]

@@ -1,63 +1,22 @@
-"""Issue 11 item 3 end to end: `privascope dynamic` against the double, whose Play-services-like
-background client (userland/gms-background) sends check-ins through the same global proxy,
-carrying the very ANDROID_ID the host app reads. None of its flows may become a finding against
-the app: they are device traffic, kept apart with their reason.
+"""Issue 11 item 3 on the double, whose Play-services-like background client
+(userland/gms-background) sends check-ins through the same global proxy, carrying the very
+ANDROID_ID the host app reads. None of its flows may become a finding against the app: they are
+device traffic, kept apart with their reason.
 
-The first test needs the whole Frida path on the double (the double's Frida device adapter,
-PRIVASCOPE_FRIDA_DEVICE); until it exists that test is skipped, saying so. The second runs the
-background client's real flows through the real proxy and addon into correlate and judge."""
+The whole Frida path (privascope dynamic on every profile) asserts it in test_dynamic_cli.py;
+this test runs the background client's real flows through the real proxy
+and addon into correlate and judge, and shows the same flows taken for the app's are findings."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import threading
 
-import pytest
-
-from tests.device_double.test_dynamic_cli import REPO, double_process  # noqa: F401 - fixture
-
-PKG = "com.example.sdkapp"  # sdk.apk: the violating host app's package on the double
-MAIN = "com.example.privhost.ViolatingMain"
 GMS = "android.clients.google.com"
-ADAPTER = "tests.device_double.frida_device:device_for"  # the double's Frida device (helper A1)
-HAS_ADAPTER = (REPO / "tests" / "device_double" / "frida_device.py").is_file() and \
-    (REPO / "samples" / "jvm_host" / "src" / "com" / "example" / "privhost" / "ViolatingMain.java").is_file()
-
-
-@pytest.mark.skipif(not HAS_ADAPTER, reason="the end-to-end Frida path on the double (its Frida "
-                    "device adapter, the ViolatingMain variant) is not there yet; the test below "
-                    "and tests/dynamic_run/test_correlate.py cover the decision")
-def test_no_finding_cites_the_background_clients_flows(double_process, samples_build,  # noqa: F811
-                                                       tmp_path):
-    classes = samples_build / "jvm_host" / "classes"
-    port, serial = double_process("api34-emulator", apps=[f"{PKG}=jvm:{classes}:{MAIN}"])
-    env = dict(os.environ, ANDROID_ADB_SERVER_PORT=str(port), PRIVASCOPE_FRIDA_DEVICE=ADAPTER)
-    out = tmp_path / "out"
-    r = subprocess.run([sys.executable, "-m", "privascope.cli", "dynamic",
-                        str(samples_build / "sdk.apk"), "--serial", serial, "--scenario", "full",
-                        "--duration", "4", "--format", "json", "-o", str(out)], cwd=REPO, env=env,
-                       capture_output=True, text=True, timeout=420)
-    assert r.returncode in (0, 1), r.stderr[-3000:]
-    bundle = json.loads((out / "bundle.json").read_text(encoding="utf-8"))
-    hosts = {t["id"]: t["host"] for t in bundle["traffic"] + bundle["device_traffic"]}
-    cited = {ref["id"] for f in bundle["findings"] for ref in f["evidence"]
-             if ref["kind"] == "traffic_event"}
-    assert all(hosts.get(i) != GMS for i in cited), [f["rule"] for f in bundle["findings"]]
-    gms = [t for t in bundle["device_traffic"] if t["host"] == GMS]
-    assert gms, "the background client's check-ins reached the proxy"
-    assert all(t["origin"] == "device" and t["origin_reason"] for t in gms), gms[0]
-    assert all(t["host"] != GMS for t in bundle["traffic"])
-    # the app's own requests stay the app's, with their findings; nothing bypassed the proxy
-    assert any(t["origin"] == "app" for t in bundle["traffic"]), bundle["traffic"]
-    assert cited, "the host app's own requests carry its identifiers: findings remain"
-    assert not any("bypassed the proxy" in lim for lim in bundle["method"]["limits"])
+PKG = "com.example.sdkapp"  # sdk.apk: the violating host app's package on the double
 
 
 def test_the_background_clients_real_flows_are_device_traffic_without_the_frida_path(
         shell_for, catalog, tmp_path):
-    """The half that runs today: the double's background client through the real proxy and
+    """Without the Frida path: the double's background client through the real proxy and
     the traffic addon (adb reverse, global proxy, as privascope sets them), then correlate with
     an Android run's runtime evidence in which the app read the ANDROID_ID and asked only for
     its own hosts. The check-in carries that ANDROID_ID (a match: as the app's it would be a
