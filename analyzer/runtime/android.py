@@ -328,8 +328,8 @@ class AndroidTarget(Target):
             self.dev.install(self.apk)
             self.reset_compilation()
         self.set_proxy()
-        where = self.install_ca()
-        log.info("proxy CA: %s", where)
+        if self.ca_pem is not None:  # per-process targets of a run: the run installed it
+            log.info("proxy CA: %s", self.install_ca())
 
     def reset_compilation(self) -> bool:
         """After an install: no AOT code that inlined hooked framework getters (see

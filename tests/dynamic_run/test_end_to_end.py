@@ -158,7 +158,7 @@ def test_clean_variant_yields_none_of_those_findings(tmp_path, host_classes):
 @pytest.mark.device
 @pytest.mark.skipif(not __import__("os").environ.get("ANDROID_SERIAL"),
                     reason="needs ANDROID_SERIAL (a device or emulator with frida-server)")
-def test_launch_idle_on_a_real_device(tmp_path, samples_build):
+def test_launch_idle_on_a_real_emulator(tmp_path, samples_build):
     import os
 
     out = tmp_path / "device"
@@ -170,6 +170,31 @@ def test_launch_idle_on_a_real_device(tmp_path, samples_build):
     assert bundle["method"]["kinds"] == ["static", "runtime", "traffic"]
     assert bundle["runtime"]["target"].startswith("android:")
     assert all(e["consent_phase"] == "before" for e in bundle["runtime"]["api_calls"])
+
+
+@pytest.mark.device
+@pytest.mark.skipif(not __import__("os").environ.get("ANDROID_SERIAL"),
+                    reason="needs ANDROID_SERIAL (a real emulator with frida-server: README, "
+                           "'Run on a real emulator, step by step')")
+def test_full_scenario_on_a_real_emulator(tmp_path, samples_build):
+    """What the double cannot prove: ART, zygote spawn through frida-server, the Conscrypt APEX
+    store, real uiautomator. The sample APK has no consent dialog of its own, so the run must
+    get through every step, record the app under the agent and put the device back."""
+    import os
+
+    import adbutils
+
+    serial = os.environ["ANDROID_SERIAL"]
+    out = tmp_path / "device"
+    code = main(["dynamic", str(samples_build / "sdk.apk"), "--serial", serial,
+                 "--scenario", "full", "--duration", "10", "-o", str(out), "--format", "json"])
+    assert code in (0, 1)
+    bundle = json.loads((out / "bundle.json").read_text(encoding="utf-8"))
+    assert bundle["runtime"]["target"].startswith("android:") and bundle["runtime"]["app_states"]
+    assert not [lim for lim in bundle["method"]["limits"] if "without the agent" in lim]
+    dev = adbutils.AdbClient().device(serial)
+    assert dev.shell("settings get global http_proxy") in ("null", ":0", "")
+    assert dev.reverse_list() == []
 
 
 def test_demo_helper_reports_a_missing_host_app(monkeypatch, tmp_path, capsys):

@@ -216,7 +216,7 @@ def test_a_dump_with_no_answer_in_time_is_retried():
 
 @pytest.mark.device
 @pytest.mark.skipif(not os.environ.get("ANDROID_SERIAL"), reason="needs ANDROID_SERIAL")
-def test_dump_screen_on_a_real_device():
+def test_dump_screen_on_a_real_emulator():
     from privascope.runtime.adb import AdbShell
 
     shell = AdbShell(os.environ["ANDROID_SERIAL"])

@@ -139,7 +139,7 @@ needs_device = pytest.mark.skipif(not os.environ.get("ANDROID_SERIAL"), reason="
 
 @pytest.mark.device
 @needs_device
-def test_real_device_proxy_round_trip():
+def test_proxy_round_trip_on_a_real_emulator():
     dev = device.AdbShell(os.environ["ANDROID_SERIAL"])
     before = device._setting(dev.shell(["settings", "get", "global", "http_proxy"]))
     settings = device.DeviceSettings()

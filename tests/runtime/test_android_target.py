@@ -212,7 +212,7 @@ def test_ca_script_before_android_14_has_no_apex_step():
 
 @pytest.mark.device
 @pytest.mark.skipif(not os.environ.get("ANDROID_SERIAL"), reason="needs a device: set ANDROID_SERIAL")
-def test_agent_on_a_real_device(tmp_path):
+def test_agent_on_a_real_emulator(tmp_path):
     from privascope.runtime.session import Session
 
     package = os.environ.get("PRIVASCOPE_TEST_PACKAGE", "com.android.settings")
