@@ -13,7 +13,7 @@ APT_NEEDS := apktool:apktool apksigner:apksigner zipalign:zipalign aapt:aapt \
   /usr/lib/jvm/java-17-openjdk-amd64/bin/javac:openjdk-17-jdk-headless \
   node:nodejs npm:npm chromium:chromium hyperfine:hyperfine \
   /usr/share/fonts/truetype/wqy/wqy-microhei.ttc:fonts-wqy-microhei \
-  mksh:mksh toybox:toybox adb:adb
+  mksh:mksh toybox:toybox adb:adb gcc:gcc
 OUT ?= out
 
 .PHONY: all setup apt venv agent launcher samples test demo bench fuzz clean
