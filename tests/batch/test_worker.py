@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import threading
-import time
 
 import pytest
 
@@ -78,14 +77,22 @@ def test_timeout_kills_the_worker_and_the_next_apk_still_runs(base_apk, tmp_path
         w.stop()
 
 
-def test_crash_of_the_worker_becomes_a_record_with_the_signal(base_apk, tmp_path):
+def test_crash_of_the_worker_becomes_a_record_with_the_signal(base_apk, tmp_path, monkeypatch):
     w = WorkerProcess(1024)
     out = {}
+    sent = threading.Event()
+    send = w._send
+
+    def send_then_tell(job):
+        send(job)
+        sent.set()
+
+    # Kill only once the job is in the worker's stdin: a worker killed before that is a worker
+    # that died between tasks, which run() rightly replaces (a broken pipe, then a new worker)
+    monkeypatch.setattr(w, "_send", send_then_tell)
     t = threading.Thread(target=lambda: out.setdefault("rec", w.run(_job(base_apk, tmp_path), 120)))
     t.start()
-    deadline = time.monotonic() + 10
-    while not w.pids and time.monotonic() < deadline:
-        time.sleep(0.005)
+    assert sent.wait(30), "the job was never sent"
     os.kill(w.pids[0], signal.SIGSEGV)  # while it is still importing the scanner
     t.join(60)
     w.stop()
