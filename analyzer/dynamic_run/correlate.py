@@ -23,34 +23,11 @@ import bisect
 import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, NamedTuple, Optional, Sequence
+from typing import NamedTuple, Optional, Sequence
 
-from privascope.model import (AppState, AppStateChange, Bundle, ConsentEvent, ConsentKind,
-                            ConsentPhase, Destination, Origin, PIMatch,
+from privascope.model import (Bundle, Destination, Origin, PIMatch,
                             RuntimeEvent, RuntimeEvidence, TrafficEvent)
-
-
-class PhaseClock:
-    """Consent phase and app state at any instant, from the recorded consent answers and
-    lifecycle changes (both sorted by time)."""
-
-    def __init__(self, consent: Iterable[ConsentEvent], states: Iterable[AppStateChange]):
-        answers = sorted((c for c in consent if c.kind in (ConsentKind.ACCEPT, ConsentKind.REJECT)),
-                         key=lambda c: c.time)
-        self._answer_times = [c.time for c in answers]
-        self._answers = [ConsentPhase.AFTER_ACCEPT if c.kind == ConsentKind.ACCEPT
-                         else ConsentPhase.AFTER_REJECT for c in answers]
-        changes = sorted(states, key=lambda s: s.time)
-        self._state_times = [s.time for s in changes]
-        self._states = [s.state for s in changes]
-
-    def phase_at(self, t: float) -> ConsentPhase:
-        i = bisect.bisect_right(self._answer_times, t)
-        return self._answers[i - 1] if i else ConsentPhase.BEFORE
-
-    def state_at(self, t: float) -> AppState:
-        i = bisect.bisect_right(self._state_times, t)
-        return self._states[i - 1] if i else AppState.UNKNOWN
+from privascope.runtime.phases import PhaseClock
 
 
 def correlate(runtime: Optional[RuntimeEvidence], traffic: Sequence[TrafficEvent],

@@ -28,6 +28,7 @@ from typing import Any, Callable, Optional, Sequence
 from privascope.model import (ConsentKind, ConsentPhase, RuntimeEvent, RuntimeEvidence)
 from privascope.runtime import adb
 from privascope.runtime.canaries import CanarySink, prefixed
+from privascope.runtime.phases import PhaseClock
 
 log = logging.getLogger("privascope.dynamic")
 
@@ -450,18 +451,11 @@ def merge_sessions(parts: Sequence[tuple[str, RuntimeEvidence]]) -> RuntimeEvide
     consent, perms, states, launches, errors = [], [], [], [], []
     connections: list = []
     net_hooks: list[str] = []
-    answers = sorted(((c.time, c.kind) for _p, ev in parts for c in ev.consent
-                      if c.kind in (ConsentKind.ACCEPT, ConsentKind.REJECT)), key=lambda a: a[0])
+    answers = PhaseClock(c for _p, ev in parts for c in ev.consent)
     started, ended = [], []
 
     def phase(p: ConsentPhase, t: float) -> ConsentPhase:
-        if p is not ConsentPhase.BEFORE:
-            return p
-        standing = [kind for at, kind in answers if at <= t]
-        if not standing:
-            return p
-        return (ConsentPhase.AFTER_ACCEPT if standing[-1] is ConsentKind.ACCEPT
-                else ConsentPhase.AFTER_REJECT)
+        return answers.phase_at(t) if p is ConsentPhase.BEFORE else p
 
     for prefix, ev in parts:
         for e in ev.api_calls:

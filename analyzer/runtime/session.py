@@ -29,6 +29,7 @@ from privascope.runtime import protocol as P
 from privascope.runtime.agent_config import agent_config, load_bundle
 from privascope.runtime.attribution import attribute
 from privascope.runtime.canaries import CanarySink
+from privascope.runtime.phases import PhaseClock
 from privascope.jsonlines import JsonLinesWriter
 from privascope.runtime.targets import Target, TargetError, TargetUnavailable
 
@@ -444,19 +445,10 @@ class Session:
         return msg
 
     def _phase_at(self, t: float) -> ConsentPhase:
-        """The consent phase of something that happened at `t`: the last accept/reject at or
-        before it decides (the last decision wins: a user may reject, then accept). The one
-        place phases are decided, for live events and for re-phasing after a late mark.
+        """The consent phase of something that happened at `t` (runtime.phases decides it from
+        the answers recorded so far), for live events and for re-phasing after a late mark.
         Caller holds self._cond."""
-        phase = ConsentPhase.BEFORE
-        latest = None
-        for c in self.consent:
-            if c.kind in (ConsentKind.ACCEPT, ConsentKind.REJECT) and c.time <= t \
-                    and (latest is None or c.time >= latest):
-                latest = c.time
-                phase = (ConsentPhase.AFTER_ACCEPT if c.kind is ConsentKind.ACCEPT
-                         else ConsentPhase.AFTER_REJECT)
-        return phase
+        return PhaseClock(self.consent).phase_at(t)
 
     def _rephase_since(self, t: float) -> list:
         """Events at or after `t` take the phase _phase_at gives them now (a consent marked

@@ -4,7 +4,8 @@ from __future__ import annotations
 import dataclasses
 
 from privascope import privacy
-from privascope.dynamic_run.correlate import PhaseClock, correlate, summarise_reads
+from privascope.dynamic_run.correlate import correlate, summarise_reads
+from privascope.runtime.phases import PhaseClock
 from privascope.model import (AppInfo, AppState, AppStateChange, Bundle, ConsentEvent, ConsentKind,
                             ConsentPhase, Destination, PIMatch, RuntimeEvent, RuntimeEvidence,
                             Tool, TrafficEvent)
